@@ -1,0 +1,5 @@
+import sys
+
+from tfinspect.cli import main
+
+sys.exit(main())

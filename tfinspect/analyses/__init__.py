@@ -1,0 +1,1 @@
+"""Analyses: functions of a Capture/GraphIndex returning frozen dataclasses; they never print."""

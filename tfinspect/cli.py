@@ -1,0 +1,119 @@
+"""The command line: parse, call the library, pick a renderer, return an exit code.
+
+Exit codes: 0 clean, 1 findings, 2 usage or load errors (and scripts that
+did not run to completion). This is the one place that catches
+:class:`TfinspectError`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from tfinspect import __version__
+from tfinspect.load.policy import AUTO_MAX_RUNS, AUTO_STEPS, RunLimit
+from tfinspect.load.runner import DEFAULT_TIMEOUT
+from tfinspect.errors import TfinspectError, UsageError
+from tfinspect.options import OutputFormat, Tf1Mode
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+RUNS_HELP = (
+    f"how many Session.run calls execute: 'auto' (default: initialisation and the first {AUTO_STEPS} "
+    f"steps of each training loop, i.e. each call site runs {AUTO_STEPS} times, at most {AUTO_MAX_RUNS} in all; "
+    "the script is stopped at the next run, which does not execute), a number (0: build only), or 'all'"
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 with usage; keep that, with our prefix
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"tfinspect: error: {message}\n")
+
+
+def add_capture_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("running a script")
+    group.add_argument("--runs", default="auto", metavar="N|auto|all", help=RUNS_HELP)
+    group.add_argument("--tf1", dest="tf1", default="auto", choices=[m.value for m in Tf1Mode],
+                       help="run as TF1 code, where 'import tensorflow' gives tf.compat.v1 with v2 behaviour "
+                            "disabled (default: auto, detected from TF1-only names such as tf.placeholder)")
+    group.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                       help=f"stop a script still running after this long and report its partial graph "
+                            f"(default {DEFAULT_TIMEOUT:g}; 0: no limit)")
+    group.add_argument("--cwd", metavar="DIR", help="working directory for the script (default: its own folder)")
+    group.add_argument("-q", "--quiet", action="store_true", help="hide the script's own output")
+    group.add_argument("-v", "--verbose", action="store_true", help="also show TensorFlow's start-up log lines")
+
+
+def add_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", default="text", choices=[m.value for m in OutputFormat],
+                        help="text for people (default), json for programs (see docs/json.md)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="tfinspect",
+        description="See and check TensorFlow graph-mode (tf.compat.v1) programs before they run for hours.",
+        epilog="Script arguments go after '--': tfinspect graph train.py -- --epochs 5",
+    )
+    parser.add_argument("--version", action="version", version=f"tfinspect {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    graph = commands.add_parser(
+        "graph", help="run a model script and show the graphs it builds and the Session.run calls it makes",
+        description="Run SOURCE (a Python script) in a separate process, capture every tf.Graph it builds "
+                    "and every Session.run it makes, and show scopes, variables, placeholders and runs.",
+    )
+    graph.add_argument("source", metavar="SOURCE", help="a Python model script")
+    graph.add_argument("--depth", type=int, default=3, metavar="N",
+                       help="name-scope levels shown in the tree (default 3; 0: no limit)")
+    add_format_option(graph)
+    add_capture_options(graph)
+
+    from tfinspect.commands import lecture
+
+    lecture.add_parser(commands, add_capture_options, add_format_option)
+    return parser
+
+
+def _split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
+    if "--" in argv:
+        at = argv.index("--")
+        return argv[:at], argv[at + 1:]
+    return argv, []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    own, script_args = _split_script_args(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    args = parser.parse_args(own)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    args.script_args = script_args
+    try:
+        if hasattr(args, "runs"):
+            args.runs = RunLimit.parse(args.runs)
+        if args.command == "graph":
+            from tfinspect.commands.graph import run_graph
+
+            return run_graph(args)
+        from tfinspect.commands.lecture import run_lecture
+
+        return run_lecture(args)
+    except UsageError as e:
+        print(f"tfinspect: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except TfinspectError as e:
+        print(f"tfinspect: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # `tfinspect graph x.py | head`
+        sys.stderr.close()
+        return EXIT_CLEAN
+
+
+def main_exit() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

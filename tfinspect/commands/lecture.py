@@ -1,0 +1,105 @@
+"""``tfinspect lecture list`` and ``tfinspect lecture NAME [--train]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tfinspect.errors import UsageError
+from tfinspect.lectures import DRIVER, LECTURES, find
+from tfinspect.load.policy import RunLimit
+from tfinspect.load.runner import ScriptRun, run_script
+
+
+def add_parser(commands, add_capture_options, add_format_option) -> None:
+    names = ", ".join(lecture.name for lecture in LECTURES)
+    parser = commands.add_parser(
+        "lecture", help="build (and train) one of the lecture models and show it as 'graph' does",
+        description=f"Build one lecture model in graph mode and show its graph, scopes, variables and runs. "
+                    f"NAME is 'list' or one of: {names}.",
+    )
+    parser.add_argument("name", metavar="NAME", help="'list', or a lecture name")
+    parser.add_argument("--train", action="store_true", help="train it for real, with a progress bar")
+    parser.add_argument("--data", metavar="FILE",
+                        help="linreg*: a birth-rate/life-expectancy table (tab-separated, with its header); "
+                             "word2vec: any text file. Default: a generated stand-in")
+    parser.add_argument("--loss", choices=("squared", "huber"), default="squared", help="linreg* loss")
+    parser.add_argument("--steps", type=int, metavar="N", help="epochs (linreg*) or steps (word2vec) to train")
+    parser.add_argument("--checkpoints", metavar="DIR", help="word2vec: save and restore Saver checkpoints here")
+    parser.add_argument("--depth", type=int, default=3, metavar="N", help="name-scope levels shown (default 3)")
+    parser.add_argument("--timeout", type=float, default=0, metavar="SECONDS", help="stop after this long (0: no limit)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="hide the model's own output")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also show TensorFlow's start-up log lines")
+    add_format_option(parser)
+
+
+def list_lectures() -> int:
+    from rich.table import Table
+
+    from tfinspect.render.theme import make_console
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("name", "model", "what it shows"):
+        table.add_column(column)
+    for lecture in LECTURES:
+        table.add_row(f"[tfi.name]{lecture.name}[/]", lecture.title, lecture.shows)
+    make_console().print(table)
+    return 0
+
+
+class _ProgressBar:
+    """Turns the model's progress lines into a rich progress bar on stderr."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.progress = None
+        self.task = None
+
+    def __call__(self, line: str) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from tfinspect.render.theme import make_console
+
+        done, total, loss = line.split()
+        if self.progress is None:
+            self.progress = Progress(
+                TextColumn("[tfi.name]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("loss [tfi.count]{task.fields[loss]}"), TimeRemainingColumn(),
+                console=make_console(sys.stderr, width=None), transient=False,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task(self.label, total=int(total), loss="-")
+        self.progress.update(self.task, completed=int(done), loss=loss)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def run_lecture(args: argparse.Namespace) -> int:
+    if args.name == "list":
+        return list_lectures()
+    lecture = find(args.name)
+    if lecture is None:
+        names = ", ".join(lecture.name for lecture in LECTURES)
+        raise UsageError(f"no lecture named {args.name!r}; one of: {names} (or 'list')")
+    argv = [lecture.name]
+    if args.train:
+        argv.append("--train")
+    for option in ("data", "steps", "checkpoints"):
+        value = getattr(args, option)
+        if value is not None:
+            argv += [f"--{option}", str(value)]
+    argv += ["--loss", args.loss]
+    bar = _ProgressBar(f"training {lecture.name}")
+    try:
+        capture = run_script(ScriptRun(
+            script=DRIVER, argv=tuple(argv), runs=RunLimit(unlimited=True), tf1=False, timeout=args.timeout,
+            quiet=args.quiet, verbose=args.verbose, origin="lecture", label=f"lecture {lecture.name}",
+            progress=bar, cwd=".",
+        ))
+    finally:
+        bar.close()
+    from tfinspect.commands.graph import show_graph
+
+    return show_graph(capture, args)

@@ -1,0 +1,171 @@
+"""The child process: run the user's script under the hooks and report back as files.
+
+Started by :mod:`tfinspect.load.runner`; never imported by the parent.
+Whatever happens to the script (it ends, raises, exits, hangs), this process
+writes ``capture.json`` with an ``outcome`` before it exits. If it dies
+without one (a segfault, a kill), the parent uses the last snapshot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import faulthandler
+import os
+import runpy
+import sys
+import threading
+import time
+import traceback
+from typing import Any
+
+from tfinspect.load.frames import is_user_file
+from tfinspect.load.hooks import CaptureStopped, Recorder, install
+from tfinspect.load.policy import RunLimit, RunPolicy
+
+
+def format_user_traceback(error: BaseException) -> str:
+    """The traceback of ``error`` with only the user's frames (and the message)."""
+    exception = traceback.TracebackException.from_exception(error)
+    exception.stack = traceback.StackSummary.from_list(
+        [frame for frame in exception.stack if is_user_file(frame.filename)]
+    )
+    return "".join(exception.format(chain=False))
+
+
+def _first_line(error: BaseException) -> str:
+    text = getattr(error, "message", None) or str(error)
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return f"{type(error).__name__}: {line}" if line else type(error).__name__
+
+
+def _where(frame) -> str:
+    while frame is not None:
+        if is_user_file(frame.f_code.co_filename):
+            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return "inside TensorFlow or Python itself"
+
+
+class Child:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.script = os.path.abspath(args.script)
+        self.real_exit = os._exit
+        self.recorder: Recorder | None = None
+        self.finished = threading.Event()
+
+    def start(self) -> None:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        faulthandler.enable()
+        import tensorflow as tf
+
+        from tfinspect.load.frames import warm_up
+
+        warm_up()
+        if not self.args.verbose:
+            tf.get_logger().setLevel("ERROR")  # TF1 deprecation warnings drown the script's output
+        tf1 = {"on": True, "off": False}.get(self.args.tf1)
+        evidence = []
+        if tf1 is None:
+            from tfinspect.load.tf1 import tf1_evidence
+
+            evidence = tf1_evidence(self.script, tf, tf.compat.v1)
+            tf1 = bool(evidence)
+        self.recorder = Recorder(
+            self.args.out, RunPolicy(RunLimit.parse(self.args.runs)),
+            source=self.args.label or self.script, origin=self.args.origin,
+            tf_version=tf.__version__, tf1_mode=tf1,
+        )
+        install(self.recorder)
+        if tf1:
+            from tfinspect.load.tf1 import enable_tf1_alias
+
+            enable_tf1_alias(tf)
+            if evidence and not self.args.quiet_notes:
+                print(f"tfinspect: running as TF1 code (uses {evidence[0]}); "
+                      "'import tensorflow' means tf.compat.v1", file=sys.stderr)
+        os._exit = self._user_exit  # type: ignore[assignment]
+        if self.args.timeout > 0:
+            threading.Thread(target=self._watchdog, daemon=True, name="tfinspect-watchdog").start()
+
+    def _finish(self, outcome: dict[str, Any]) -> None:
+        if self.recorder is not None and not self.finished.is_set():
+            self.finished.set()
+            self.recorder.snapshot(outcome)
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+    def _user_exit(self, code: int = 0) -> None:
+        status = "exit" if code else "completed"
+        self._finish({"status": status, "exit_code": code, "message": f"the script called os._exit({code})"})
+        self.real_exit(code)
+
+    def _watchdog(self) -> None:
+        deadline = time.monotonic() + self.args.timeout
+        while not self.finished.wait(max(0.0, deadline - time.monotonic())):
+            if time.monotonic() >= deadline:
+                main = sys._current_frames().get(threading.main_thread().ident)
+                self._finish({
+                    "status": "timeout",
+                    "message": f"the script was still running after {self.args.timeout:g} s "
+                               f"(at {_where(main)}); it was stopped",
+                })
+                self.real_exit(0)
+
+    def run(self) -> None:
+        sys.argv = [self.script, *self.args.script_args]
+        sys.path[0] = os.path.dirname(self.script)
+        outcome: dict[str, Any]
+        try:
+            runpy.run_path(self.script, run_name="__main__")
+            outcome = {"status": "completed"}
+        except CaptureStopped:
+            outcome = {"status": "stopped"}
+        except SystemExit as e:
+            code = e.code
+            if code is None or code == 0:
+                outcome = {"status": "completed", "exit_code": 0}
+            else:
+                number = code if isinstance(code, int) else 1
+                message = f"the script called sys.exit({code!r})"
+                outcome = {"status": "exit", "exit_code": number, "message": message}
+        except BaseException as e:  # the user's error, reported as data
+            outcome = {"status": "error", "message": _first_line(e), "traceback": format_user_traceback(e)}
+        if outcome["status"] == "completed" and self.recorder and self.recorder.stopped_at is not None:
+            outcome = {"status": "stopped"}  # the script swallowed our stop and went on
+        self._finish(outcome)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="tfinspect-child")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--runs", default="auto")
+    parser.add_argument("--tf1", choices=("auto", "on", "off"), default="auto")
+    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--origin", default="script")
+    parser.add_argument("--label", default="")
+    parser.add_argument("--quiet-notes", action="store_true")
+    parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("script")
+    parser.add_argument("script_args", nargs=argparse.REMAINDER)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    child = Child(parse_args(sys.argv[1:] if argv is None else argv))
+    try:
+        child.start()
+    except BaseException as e:  # TensorFlow failed to import, or the hooks failed
+        from tfinspect.load.store import METADATA, write_atomic
+        import json
+
+        os.makedirs(child.args.out, exist_ok=True)
+        write_atomic(os.path.join(child.args.out, METADATA + ".failed"),
+                     json.dumps({"message": _first_line(e), "traceback": traceback.format_exc()}).encode())
+        child.real_exit(3)
+    child.run()
+    child.real_exit(0)
+
+
+if __name__ == "__main__":
+    main()

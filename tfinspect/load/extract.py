@@ -1,0 +1,175 @@
+"""Turn a live ``tf.Graph`` into capture data (JSON-ready metadata plus GraphDef bytes).
+
+This is the only module besides the hooks that touches live TensorFlow
+objects; it runs in the child process, or in the user's own process for
+``tfinspect.capture_graph``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tfinspect.load.frames import innermost_user_frame
+
+VARIABLE_STORE_KEY = ("__variable_store",)
+VARIABLE_OP_TYPES = {"VariableV2": "ref", "Variable": "ref", "VarHandleOp": "resource"}
+
+
+class FileTable:
+    """Interns file names so that source locations serialize as ``[index, line, function]``."""
+
+    def __init__(self) -> None:
+        self.files: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def location(self, frame: tuple[str, int, str] | None) -> list[Any] | None:
+        if frame is None:
+            return None
+        filename, line, function = frame
+        index = self._index.get(filename)
+        if index is None:
+            index = self._index[filename] = len(self.files)
+            self.files.append(filename)
+        return [index, int(line), function]
+
+
+def op_frame(op) -> tuple[str, int, str] | None:
+    """The user's line that created ``op`` (None when TensorFlow kept no traceback)."""
+    try:
+        frames = op.traceback
+    except Exception:  # ops imported from a GraphDef have no traceback
+        return None
+    return innermost_user_frame((f.filename, f.lineno, f.name) for f in frames)
+
+
+def shape_list(shape) -> list[int | None] | None:
+    try:
+        dims = shape.as_list()
+    except (ValueError, AttributeError):  # unknown rank
+        return None
+    return [None if d is None else int(d) for d in dims]
+
+
+def _dtype_name(dtype) -> str | None:
+    try:
+        return dtype.base_dtype.name
+    except AttributeError:
+        return None
+
+
+def _is_variable(item) -> bool:
+    from tensorflow.python.ops import variables as tf_variables
+
+    return isinstance(item, tf_variables.Variable)
+
+
+def _member(item) -> dict[str, Any]:
+    from tensorflow.python.framework import ops
+
+    if _is_variable(item):
+        return {"kind": "variable", "name": item.name, "dtype": _dtype_name(item.dtype), "shape": shape_list(item.shape)}
+    if isinstance(item, ops.Tensor):
+        return {"kind": "tensor", "name": item.name, "dtype": _dtype_name(item.dtype), "shape": shape_list(item.shape)}
+    if isinstance(item, ops.Operation):
+        return {"kind": "operation", "name": item.name}
+    name = getattr(item, "name", None)
+    return {"kind": "other", "name": name if isinstance(name, str) else type(item).__name__}
+
+
+def collections_of(graph) -> dict[str, list[dict[str, Any]]]:
+    """Every string-keyed collection with its members, in TensorFlow's order."""
+    result = {}
+    for key in graph.get_all_collection_keys():
+        if not isinstance(key, str):
+            continue  # internal bookkeeping such as the variable store
+        result[key] = [_member(item) for item in graph.get_collection(key)]
+    return result
+
+
+def _store_names(graph) -> set[str]:
+    stores = graph.get_collection(VARIABLE_STORE_KEY)
+    names: set[str] = set()
+    for store in stores:
+        names.update(getattr(store, "_vars", {}).keys())
+        names.update(getattr(store, "_partitioned_vars", {}).keys())
+    return names
+
+
+def variables_of(graph, files: FileTable, sources: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every variable: collection members first, then variable ops no collection lists."""
+    membership: dict[int, list[str]] = {}
+    objects: dict[str, Any] = {}
+    for key in graph.get_all_collection_keys():
+        if not isinstance(key, str):
+            continue
+        for item in graph.get_collection(key):
+            if _is_variable(item):
+                membership.setdefault(id(item), []).append(key)
+                objects.setdefault(item.op.name, item)
+    from_store = _store_names(graph)
+    result = []
+    for name, var in objects.items():
+        result.append({
+            "name": name,
+            "shape": shape_list(var.shape),
+            "dtype": _dtype_name(var.dtype),
+            "trainable": bool(getattr(var, "trainable", False)),
+            "kind": VARIABLE_OP_TYPES.get(var.op.type, "resource"),
+            "created_by": "get_variable" if name in from_store else "tf.Variable",
+            "collections": membership.get(id(var), []),
+            "source": sources.get(name),
+        })
+    for op in graph.get_operations():
+        if op.type in VARIABLE_OP_TYPES and op.name not in objects:
+            try:
+                shape = shape_list(op.get_attr("shape"))
+                dtype = _dtype_name(op.get_attr("dtype"))
+            except ValueError:
+                shape, dtype = None, None
+            result.append({
+                "name": op.name, "shape": shape, "dtype": dtype or "unknown", "trainable": False,
+                "kind": VARIABLE_OP_TYPES[op.type],
+                "created_by": "get_variable" if op.name in from_store else "unknown",
+                "collections": [], "source": sources.get(op.name),
+            })
+    return result
+
+
+class GraphExtractor:
+    """Extracts one graph, incrementally: source lines are resolved once per op."""
+
+    def __init__(self, graph, graph_id: int, files: FileTable) -> None:
+        self.graph = graph
+        self.graph_id = graph_id
+        self.files = files
+        self._sources: dict[str, Any] = {}
+        self._seen_ops = 0
+        self._cached_version: tuple[int, int] = (-1, -1)
+        self._cached: tuple[dict[str, Any], bytes] | None = None
+
+    def op_count(self) -> int:
+        return int(self.graph.version)  # ops are never removed from a tf.Graph
+
+    def extract(self, variable_calls: list[dict[str, Any]]) -> tuple[dict[str, Any], bytes]:
+        """Metadata and serialized GraphDef; cached while the graph does not grow."""
+        version = (self.graph.version, sum(len(self.graph.get_collection_ref(k)) for k in self.graph.get_all_collection_keys()))
+        if self._cached is not None and version == self._cached_version:
+            meta, data = self._cached
+            meta["variable_calls"] = variable_calls
+            return meta, data
+        ops = self.graph.get_operations()
+        for op in ops[self._seen_ops:]:
+            self._sources[op.name] = self.files.location(op_frame(op))
+        self._seen_ops = len(ops)
+        graph_def = self.graph.as_graph_def(add_shapes=True)
+        meta = {
+            "id": self.graph_id,
+            "graph_def": f"graph_{self.graph_id}.pb",
+            "sources": {k: v for k, v in self._sources.items() if v is not None},
+            "variables": variables_of(self.graph, self.files, self._sources),
+            "collections": collections_of(self.graph),
+            "variable_calls": variable_calls,
+        }
+        self._cached_version = version
+        self._cached = (meta, graph_def.SerializeToString())
+        return self._cached

@@ -1,0 +1,84 @@
+"""Which stack frames are the user's: the innermost frame outside TensorFlow and tfinspect.
+
+Imported by the child process and by ``capture_graph``; it never imports
+TensorFlow itself, it only looks where TensorFlow's packages live.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sysconfig
+from functools import lru_cache
+from typing import Iterable
+
+_TF_PACKAGES = ("tensorflow", "tensorflow.python", "keras", "tf_keras", "tensorboard", "absl", "google", "numpy", "tensorflow_estimator")
+_HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the tfinspect package
+_LECTURES = os.path.join(_HERE, "lectures") + os.sep
+
+
+@lru_cache(maxsize=1)
+def _internal_prefixes() -> tuple[str, ...]:
+    """Where TensorFlow and its kin live; call once before ``tensorflow`` is aliased."""
+    prefixes = [_HERE + os.sep]
+    for name in _TF_PACKAGES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None:
+            continue
+        for location in spec.submodule_search_locations or ():
+            location = os.path.abspath(location)
+            if name == "tensorflow.python":
+                location = os.path.dirname(location)
+            prefixes.append(location + os.sep)
+    return tuple(prefixes)
+
+
+@lru_cache(maxsize=1)
+def _stdlib_dirs() -> tuple[str, tuple[str, ...]]:
+    paths = sysconfig.get_paths()
+    stdlib = os.path.abspath(paths["stdlib"]) + os.sep
+    site = tuple({os.path.abspath(paths[k]) + os.sep for k in ("purelib", "platlib")})
+    return stdlib, site
+
+
+@lru_cache(maxsize=4096)
+def is_user_file(filename: str) -> bool:
+    """True for a file that is neither TensorFlow's, tfinspect's machinery nor the stdlib's.
+
+    tfinspect's own lecture builders count as user code: they are the models
+    ``tfinspect lecture`` shows, and their lines are what a teacher wants to see.
+    """
+    if not filename or filename.startswith("<"):
+        return False
+    path = os.path.abspath(filename)
+    if path.startswith(_LECTURES):
+        return True
+    if path.startswith(_internal_prefixes()):
+        return False
+    stdlib, site = _stdlib_dirs()
+    if path.startswith(stdlib) and not path.startswith(site):
+        return False
+    return True
+
+
+def warm_up() -> None:
+    """Resolve package locations now, while ``import tensorflow`` still means TensorFlow."""
+    _internal_prefixes()
+    _stdlib_dirs()
+
+
+def innermost_user_frame(frames: Iterable[tuple[str, int, str]]) -> tuple[str, int, str] | None:
+    """The last (innermost) ``(file, line, function)`` that belongs to the user.
+
+    Args:
+        frames: outermost first, as ``traceback.extract_stack`` and TensorFlow's
+            op tracebacks give them.
+    """
+    found = None
+    for filename, line, function in frames:
+        if is_user_file(filename):
+            found = (os.path.abspath(filename), line, function)
+    return found

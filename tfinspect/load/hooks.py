@@ -1,0 +1,286 @@
+"""Hooks installed into TensorFlow inside the child process.
+
+They track every ``tf.Graph`` the script creates, record every
+``Session.run`` (and stop the script when the run policy says so), record
+every ``get_variable`` call, and write snapshots of all of it to the capture
+directory so that a script that hangs or crashes still leaves its partial
+graph behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from typing import Any, Callable
+
+from tfinspect.load.extract import FileTable, GraphExtractor
+from tfinspect.load.frames import is_user_file
+from tfinspect.load.model import escape_feed_key
+from tfinspect.load.policy import RunPolicy
+from tfinspect.load.store import FORMAT, FORMAT_VERSION, METADATA, write_atomic
+
+# Fed arrays are kept for the first runs of every call site, within a byte budget.
+KEEP_VALUES_PER_SITE = 20
+KEEP_VALUES_BYTES = 1 << 30
+
+
+class CaptureStopped(BaseException):
+    """Raised at the run that the policy does not let execute.
+
+    A BaseException, so that the script's own ``except Exception`` (or
+    ``except tf.errors.OutOfRangeError``) does not swallow it.
+    """
+
+
+def user_call_site() -> tuple[str, int, str] | None:
+    """The innermost frame of the current Python stack that is the user's."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if is_user_file(code.co_filename):
+            return (os.path.abspath(code.co_filename), frame.f_lineno, code.co_name)
+        frame = frame.f_back
+    return None
+
+
+def _flatten_fetches(graph, fetches, out: list[str]) -> None:
+    if fetches is None:
+        return
+    if isinstance(fetches, dict):
+        for value in fetches.values():
+            _flatten_fetches(graph, value, out)
+        return
+    if isinstance(fetches, (list, tuple)):
+        for value in fetches:
+            _flatten_fetches(graph, value, out)
+        return
+    try:
+        element = graph.as_graph_element(fetches, allow_tensor=True, allow_operation=True)
+        out.append(element.name)
+        return
+    except Exception:
+        pass
+    parts = [getattr(fetches, a, None) for a in ("indices", "values", "dense_shape")]
+    if all(p is not None for p in parts):  # SparseTensor and friends
+        for part in parts:
+            _flatten_fetches(graph, part, out)
+    else:
+        out.append(str(fetches))
+
+
+def _feed_name(graph, key) -> str:
+    name = getattr(key, "name", None)
+    if isinstance(name, str):
+        return name
+    if isinstance(key, str):
+        try:
+            return graph.as_graph_element(key, allow_tensor=True, allow_operation=False).name
+        except Exception:
+            return key
+    return str(key)
+
+
+class Recorder:
+    """Collects graphs, runs and ``get_variable`` calls, and writes snapshots."""
+
+    def __init__(self, out_dir: str, policy: RunPolicy, *, source: str, origin: str,
+                 tf_version: str, tf1_mode: bool) -> None:
+        self.out_dir = out_dir
+        self.policy = policy
+        self.header = {"format": FORMAT, "version": FORMAT_VERSION, "source": source, "origin": origin,
+                       "tf_version": tf_version, "tf1_mode": tf1_mode}
+        self.files = FileTable()
+        self.extractors: list[GraphExtractor] = []
+        self._ids: dict[int, int] = {}
+        self.runs: list[dict[str, Any]] = []
+        self.variable_calls: dict[int, list[dict[str, Any]]] = {}
+        self.stopped_at: dict[str, Any] | None = None
+        self._lock = threading.RLock()
+        self._kept_per_site: dict[Any, int] = {}
+        self._kept_bytes = 0
+        self._snapshot_runs = -1
+        self._snapshot_versions: tuple[int, ...] = ()
+        os.makedirs(os.path.join(out_dir, "feeds"), exist_ok=True)
+
+    # -- graphs ------------------------------------------------------------
+    def track_graph(self, graph) -> int:
+        with self._lock:
+            key = id(graph)
+            if key not in self._ids:
+                self._ids[key] = len(self.extractors)
+                self.extractors.append(GraphExtractor(graph, len(self.extractors), self.files))
+            return self._ids[key]
+
+    # -- runs --------------------------------------------------------------
+    def before_run(self, session, fetches, feed_dict) -> dict[str, Any]:
+        graph = session.graph
+        graph_id = self.track_graph(graph)
+        frame = user_call_site()
+        names: list[str] = []
+        _flatten_fetches(graph, fetches, names)
+        record: dict[str, Any] = {
+            "index": len(self.runs), "graph": graph_id, "fetches": names, "feeds": [],
+            "source": self.files.location(frame), "status": "ok",
+            "ops_before": self.extractors[graph_id].op_count(), "values_kept": False,
+        }
+        site = frame[:2] if frame else None
+        allowed = self.policy.allow(site)
+        values = self._feeds(graph, feed_dict, record)
+        if allowed and values and self._keep_values(site, values):
+            import numpy as np
+
+            path = os.path.join(self.out_dir, "feeds", f"run_{record['index']}.npz")
+            np.savez(path, **{escape_feed_key(k): v for k, v in values.items()})
+            record["values_kept"] = True
+        with self._lock:
+            self.runs.append(record)
+        if not allowed:
+            record["status"] = "stopped"
+            self.stopped_at = record
+            self.snapshot()
+            raise CaptureStopped()
+        if self._snapshot_due():
+            self.snapshot()
+        return record
+
+    def after_run(self, record: dict[str, Any], error: BaseException | None) -> None:
+        if error is not None:
+            record["status"] = "error"
+            message = getattr(error, "message", None) or str(error)
+            record["error"] = f"{type(error).__name__}: {message.splitlines()[0] if message else ''}"
+
+    def _feeds(self, graph, feed_dict, record: dict[str, Any]) -> dict[str, Any]:
+        import numpy as np
+
+        values = {}
+        for key, value in (feed_dict or {}).items():
+            name = _feed_name(graph, key)
+            try:
+                array = np.asarray(value)
+                if array.dtype == object:
+                    raise ValueError("object array")
+                record["feeds"].append({"name": name, "dtype": array.dtype.name, "shape": list(array.shape)})
+                values[name] = array
+            except Exception:
+                record["feeds"].append({"name": name, "dtype": "unknown", "shape": []})
+        return values
+
+    def _keep_values(self, site, values: dict[str, Any]) -> bool:
+        size = sum(v.nbytes for v in values.values())
+        count = self._kept_per_site.get(site, 0)
+        if count >= KEEP_VALUES_PER_SITE or self._kept_bytes + size > KEEP_VALUES_BYTES:
+            return False
+        self._kept_per_site[site] = count + 1
+        self._kept_bytes += size
+        return True
+
+    def _snapshot_due(self) -> bool:
+        # While the graph grows, every run; then at run 16, 32, 64, ...: a long
+        # training loop costs a logarithmic number of snapshots.
+        versions = tuple(e.graph.version for e in self.extractors)
+        n = len(self.runs)
+        return versions != self._snapshot_versions or n <= 10 or (n >= 16 and n & (n - 1) == 0)
+
+    # -- get_variable ------------------------------------------------------
+    def variable_call(self, graph, name: str, reused: bool, name_scope: str, variable_scope: str) -> None:
+        graph_id = self.track_graph(graph)
+        frame = user_call_site()
+        self.variable_calls.setdefault(graph_id, []).append({
+            "name": name, "reused": reused, "name_scope": name_scope, "variable_scope": variable_scope,
+            "source": self.files.location(frame),
+        })
+
+    # -- output ------------------------------------------------------------
+    def snapshot(self, outcome: dict[str, Any] | None = None) -> None:
+        """Write everything recorded so far; safe to call from the watchdog thread."""
+        with self._lock:
+            graphs = []
+            for extractor in self.extractors:
+                if extractor.op_count() == 0 and not any(r["graph"] == extractor.graph_id for r in self.runs):
+                    continue  # graphs the script never used (the initial default graph, ...)
+                try:
+                    meta, data = extractor.extract(self.variable_calls.get(extractor.graph_id, []))
+                except Exception as e:  # a graph mutated under our feet: keep the older snapshot
+                    print(f"tfinspect: could not snapshot graph {extractor.graph_id}: {e}", file=sys.stderr)
+                    continue
+                write_atomic(os.path.join(self.out_dir, meta["graph_def"]), data)
+                graphs.append(meta)
+            document = dict(self.header)
+            document.update({"files": self.files.files, "graphs": graphs, "runs": self.runs,
+                             "outcome": outcome, "written": time.time()})
+            write_atomic(os.path.join(self.out_dir, METADATA), json.dumps(document).encode())
+            self._snapshot_runs = len(self.runs)
+            self._snapshot_versions = tuple(e.graph.version for e in self.extractors)
+
+
+def install(recorder: Recorder) -> Callable[[], None]:
+    """Patch TensorFlow so that ``recorder`` sees graphs, runs and get_variable calls.
+
+    Returns a function that removes the patches.
+    """
+    from tensorflow.python.client import session as session_lib
+    from tensorflow.python.framework import func_graph, ops
+    from tensorflow.python.ops import variable_scope as vs
+
+    originals: list[tuple[Any, str, Any]] = []
+    local = threading.local()
+
+    def patch(owner, attribute, replacement):
+        originals.append((owner, attribute, getattr(owner, attribute)))
+        setattr(owner, attribute, replacement)
+
+    graph_init = ops.Graph.__init__
+
+    def init(self, *args, **kwargs):
+        graph_init(self, *args, **kwargs)
+        if not isinstance(self, func_graph.FuncGraph):
+            recorder.track_graph(self)
+
+    patch(ops.Graph, "__init__", init)
+
+    session_run = session_lib.BaseSession.run
+
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        if getattr(local, "depth", 0):
+            return session_run(self, fetches, feed_dict, options, run_metadata)
+        record = recorder.before_run(self, fetches, feed_dict)
+        local.depth = 1
+        try:
+            result = session_run(self, fetches, feed_dict, options, run_metadata)
+        except BaseException as error:
+            recorder.after_run(record, error)
+            raise
+        finally:
+            local.depth = 0
+        recorder.after_run(record, None)
+        return result
+
+    patch(session_lib.BaseSession, "run", run)
+
+    store_get = vs._VariableStore.get_variable
+
+    def get_variable(self, name, *args, **kwargs):
+        existed = name in self._vars or name in getattr(self, "_partitioned_vars", {})
+        result = store_get(self, name, *args, **kwargs)
+        try:
+            graph = ops.get_default_graph()
+            if not isinstance(graph, func_graph.FuncGraph):
+                scope = vs.get_variable_scope().name
+                recorder.variable_call(graph, name, existed, graph.get_name_scope(), scope)
+        except Exception:  # recording must never break the user's script
+            pass
+        return result
+
+    patch(vs._VariableStore, "get_variable", get_variable)
+
+    # The default graph may exist already (created while TensorFlow imported).
+    recorder.track_graph(ops.get_default_graph())
+
+    def uninstall() -> None:
+        for owner, attribute, original in reversed(originals):
+            setattr(owner, attribute, original)
+
+    return uninstall

@@ -1,0 +1,222 @@
+"""The Capture: plain data describing what a source built and ran.
+
+Everything here is plain Python data plus GraphDef protos from
+``tensorboard.compat.proto`` (the same wire format as TensorFlow's own), so a
+Capture can be built from a script, a graph file or a live graph, saved,
+loaded and analysed without importing TensorFlow.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+Shape = tuple[int | None, ...] | None  # None: unknown rank; None dim: unknown size
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """A line of the user's code."""
+
+    file: str
+    line: int
+    function: str = ""
+
+    def short(self, base: str | None = None) -> str:
+        """``file:line`` with the file relative to ``base`` (or the cwd) when below it."""
+        path = self.file
+        try:
+            rel = os.path.relpath(path, base or os.getcwd())
+            if not rel.startswith(".."):
+                path = rel
+        except ValueError:  # different drive (Windows)
+            pass
+        return f"{path}:{self.line}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "function": self.function}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> SourceLocation | None:
+        if not data:
+            return None
+        return cls(str(data["file"]), int(data["line"]), str(data.get("function", "")))
+
+
+class VariableKind(StrEnum):
+    REF = "ref"  # TF1 VariableV2
+    RESOURCE = "resource"  # VarHandleOp
+
+
+class CreatedBy(StrEnum):
+    VARIABLE = "tf.Variable"
+    GET_VARIABLE = "get_variable"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class VariableInfo:
+    """One variable of a graph."""
+
+    name: str  # the variable op's name, e.g. "two_layers/h1/weights"
+    shape: Shape
+    dtype: str
+    trainable: bool
+    kind: VariableKind
+    created_by: CreatedBy
+    collections: tuple[str, ...] = ()
+    source: SourceLocation | None = None
+
+    @property
+    def size(self) -> int | None:
+        """Number of elements, or None when the shape is not fully known."""
+        if self.shape is None or any(d is None for d in self.shape):
+            return None
+        n = 1
+        for d in self.shape:
+            n *= int(d)  # type: ignore[arg-type]
+        return n
+
+
+@dataclass(frozen=True)
+class VariableCall:
+    """One call of ``get_variable``: which name it asked for, created or reused."""
+
+    name: str
+    reused: bool
+    name_scope: str
+    variable_scope: str
+    source: SourceLocation | None = None
+
+
+@dataclass(frozen=True)
+class CollectionMember:
+    kind: str  # "variable" | "tensor" | "operation" | "other"
+    name: str
+    dtype: str | None = None
+    shape: Shape = None
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    name: str  # tensor name, e.g. "X:0"
+    dtype: str
+    shape: tuple[int, ...]
+
+
+class RunStatus(StrEnum):
+    OK = "ok"
+    ERROR = "error"  # the run raised (OutOfRangeError at the end of a dataset, ...)
+    STOPPED = "stopped"  # tfinspect stopped the script here: this run did not execute
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One ``Session.run`` call the script made."""
+
+    index: int
+    graph: int
+    fetches: tuple[str, ...]
+    feeds: tuple[FeedInfo, ...]
+    source: SourceLocation | None
+    status: RunStatus
+    ops_before: int  # how many ops the graph had when the run was called
+    error: str | None = None
+    values_kept: bool = False
+
+    @property
+    def executed(self) -> bool:
+        return self.status is not RunStatus.STOPPED
+
+
+class OutcomeStatus(StrEnum):
+    COMPLETED = "completed"  # the script ran to its end
+    STOPPED = "stopped"  # tfinspect stopped it after the runs it was allowed
+    ERROR = "error"  # it raised (or failed to compile / import)
+    EXIT = "exit"  # it called sys.exit(n != 0) or os._exit
+    TIMEOUT = "timeout"
+    CRASHED = "crashed"  # the child process died (segfault, killed)
+    MEMORY = "memory"  # it went over the memory limit and was killed
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: OutcomeStatus
+    message: str = ""
+    traceback: str = ""  # the user's frames only
+    exit_code: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the source was captured as a whole (clean exit or a planned stop)."""
+        return self.status in (OutcomeStatus.COMPLETED, OutcomeStatus.STOPPED)
+
+
+@dataclass(frozen=True, eq=False)
+class GraphCapture:
+    """One ``tf.Graph`` with what only the live graph could tell."""
+
+    id: int
+    graph_def: GraphDef
+    sources: Mapping[str, SourceLocation] = field(default_factory=dict)
+    variables: tuple[VariableInfo, ...] = ()
+    collections: Mapping[str, tuple[CollectionMember, ...]] = field(default_factory=dict)
+    variable_calls: tuple[VariableCall, ...] = ()
+
+    @property
+    def op_count(self) -> int:
+        return len(self.graph_def.node)
+
+
+class FeedValues:
+    """Fed arrays, loaded on demand: they can be large and most reports never need them."""
+
+    def __init__(self, directory: str | None = None, arrays: Mapping[int, Mapping[str, Any]] | None = None):
+        self._directory = directory
+        self._arrays: dict[int, dict[str, Any]] = {k: dict(v) for k, v in (arrays or {}).items()}
+
+    def for_run(self, index: int) -> Mapping[str, np.ndarray]:
+        """The arrays fed to run ``index`` (tensor name -> array); empty when not kept."""
+        if index not in self._arrays and self._directory:
+            path = os.path.join(self._directory, f"run_{index}.npz")
+            if os.path.exists(path):
+                import numpy as np
+
+                with np.load(path, allow_pickle=False) as data:
+                    self._arrays[index] = {_unescape(k): data[k] for k in data.files}
+        return self._arrays.get(index, {})
+
+
+def escape_feed_key(name: str) -> str:
+    """npz member names cannot hold '/' or ':'; keep them reversible."""
+    return name.replace("%", "%25").replace("/", "%2F").replace(":", "%3A")
+
+
+def _unescape(key: str) -> str:
+    return key.replace("%3A", ":").replace("%2F", "/").replace("%25", "%")
+
+
+@dataclass(frozen=True, eq=False)
+class Capture:
+    """Everything tfinspect knows about one source."""
+
+    source: str
+    origin: str  # "script" | "lecture" | "live" | a file kind
+    graphs: tuple[GraphCapture, ...]
+    runs: tuple[RunRecord, ...] = ()
+    outcome: Outcome = Outcome(OutcomeStatus.COMPLETED)
+    tf_version: str | None = None
+    tf1_mode: bool | None = None
+    feed_values: FeedValues = field(default_factory=FeedValues)
+
+    def graph(self, graph_id: int) -> GraphCapture:
+        for g in self.graphs:
+            if g.id == graph_id:
+                return g
+        raise KeyError(graph_id)

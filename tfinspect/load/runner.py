@@ -1,0 +1,200 @@
+"""Run a script in a child process and bring its capture back as data.
+
+The parent never imports TensorFlow. It watches the child for the time
+limit and for runaway memory use, kills its whole process group when it
+must, and reads whatever the child managed to write.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from typing import IO, Callable, Sequence
+
+from tfinspect.load.model import Capture, Outcome, OutcomeStatus
+from tfinspect.load.policy import RunLimit
+from tfinspect.load.store import METADATA, read_capture_dir
+from tfinspect.errors import CaptureError, SourceError
+
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The child gets this long past --timeout to write its own report before it is killed.
+GRACE_SECONDS = 20.0
+DEFAULT_TIMEOUT = 120.0
+
+
+def default_memory_limit() -> int:
+    """Three quarters of the machine's memory, in bytes."""
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        return int(pages * 0.75)
+    except (ValueError, OSError, AttributeError):
+        return 16 << 30
+
+
+@dataclass(frozen=True)
+class ScriptRun:
+    """How to run one script."""
+
+    script: str
+    argv: Sequence[str] = ()
+    runs: RunLimit = RunLimit()
+    tf1: bool | None = None  # None: detect
+    timeout: float = DEFAULT_TIMEOUT
+    quiet: bool = False
+    cwd: str | None = None  # None: the script's own directory
+    memory_limit: int | None = None
+    origin: str = "script"
+    label: str | None = None
+    verbose: bool = False  # pass TensorFlow's start-up noise through too
+    progress: Callable[[str], None] | None = None  # gets the script's progress lines
+
+
+PROGRESS_PREFIX = "\x1etfinspect-progress "
+
+
+# TensorFlow's C++ start-up chatter, not the script's output: hidden unless verbose.
+_NOISE = re.compile(
+    r"^(I\d{4} \S+ +\d+ \S+\] |WARNING: All log messages before absl::InitializeLog"
+    r"|.*(oneDNN custom operations are on|cpu_feature_guard|This TensorFlow binary is optimized"
+    r"|To enable the following instructions|Unable to register cu(DNN|FFT|BLAS) factory"
+    r"|Could not find cuda drivers|TF-TRT Warning|computation placer already registered))"
+)
+
+
+def _forward(stream: IO[bytes], sink: IO[str], verbose: bool, progress: Callable[[str], None] | None) -> None:
+    for raw in iter(stream.readline, b""):
+        line = raw.decode("utf-8", "replace")
+        if line.startswith(PROGRESS_PREFIX):
+            if progress:
+                progress(line[len(PROGRESS_PREFIX):].strip())
+        elif verbose or not _NOISE.match(line):
+            sink.write(line)
+            sink.flush()
+    stream.close()
+
+
+def _rss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+    process.wait()
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
+
+
+def _check_script(path: str) -> str:
+    if not os.path.exists(path):
+        raise SourceError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise SourceError(f"{path}: is a directory, not a Python script")
+    if not os.access(path, os.R_OK):
+        raise SourceError(f"{path}: not readable")
+    return os.path.abspath(path)
+
+
+def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
+    """Run ``spec.script`` in a child process and return what it built and ran.
+
+    The script's stdout and stderr go to ``output`` (default: our stderr, so
+    that a report on stdout stays parseable), or nowhere with ``quiet``.
+
+    Raises:
+        SourceError: the script does not exist.
+        CaptureError: the child could not even start TensorFlow.
+    """
+    script = _check_script(spec.script)
+    out_dir = tempfile.mkdtemp(prefix="tfinspect-capture-")
+    atexit.register(shutil.rmtree, out_dir, True)
+    bootstrap = (
+        "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+        "from tfinspect.load.child import main; sys.path.pop(0); main()"
+    )
+    command = [
+        sys.executable, "-c", bootstrap, _PACKAGE_ROOT,
+        "--out", out_dir, "--runs", str(spec.runs),
+        "--tf1", {True: "on", False: "off", None: "auto"}[spec.tf1],
+        "--timeout", str(spec.timeout), "--origin", spec.origin, "--label", spec.label or script,
+    ]
+    if spec.quiet:
+        command.append("--quiet-notes")
+    if spec.verbose:
+        command.append("--verbose")
+    command += ["--", script, *spec.argv]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet = subprocess.DEVNULL if spec.quiet else subprocess.PIPE
+    process = subprocess.Popen(
+        command, cwd=spec.cwd or os.path.dirname(script), env=env, stdin=subprocess.DEVNULL,
+        stdout=quiet, stderr=quiet, start_new_session=True,
+    )
+    forwarders = [
+        threading.Thread(target=_forward, args=(stream, output or sys.stderr, spec.verbose, spec.progress), daemon=True)
+        for stream in (process.stdout, process.stderr) if stream is not None
+    ]
+    for thread in forwarders:
+        thread.start()
+    outcome = _supervise(process, spec)
+    for thread in forwarders:
+        thread.join(timeout=5)
+    failed = os.path.join(out_dir, METADATA + ".failed")
+    if os.path.exists(failed):
+        with open(failed, encoding="utf-8") as f:
+            details = json.load(f)
+        raise CaptureError(f"could not start TensorFlow in the child process: {details['message']}")
+    code = process.returncode
+    died = None
+    if outcome is None and code:
+        what = f"signal {_signal_name(-code)}" if code < 0 else f"exit code {code}"
+        died = Outcome(OutcomeStatus.CRASHED, f"the script's process died ({what})")
+    if not os.path.exists(os.path.join(out_dir, METADATA)):
+        return Capture(source=spec.label or script, origin=spec.origin, graphs=(),
+                       outcome=outcome or died or Outcome(OutcomeStatus.CRASHED, "the script captured nothing"))
+    return read_capture_dir(out_dir, outcome=outcome, fallback=died)
+
+
+def _supervise(process: subprocess.Popen, spec: ScriptRun) -> Outcome | None:
+    """Wait for the child; kill it past the time or memory limit. None: it ended by itself."""
+    limit = spec.memory_limit or default_memory_limit()
+    deadline = time.monotonic() + spec.timeout + GRACE_SECONDS if spec.timeout > 0 else None
+    try:
+        while True:
+            try:
+                process.wait(timeout=0.1)
+                return None
+            except subprocess.TimeoutExpired:
+                pass
+            if deadline is not None and time.monotonic() > deadline:
+                _kill_group(process)
+                return Outcome(OutcomeStatus.TIMEOUT, f"the script was still running after {spec.timeout:g} s "
+                               "and did not stop when asked; it was killed")
+            if _rss_bytes(process.pid) > limit:
+                _kill_group(process)
+                return Outcome(OutcomeStatus.MEMORY, f"the script used more than {limit / 2**30:.1f} GiB "
+                               "of memory; it was killed")
+    except KeyboardInterrupt:
+        _kill_group(process)
+        return Outcome(OutcomeStatus.ERROR, "interrupted (Ctrl-C)")

@@ -1,0 +1,49 @@
+"""Where a Capture comes from: the one place that dispatches on the kind of source."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from tfinspect.load.model import Capture
+from tfinspect.load.policy import RunLimit
+from tfinspect.load.runner import DEFAULT_TIMEOUT, ScriptRun, run_script
+from tfinspect.errors import SourceError
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    argv: Sequence[str] = ()
+    runs: RunLimit = field(default_factory=RunLimit)
+    tf1: bool | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    quiet: bool = False
+    verbose: bool = False
+    cwd: str | None = None
+
+
+def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
+    """Load ``source``: a Python script is run in a child process and captured.
+
+    Raises:
+        SourceError: the source does not exist or is of a kind tfinspect cannot read.
+    """
+    if source.endswith(".py") or (os.path.isfile(source) and _looks_like_python(source)):
+        return run_script(ScriptRun(
+            script=source, argv=tuple(options.argv), runs=options.runs, tf1=options.tf1,
+            timeout=options.timeout, quiet=options.quiet, verbose=options.verbose, cwd=options.cwd,
+        ))
+    if not os.path.exists(source):
+        raise SourceError(f"{source}: no such file")
+    raise SourceError(f"{source}: not a Python script (.py); graph files (.pb, .pbtxt, .meta, SavedModel) "
+                      "are not readable yet")
+
+
+def _looks_like_python(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            first = f.readline(200)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first

@@ -1,0 +1,184 @@
+"""Capture <-> files: the format the child process sends back, read without TensorFlow.
+
+A capture directory holds ``capture.json`` (metadata), one ``graph_<id>.pb``
+(a serialized GraphDef) per graph and ``feeds/run_<i>.npz`` with fed arrays.
+Source locations are stored as ``[file index, line, function]`` against one
+file table, which keeps the JSON small for graphs with many ops.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from typing import Any, Mapping
+
+from tfinspect.load.model import (
+    Capture,
+    CollectionMember,
+    CreatedBy,
+    FeedInfo,
+    FeedValues,
+    GraphCapture,
+    Outcome,
+    OutcomeStatus,
+    RunRecord,
+    RunStatus,
+    SourceLocation,
+    VariableCall,
+    VariableInfo,
+    VariableKind,
+)
+from tfinspect.errors import SourceError
+
+FORMAT = "tfinspect-capture"
+FORMAT_VERSION = 1
+METADATA = "capture.json"
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _shape_from_json(shape: Any) -> tuple[int | None, ...] | None:
+    if shape is None:
+        return None
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+def _location(files: list[str], raw: Any) -> SourceLocation | None:
+    if not raw:
+        return None
+    file_index, line, function = raw
+    return SourceLocation(files[file_index], int(line), str(function))
+
+
+def _graph_def_from_bytes(data: bytes, what: str):
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+    from google.protobuf.message import DecodeError
+
+    graph_def = GraphDef()
+    try:
+        graph_def.ParseFromString(data)
+    except DecodeError as e:
+        raise SourceError(f"{what}: not a valid GraphDef ({e})") from None
+    return graph_def
+
+
+def graph_from_raw(raw: Mapping[str, Any], files: list[str], graph_def) -> GraphCapture:
+    """Build a GraphCapture from its JSON metadata and a parsed GraphDef."""
+    variables = tuple(
+        VariableInfo(
+            name=v["name"],
+            shape=_shape_from_json(v.get("shape")),
+            dtype=v["dtype"],
+            trainable=bool(v["trainable"]),
+            kind=VariableKind(v["kind"]),
+            created_by=CreatedBy(v.get("created_by", "unknown")),
+            collections=tuple(v.get("collections", ())),
+            source=_location(files, v.get("source")),
+        )
+        for v in raw.get("variables", ())
+    )
+    collections = {
+        key: tuple(
+            CollectionMember(m["kind"], m["name"], m.get("dtype"), _shape_from_json(m.get("shape")))
+            for m in members
+        )
+        for key, members in raw.get("collections", {}).items()
+    }
+    calls = tuple(
+        VariableCall(
+            name=c["name"],
+            reused=bool(c["reused"]),
+            name_scope=c.get("name_scope", ""),
+            variable_scope=c.get("variable_scope", ""),
+            source=_location(files, c.get("source")),
+        )
+        for c in raw.get("variable_calls", ())
+    )
+    sources = {op: _location(files, loc) for op, loc in raw.get("sources", {}).items()}
+    return GraphCapture(
+        id=int(raw["id"]),
+        graph_def=graph_def,
+        sources={k: v for k, v in sources.items() if v is not None},
+        variables=variables,
+        collections=collections,
+        variable_calls=calls,
+    )
+
+
+def run_from_raw(raw: Mapping[str, Any], files: list[str]) -> RunRecord:
+    return RunRecord(
+        index=int(raw["index"]),
+        graph=int(raw["graph"]),
+        fetches=tuple(raw["fetches"]),
+        feeds=tuple(FeedInfo(f["name"], f["dtype"], tuple(f["shape"])) for f in raw.get("feeds", ())),
+        source=_location(files, raw.get("source")),
+        status=RunStatus(raw["status"]),
+        ops_before=int(raw.get("ops_before", 0)),
+        error=raw.get("error"),
+        values_kept=bool(raw.get("values_kept", False)),
+    )
+
+
+def outcome_from_raw(raw: Mapping[str, Any] | None, fallback: Outcome | None = None) -> Outcome:
+    if not raw:
+        return fallback or Outcome(OutcomeStatus.CRASHED, "the script ended without reporting back")
+    code = raw.get("exit_code")
+    return Outcome(
+        status=OutcomeStatus(raw["status"]),
+        message=raw.get("message", ""),
+        traceback=raw.get("traceback", ""),
+        exit_code=None if code is None else int(code),
+    )
+
+
+def read_capture_dir(directory: str, *, outcome: Outcome | None = None,
+                     fallback: Outcome | None = None) -> Capture:
+    """Read a capture directory written by the child process (or a snapshot of it).
+
+    Args:
+        directory: the directory holding ``capture.json``.
+        outcome: overrides the stored outcome (the parent knows better when it
+            had to kill the child).
+        fallback: the outcome when none was stored (the child died mid-way).
+    """
+    meta_path = os.path.join(directory, METADATA)
+    try:
+        with open(meta_path, encoding="utf-8") as f:
+            meta = json.load(f)
+    except FileNotFoundError:
+        raise SourceError(f"{directory}: no {METADATA} (the capture was never written)") from None
+    except (OSError, ValueError) as e:
+        raise SourceError(f"{meta_path}: unreadable capture metadata ({e})") from None
+    if meta.get("format") != FORMAT:
+        raise SourceError(f"{meta_path}: not a tfinspect capture")
+    files = list(meta.get("files", ()))
+    graphs = []
+    for raw in meta.get("graphs", ()):
+        path = os.path.join(directory, raw["graph_def"])
+        with open(path, "rb") as f:
+            graph_def = _graph_def_from_bytes(f.read(), path)
+        graphs.append(graph_from_raw(raw, files, graph_def))
+    runs = tuple(run_from_raw(r, files) for r in meta.get("runs", ()))
+    return Capture(
+        source=meta.get("source", directory),
+        origin=meta.get("origin", "script"),
+        graphs=tuple(graphs),
+        runs=runs,
+        outcome=outcome or outcome_from_raw(meta.get("outcome"), fallback),
+        tf_version=meta.get("tf_version"),
+        tf1_mode=meta.get("tf1_mode"),
+        feed_values=FeedValues(os.path.join(directory, "feeds")),
+    )

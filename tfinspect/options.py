@@ -1,0 +1,29 @@
+"""Option values, validated at the boundary with messages that name the bad value."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tfinspect.errors import UsageError
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+    @classmethod
+    def parse(cls, value: str) -> OutputFormat:
+        try:
+            return cls(value)
+        except ValueError:
+            choices = ", ".join(m.value for m in cls)
+            raise UsageError(f"--format takes one of {choices}, not {value!r}") from None
+
+
+class Tf1Mode(StrEnum):
+    AUTO = "auto"
+    ON = "on"
+    OFF = "off"
+
+    def as_flag(self) -> bool | None:
+        return {Tf1Mode.ON: True, Tf1Mode.OFF: False}.get(self)

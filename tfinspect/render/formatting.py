@@ -1,0 +1,32 @@
+"""Small text forms shared by the renderers: shapes, sources, name lists."""
+
+from __future__ import annotations
+
+from tfinspect.load.model import Shape, SourceLocation
+
+
+def shape_text(shape: Shape) -> str:
+    """``(None, 3)`` -> ``"(?, 3)"``; unknown rank -> ``"<unknown>"``; scalar -> ``"()"``."""
+    if shape is None:
+        return "<unknown>"
+    dims = ", ".join("?" if d is None else str(d) for d in shape)
+    return f"({dims},)" if len(shape) == 1 else f"({dims})"
+
+
+def source_text(source: SourceLocation | None) -> str:
+    return source.short() if source else "-"
+
+
+def source_json(source: SourceLocation | None) -> dict | None:
+    if source is None:
+        return None
+    file = source.short().rsplit(":", 1)[0]
+    return {"file": file, "line": source.line}
+
+
+def names_text(names, limit: int = 4) -> str:
+    names = list(names)
+    if not names:
+        return "-"
+    shown = ", ".join(names[:limit])
+    return shown + (f", … (+{len(names) - limit})" if len(names) > limit else "")

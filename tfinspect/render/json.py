@@ -1,0 +1,86 @@
+"""``--format json``: one JSON object per command, with a ``schema_version``.
+
+The fields are documented in docs/json.md; additions keep the version,
+changes to existing fields bump it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from tfinspect.analyses.overview import GraphOverview, ScopeNode
+from tfinspect.load.model import Outcome, RunRecord, VariableInfo
+from tfinspect.render.formatting import source_json
+
+SCHEMA_VERSION = 1
+
+
+def _shape(shape) -> list | None:
+    return None if shape is None else list(shape)
+
+
+def variable_json(v: VariableInfo, graph: int) -> dict[str, Any]:
+    return {
+        "name": v.name, "shape": _shape(v.shape), "dtype": v.dtype, "trainable": v.trainable,
+        "kind": v.kind.value, "created_by": v.created_by.value, "collections": list(v.collections),
+        "graph": graph, "source": source_json(v.source),
+    }
+
+
+def run_json(r: RunRecord) -> dict[str, Any]:
+    return {
+        "index": r.index, "graph": r.graph, "fetches": list(r.fetches), "feeds": [f.name for f in r.feeds],
+        "feed_details": [{"name": f.name, "dtype": f.dtype, "shape": list(f.shape)} for f in r.feeds],
+        "executed": r.executed, "status": r.status.value, "error": r.error, "ops_before": r.ops_before,
+        "source": source_json(r.source),
+    }
+
+
+def outcome_json(o: Outcome) -> dict[str, Any]:
+    return {"status": o.status.value, "ok": o.ok, "message": o.message, "exit_code": o.exit_code,
+            "traceback": o.traceback}
+
+
+def _scopes(node: ScopeNode) -> list[dict[str, Any]]:
+    result = []
+    for child in node.children:
+        result.append({"name": child.path, "ops": child.ops})
+        result.extend(_scopes(child))
+    return result
+
+
+def graph_json(view: GraphOverview) -> dict[str, Any]:
+    collections: dict[str, list[str]] = {}
+    graphs = []
+    for g in view.graphs:
+        for key, members in g.collections.items():
+            collections.setdefault(key, []).extend(m.name for m in members)
+        graphs.append({
+            "id": g.id, "ops": g.ops, "scopes": _scopes(g.scopes),
+            "collections": {k: [m.name for m in ms] for k, ms in g.collections.items()},
+        })
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "command": "graph",
+        "source": view.source,
+        "origin": view.origin,
+        "tf_version": view.tf_version,
+        "tf1_mode": view.tf1_mode,
+        "outcome": outcome_json(view.outcome),
+        "ops": view.op_count,
+        "graphs": graphs,
+        "variables": [variable_json(v, g.id) for g in view.graphs for v in g.variables],
+        "placeholders": [
+            {"name": p.name, "dtype": p.dtype, "shape": _shape(p.shape), "graph": p.graph,
+             "source": source_json(p.source)}
+            for p in view.placeholders
+        ],
+        "runs": [run_json(r) for r in view.runs],
+        "collections": collections,
+    }
+
+
+def dump(document: dict[str, Any], file: IO[str]) -> None:
+    json.dump(document, file, indent=2)
+    file.write("\n")

@@ -1,0 +1,152 @@
+"""Human view of ``tfinspect graph`` with rich: summary, scope tree, tables."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from tfinspect.analyses.overview import GraphOverview, GraphSummary, RunGroup, ScopeNode
+from tfinspect.load.model import OutcomeStatus
+from tfinspect.load.policy import AUTO_STEPS
+from tfinspect.render.formatting import names_text, shape_text, source_text
+from tfinspect.render.theme import make_console
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def summary_line(view: GraphOverview) -> Text:
+    executed = sum(1 for r in view.runs if r.executed)
+    runs = _plural(len(view.runs), "Session.run call")
+    if view.stopped_run is not None:
+        runs += f" ({executed} executed)"
+    parts = [
+        _plural(len(view.graphs), "graph"), _plural(view.op_count, "op"),
+        _plural(len(view.variables), "variable"), _plural(len(view.placeholders), "placeholder"), runs,
+    ]
+    return Text(" · ".join(parts), style="tfi.title")
+
+
+def header(view: GraphOverview) -> Text:
+    text = Text(view.source, style="tfi.name")
+    if view.tf1_mode:
+        text.append("  TF1 code, run with tf.compat.v1", style="tfi.dim")
+    if view.tf_version:
+        text.append(f"  TensorFlow {view.tf_version}", style="tfi.dim")
+    return text
+
+
+def scope_tree(node: ScopeNode, depth: int | None) -> Tree:
+    label = Text("(graph) ", style="tfi.dim") if not node.path else Text(node.name + "/", style="tfi.scope")
+    tree = Tree(label.append(_plural(node.ops, "op"), style="tfi.count"), guide_style="tfi.dim")
+    _add_children(tree, node, depth, 1)
+    return tree
+
+
+def _add_children(tree: Tree, node: ScopeNode, depth: int | None, level: int) -> None:
+    for child in node.children:
+        label = Text(child.name + "/", style="tfi.scope").append(f" {_plural(child.ops, 'op')}", style="tfi.count")
+        if depth is not None and level >= depth and child.children:
+            label.append(f"  (+{_plural(len(child.children), 'scope')})", style="tfi.dim")
+            tree.add(label)
+            continue
+        _add_children(tree.add(label), child, depth, level + 1)
+
+
+def variables_table(graph: GraphSummary) -> Table:
+    table = Table(title="Variables", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+    for column in ("name", "shape", "dtype", "trainable", "kind", "created by", "defined at"):
+        table.add_column(column, no_wrap=column in ("name", "defined at"))
+    for v in graph.variables:
+        table.add_row(
+            Text(v.name, style="tfi.name"), Text(shape_text(v.shape), style="tfi.shape"),
+            Text(v.dtype, style="tfi.dtype"), "yes" if v.trainable else "no", v.kind.value,
+            v.created_by.value, Text(source_text(v.source), style="tfi.source"),
+        )
+    return table
+
+
+def placeholders_table(graph: GraphSummary) -> Table:
+    table = Table(title="Placeholders", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+    for column in ("name", "dtype", "shape", "defined at"):
+        table.add_column(column, no_wrap=True)
+    for p in graph.placeholders:
+        shape = Text(shape_text(p.shape), style="tfi.shape")
+        problem = p.shape_problem
+        if problem:
+            shape.stylize("tfi.warn")
+            shape.append(f"  ! {problem}", style="tfi.warn")
+        table.add_row(Text(p.name, style="tfi.name"), Text(p.dtype, style="tfi.dtype"), shape,
+                      Text(source_text(p.source), style="tfi.source"))
+    return table
+
+
+def _times(group: RunGroup) -> Text:
+    text = Text(f"{group.executed}")
+    if group.errors:
+        text.append(f" ({group.errors} raised)", style="tfi.warn")
+    if group.stopped:
+        text.append(" + stopped", style="tfi.warn")
+    return text
+
+
+def runs_table(view: GraphOverview) -> Table:
+    table = Table(title="Session.run calls", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+    multi = len(view.graphs) > 1
+    columns = ["#", "called at", "fetches", "feeds", "ran", "ops"]
+    if multi:
+        columns.insert(1, "graph")
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("#", "ran", "ops") else "left")
+    for group in view.run_groups:
+        run = group.first
+        feeds = ", ".join(f"{f.name} {f.dtype}{shape_text(f.shape)}" for f in run.feeds) or "-"
+        row = [str(run.index), Text(source_text(run.source), style="tfi.source"), names_text(run.fetches),
+               feeds, _times(group), str(run.ops_before)]
+        if multi:
+            row.insert(1, str(run.graph))
+        table.add_row(*row)
+    return table
+
+
+def outcome_text(view: GraphOverview) -> Text | None:
+    outcome = view.outcome
+    stopped = view.stopped_run
+    if outcome.status is OutcomeStatus.STOPPED and stopped is not None:
+        text = Text("stopped: ", style="tfi.warn")
+        text.append(f"run #{stopped.index} at {source_text(stopped.source)} did not execute; the script was stopped "
+                    f"there (by default each Session.run line executes {AUTO_STEPS} times). "
+                    "--runs all lets it finish.")
+        return text
+    if outcome.status is OutcomeStatus.COMPLETED:
+        return None
+    text = Text(f"{outcome.status.value}: ", style="tfi.error")
+    text.append(outcome.message or "the script did not finish")
+    text.append(" (showing the partial graph it built)", style="tfi.dim")
+    return text
+
+
+def graph_view(view: GraphOverview, *, depth: int | None = 3) -> RenderableType:
+    parts: list[RenderableType] = [header(view), summary_line(view)]
+    for graph in view.graphs:
+        title = f"Name scopes (graph {graph.id})" if len(view.graphs) > 1 else "Name scopes"
+        parts += [Text(""), Text(title, style="tfi.title"), scope_tree(graph.scopes, depth)]
+        if graph.variables:
+            parts += [Text(""), variables_table(graph)]
+        if graph.placeholders:
+            parts += [Text(""), placeholders_table(graph)]
+    if not view.graphs:
+        parts += [Text(""), Text("no graph was built", style="tfi.warn")]
+    if view.runs:
+        parts += [Text(""), runs_table(view)]
+    outcome = outcome_text(view)
+    if outcome is not None:
+        parts += [Text(""), outcome]
+    return Group(*parts)
+
+
+def print_graph(view: GraphOverview, *, depth: int | None = 3, console: Console | None = None) -> None:
+    (console or make_console()).print(graph_view(view, depth=depth))

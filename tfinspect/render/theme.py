@@ -1,0 +1,39 @@
+"""Named styles, one theme, and the console every display function defaults to."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import IO
+
+from rich.console import Console
+from rich.theme import Theme
+
+THEME = Theme({
+    "tfi.title": "bold",
+    "tfi.scope": "cyan",
+    "tfi.count": "magenta",
+    "tfi.name": "bold",
+    "tfi.dtype": "green",
+    "tfi.shape": "yellow",
+    "tfi.source": "blue",
+    "tfi.dim": "dim",
+    "tfi.ok": "green",
+    "tfi.warn": "yellow",
+    "tfi.error": "bold red",
+    "tfi.note": "italic",
+})
+
+
+def make_console(file: IO[str] | None = None, *, width: int | None = None, color: bool | None = None) -> Console:
+    """A console on ``file`` (stdout); colourless in a pipe or with NO_COLOR.
+
+    In a pipe, lines are not wrapped at 80 columns: ``COLUMNS`` or 120 is used.
+    """
+    file = file or sys.stdout
+    is_tty = hasattr(file, "isatty") and file.isatty()
+    if width is None and not is_tty:
+        width = int(os.environ.get("COLUMNS", "120") or 120)
+    no_color = bool(os.environ.get("NO_COLOR")) if color is None else not color
+    return Console(file=file, theme=THEME, width=width, no_color=no_color,
+                   force_terminal=None if color is None else color, highlight=False, soft_wrap=False)
