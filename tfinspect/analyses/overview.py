@@ -59,6 +59,7 @@ class RunGroup:
     executed: int
     errors: int
     stopped: bool
+    running: bool = False  # one of them was still running when the script ended
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ def group_runs(runs: Iterable[RunRecord]) -> tuple[RunGroup, ...]:
             executed=sum(1 for r in members if r.executed),
             errors=sum(1 for r in members if r.status is RunStatus.ERROR),
             stopped=any(r.status is RunStatus.STOPPED for r in members),
+            running=any(r.status is RunStatus.RUNNING for r in members),
         ))
     return tuple(sorted(result, key=lambda g: g.first.index))
 

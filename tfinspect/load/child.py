@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import faulthandler
 import os
+import re
 import runpy
 import sys
 import threading
@@ -23,18 +24,33 @@ from tfinspect.load.hooks import CaptureStopped, Recorder, install
 from tfinspect.load.policy import RunLimit, RunPolicy
 
 
+_FOREIGN_FRAME_LINE = re.compile(r'^\s*File "(?P<file>[^"]+)", line \d+')
+
+
+def _user_lines(text: str) -> str:
+    """Drop stack lines of non-user files from a message (TensorFlow quotes creation stacks)."""
+    kept = []
+    for line in text.splitlines(keepends=True):
+        match = _FOREIGN_FRAME_LINE.match(line)
+        if match and not is_user_file(match.group("file")):
+            continue
+        kept.append(line)
+    return "".join(kept)
+
+
 def format_user_traceback(error: BaseException) -> str:
     """The traceback of ``error`` with only the user's frames (and the message)."""
     exception = traceback.TracebackException.from_exception(error)
     exception.stack = traceback.StackSummary.from_list(
         [frame for frame in exception.stack if is_user_file(frame.filename)]
     )
-    return "".join(exception.format(chain=False))
+    return _user_lines("".join(exception.format(chain=False)))
 
 
 def _first_line(error: BaseException) -> str:
     text = getattr(error, "message", None) or str(error)
     line = text.strip().splitlines()[0] if text.strip() else ""
+    line = line.split(" Originally defined at:")[0]  # TensorFlow's "already exists" names the site below
     return f"{type(error).__name__}: {line}" if line else type(error).__name__
 
 

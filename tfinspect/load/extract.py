@@ -63,12 +63,20 @@ def _is_variable(item) -> bool:
     return isinstance(item, tf_variables.Variable)
 
 
+def _tensor_class():
+    try:
+        from tensorflow.python.framework.tensor import Tensor  # TF >= 2.14
+    except ImportError:  # pragma: no cover
+        from tensorflow.python.framework.ops import Tensor
+    return Tensor
+
+
 def _member(item) -> dict[str, Any]:
     from tensorflow.python.framework import ops
 
     if _is_variable(item):
         return {"kind": "variable", "name": item.name, "dtype": _dtype_name(item.dtype), "shape": shape_list(item.shape)}
-    if isinstance(item, ops.Tensor):
+    if isinstance(item, _tensor_class()):
         return {"kind": "tensor", "name": item.name, "dtype": _dtype_name(item.dtype), "shape": shape_list(item.shape)}
     if isinstance(item, ops.Operation):
         return {"kind": "operation", "name": item.name}

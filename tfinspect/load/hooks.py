@@ -123,7 +123,7 @@ class Recorder:
         _flatten_fetches(graph, fetches, names)
         record: dict[str, Any] = {
             "index": len(self.runs), "graph": graph_id, "fetches": names, "feeds": [],
-            "source": self.files.location(frame), "status": "ok",
+            "source": self.files.location(frame), "status": "running",
             "ops_before": self.extractors[graph_id].op_count(), "values_kept": False,
         }
         site = frame[:2] if frame else None
@@ -147,6 +147,7 @@ class Recorder:
         return record
 
     def after_run(self, record: dict[str, Any], error: BaseException | None) -> None:
+        record["status"] = "ok"
         if error is not None:
             record["status"] = "error"
             message = getattr(error, "message", None) or str(error)

@@ -114,6 +114,7 @@ class RunStatus(StrEnum):
     OK = "ok"
     ERROR = "error"  # the run raised (OutOfRangeError at the end of a dataset, ...)
     STOPPED = "stopped"  # tfinspect stopped the script here: this run did not execute
+    RUNNING = "running"  # still running when the script was stopped or died (a hang, a crash)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from tfinspect.analyses.overview import GraphOverview, GraphSummary, RunGroup, ScopeNode
-from tfinspect.load.model import OutcomeStatus
+from tfinspect.load.model import OutcomeStatus, RunStatus
 from tfinspect.load.policy import AUTO_STEPS
 from tfinspect.render.formatting import names_text, shape_text, source_text
 from tfinspect.render.theme import make_console
@@ -90,6 +90,8 @@ def _times(group: RunGroup) -> Text:
         text.append(f" ({group.errors} raised)", style="tfi.warn")
     if group.stopped:
         text.append(" + stopped", style="tfi.warn")
+    if group.running:
+        text.append(" (still running)", style="tfi.warn")
     return text
 
 
@@ -125,7 +127,8 @@ def outcome_text(view: GraphOverview) -> Text | None:
         return None
     text = Text(f"{outcome.status.value}: ", style="tfi.error")
     text.append(outcome.message or "the script did not finish")
-    text.append(" (showing the partial graph it built)", style="tfi.dim")
+    if view.graphs:
+        text.append(" (above: the partial graph it built)", style="tfi.dim")
     return text
 
 
