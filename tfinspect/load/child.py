@@ -101,7 +101,7 @@ class Child:
                 print(f"tfinspect: running as TF1 code (uses {evidence[0]}); "
                       "'import tensorflow' means tf.compat.v1", file=sys.stderr)
         os._exit = self._user_exit  # type: ignore[assignment]
-        if self.args.timeout > 0:
+        if self.args.timeout > 0 or self.args.memory_limit:
             threading.Thread(target=self._watchdog, daemon=True, name="tfinspect-watchdog").start()
 
     def _finish(self, outcome: dict[str, Any]) -> None:
@@ -117,13 +117,24 @@ class Child:
         self.real_exit(code)
 
     def _watchdog(self) -> None:
-        deadline = time.monotonic() + self.args.timeout
-        while not self.finished.wait(max(0.0, deadline - time.monotonic())):
-            if time.monotonic() >= deadline:
-                main = sys._current_frames().get(threading.main_thread().ident)
+        """Stop the script past its time or memory limit, after writing what it built."""
+        from tfinspect.load.runner import rss_bytes
+
+        limit = self.args.memory_limit
+        deadline = time.monotonic() + self.args.timeout if self.args.timeout > 0 else None
+        while not self.finished.wait(0.1):
+            main = sys._current_frames().get(threading.main_thread().ident)
+            if deadline is not None and time.monotonic() >= deadline:
                 self._finish({
                     "status": "timeout",
                     "message": f"the script was still running after {self.args.timeout:g} s "
+                               f"(at {_where(main)}); it was stopped",
+                })
+                self.real_exit(0)
+            if limit and rss_bytes(os.getpid()) > limit:
+                self._finish({
+                    "status": "memory",
+                    "message": f"the script used more than {limit / 2**30:.1f} GiB of memory "
                                f"(at {_where(main)}); it was stopped",
                 })
                 self.real_exit(0)
@@ -158,6 +169,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--runs", default="auto")
     parser.add_argument("--tf1", choices=("auto", "on", "off"), default="auto")
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--memory-limit", type=int, default=0)
     parser.add_argument("--origin", default="script")
     parser.add_argument("--label", default="")
     parser.add_argument("--quiet-notes", action="store_true")

@@ -83,7 +83,8 @@ def _forward(stream: IO[bytes], sink: IO[str], verbose: bool, progress: Callable
     stream.close()
 
 
-def _rss_bytes(pid: int) -> int:
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process (Linux /proc); 0 where unknown."""
     try:
         with open(f"/proc/{pid}/statm") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -137,7 +138,8 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
         sys.executable, "-c", bootstrap, _PACKAGE_ROOT,
         "--out", out_dir, "--runs", str(spec.runs),
         "--tf1", {True: "on", False: "off", None: "auto"}[spec.tf1],
-        "--timeout", str(spec.timeout), "--origin", spec.origin, "--label", spec.label or script,
+        "--timeout", str(spec.timeout), "--memory-limit", str(spec.memory_limit or default_memory_limit()),
+        "--origin", spec.origin, "--label", spec.label or script,
     ]
     if spec.quiet:
         command.append("--quiet-notes")
@@ -179,6 +181,7 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
 def _supervise(process: subprocess.Popen, spec: ScriptRun) -> Outcome | None:
     """Wait for the child; kill it past the time or memory limit. None: it ended by itself."""
     limit = spec.memory_limit or default_memory_limit()
+    hard_limit = limit + (1 << 30)  # the child stops itself at `limit`; this is the backstop
     deadline = time.monotonic() + spec.timeout + GRACE_SECONDS if spec.timeout > 0 else None
     try:
         while True:
@@ -191,7 +194,7 @@ def _supervise(process: subprocess.Popen, spec: ScriptRun) -> Outcome | None:
                 _kill_group(process)
                 return Outcome(OutcomeStatus.TIMEOUT, f"the script was still running after {spec.timeout:g} s "
                                "and did not stop when asked; it was killed")
-            if _rss_bytes(process.pid) > limit:
+            if rss_bytes(process.pid) > hard_limit:
                 _kill_group(process)
                 return Outcome(OutcomeStatus.MEMORY, f"the script used more than {limit / 2**30:.1f} GiB "
                                "of memory; it was killed")

@@ -1,0 +1,108 @@
+"""Shared test helpers: run the CLI in-process, fixture flavours, golden files, shared data."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+TF1_IMPORT = "import tensorflow as tf\n"
+# Same line count, so the source lines tests expect hold for both flavours.
+COMPAT_IMPORT = "import tensorflow.compat.v1 as tf; tf.disable_v2_behavior()\n"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from current output")
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+def run_cli(*argv: str) -> CliResult:
+    """Run ``tfinspect`` in-process, capturing its stdout and stderr (and the script's output)."""
+    from tfinspect.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+_cache: dict[tuple, CliResult] = {}
+
+
+def run_cli_cached(*argv: str) -> CliResult:
+    """Like run_cli, once per argument list per test session (captures take seconds)."""
+    if argv not in _cache:
+        _cache[argv] = run_cli(*argv)
+    return _cache[argv]
+
+
+def fixture_path(relative: str, flavour: str = "tf1", workdir: Path | None = None) -> str:
+    """A fixture script, as written ("tf1") or rewritten as tf.compat.v1 code ("compat")."""
+    path = FIXTURES / relative
+    if flavour == "tf1":
+        return str(path)
+    text = path.read_text()
+    assert TF1_IMPORT in text, f"{relative} has no plain 'import tensorflow as tf' line"
+    target_dir = workdir or Path(os.environ.get("TFINSPECT_TEST_TMP", "/tmp")) / "tfinspect-compat"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / path.name
+    target.write_text(text.replace(TF1_IMPORT, COMPAT_IMPORT, 1))
+    return str(target)
+
+
+def shared_data(name: str) -> Path:
+    """A file of ../shared/data; skips the test, saying why, when it is absent."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent (../shared/data is only beside the repo in the team's checkout)")
+    return path
+
+
+def normalise(text: str) -> str:
+    """Make rendered output stable: TensorFlow's version, trailing spaces."""
+    text = re.sub(r"TensorFlow \d+\.\d+\.\d+\S*", "TensorFlow X.Y.Z", text)
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+@pytest.fixture
+def golden(request):
+    """``golden(name, text)`` compares with tests/golden/name, or rewrites it with --update-golden."""
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        text = normalise(text)
+        if request.config.getoption("--update-golden") or not path.exists():
+            if not request.config.getoption("--update-golden"):
+                pytest.fail(f"{path} does not exist; run pytest --update-golden to create it")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            return
+        assert text == path.read_text(), f"output differs from {path} (pytest --update-golden rewrites it)"
+
+    return check
+
+
+@pytest.fixture(autouse=True)
+def _plain_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("NO_COLOR", "1")

@@ -1,0 +1,139 @@
+"""Scripts that raise, exit, hang or crash: exit 2, one clear message, and the partial graph."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from tests.conftest import FIXTURES, run_cli, run_cli_cached
+
+SCRIPTS = FIXTURES / "scripts"
+
+
+def graph(name: str, *extra: str):
+    return run_cli_cached("graph", str(SCRIPTS / name), "--format", "json", *extra)
+
+
+def op_names(data: dict) -> set[str]:
+    names = {v["name"] for v in data["variables"]} | {p["name"] for p in data["placeholders"]}
+    return names
+
+
+def test_script_that_raises_keeps_its_partial_graph():
+    result = graph("raises_after_building.py")
+    assert result.code == 2
+    data = result.json()
+    assert data["outcome"]["status"] == "error"
+    assert data["outcome"]["message"].startswith("ValueError: Variable h1_weights already exists, disallowed")
+    assert [v["name"] for v in data["variables"]] == ["h1_weights", "h1_biases"]
+    assert [v["source"]["line"] for v in data["variables"]] == [12, 13]
+    # the user's traceback, user frames only, then one summary line
+    assert "raises_after_building.py\", line 17, in <module>" in result.err
+    assert "tfinspect/load" not in result.err and "runpy" not in result.err
+    assert "tfinspect: " in result.err and "showing the partial graph it built" in result.err
+    assert "Traceback (most recent call last)" in result.err
+
+
+def test_sys_exit_nonzero():
+    result = graph("sys_exit.py")
+    assert result.code == 2
+    data = result.json()
+    assert data["outcome"] == {"status": "exit", "ok": False, "message": "the script called sys.exit(3)",
+                               "exit_code": 3, "traceback": ""}
+    assert data["ops"] == 3 and [r["source"]["line"] for r in data["runs"]] == [11]
+    assert "2.0" not in result.out  # the script's print goes to stderr, never into the JSON
+    assert "5.0" in result.err
+
+
+def test_syntax_error():
+    result = graph("syntax_error.py")
+    assert result.code == 2
+    data = result.json()
+    assert data["outcome"]["status"] == "error" and data["outcome"]["message"].startswith("SyntaxError")
+    assert data["ops"] == 0
+    assert 'syntax_error.py", line 5' in result.err
+    assert "no graph was built" in result.err
+
+
+def test_import_error():
+    result = graph("import_error.py")
+    assert result.code == 2
+    assert "ModuleNotFoundError: No module named 'no_such_module_for_tfinspect'" in result.err
+    assert result.json()["outcome"]["status"] == "error"
+
+
+def test_os_exit():
+    result = graph("os_exit.py")
+    assert result.code == 2
+    data = result.json()
+    assert data["outcome"]["status"] == "exit" and data["outcome"]["exit_code"] == 4
+    assert data["ops"] == 2 and len(data["runs"]) == 1
+
+
+def test_hang_in_python_times_out_with_partial_graph():
+    result = graph("hangs_in_python.py", "--timeout", "3")
+    assert result.code == 2
+    data = result.json()
+    assert data["outcome"]["status"] == "timeout"
+    assert "hangs_in_python.py:8" in data["outcome"]["message"]  # where it was when stopped
+    assert op_names(data) == {"x", "b"}
+    assert "timed out" in result.err
+
+
+def test_hang_in_a_kernel_times_out_with_the_run():
+    result = graph("hangs_in_kernel.py", "--timeout", "3")
+    assert result.code == 2
+    data = result.json()
+    assert data["outcome"]["status"] == "timeout"
+    assert [(r["source"]["line"], r["fetches"], r["status"]) for r in data["runs"]] == [(10, ["doubled:0"], "running")]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="segfault handling is tested on Linux")
+def test_segfault_keeps_the_graph():
+    result = graph("segfault.py")
+    assert result.code == 2
+    data = result.json()
+    assert data["outcome"]["status"] == "crashed" and "SIGSEGV" in data["outcome"]["message"]
+    assert data["ops"] == 2 and len(data["runs"]) == 1
+
+
+def test_runaway_memory_is_killed(tmp_path):
+    from tfinspect.load.model import OutcomeStatus
+    from tfinspect.load.runner import ScriptRun, run_script
+
+    script = tmp_path / "hog.py"
+    script.write_text("import tensorflow as tf\nx = tf.placeholder(tf.float32)\nimport numpy as np\n"
+                      "blocks = []\nwhile True:\n    blocks.append(np.ones(50_000_000))\n")
+    capture = run_script(ScriptRun(str(script), memory_limit=2 << 30, quiet=True, timeout=60))
+    assert capture.outcome.status is OutcomeStatus.MEMORY
+    assert [n.name for n in capture.graphs[0].graph_def.node] == ["Placeholder"]
+
+
+def test_long_training_loop_is_stopped_before_the_fourth_step(tmp_path):
+    log = tmp_path / "steps.log"
+    result = run_cli("graph", str(SCRIPTS / "long_training.py"), "--format", "json", "--", str(log))
+    assert result.code == 0, result.err
+    data = result.json()
+    assert [r["status"] for r in data["runs"]] == ["ok", "ok", "ok", "ok", "stopped"]
+    # TensorFlow itself wrote one line per executed step: the stopped run never ran
+    assert log.read_text().splitlines() == ["step 1", "step 2", "step 3"]
+    assert data["outcome"]["status"] == "stopped"
+
+
+def test_text_view_of_a_stopped_script_says_what_happened(tmp_path):
+    result = run_cli("graph", str(SCRIPTS / "long_training.py"), "--", str(tmp_path / "log"))
+    assert result.code == 0
+    assert "stopped: run #4 at" in result.out and "did not execute" in result.out
+    assert "--runs all" in result.out
+
+
+def test_two_graphs_of_compat_v1_code():
+    result = graph("compat_v1_graph.py")
+    assert result.code == 0, result.err
+    data = result.json()
+    assert data["tf1_mode"] is False
+    assert [g["ops"] for g in data["graphs"]] == [2, 3]
+    assert data["placeholders"][0]["shape"] == [None, 4]
+    assert [r["graph"] for r in data["runs"]] == [g["id"] for g in data["graphs"]]
+    assert data["runs"][1]["feed_details"] == [{"name": "p:0", "dtype": "float32", "shape": [2, 4]}]
