@@ -33,13 +33,29 @@ class FileTable:
         return [index, int(line), function]
 
 
+def _frames(stack) -> list[tuple[str, int, str]]:
+    """Convert TensorFlow's C++ stack frames, skipping any it cannot convert.
+
+    TensorFlow raises RuntimeError for frames whose strings it lost (seen with
+    frames of ``python -c`` code), which must not cost the whole graph.
+    """
+    result = []
+    for index in range(len(stack)):
+        try:
+            frame = stack[index]
+            result.append((frame.filename, frame.lineno, frame.name))
+        except (RuntimeError, ValueError, IndexError):
+            continue
+    return result
+
+
 def op_frame(op) -> tuple[str, int, str] | None:
     """The user's line that created ``op`` (None when TensorFlow kept no traceback)."""
     try:
-        frames = op.traceback
+        stack = op.traceback
     except Exception:  # ops imported from a GraphDef have no traceback
         return None
-    return innermost_user_frame((f.filename, f.lineno, f.name) for f in frames)
+    return innermost_user_frame(_frames(stack))
 
 
 def shape_list(shape) -> list[int | None] | None:
@@ -146,8 +162,17 @@ def variables_of(graph, files: FileTable, sources: dict[str, Any]) -> list[dict[
 class GraphExtractor:
     """Extracts one graph, incrementally: source lines are resolved once per op."""
 
-    def __init__(self, graph, graph_id: int, files: FileTable) -> None:
+    def __init__(self, graph, graph_id: int, files: FileTable,
+                 created_at: dict[str, tuple[str, int, str] | None] | None = None) -> None:
+        """
+        Args:
+            created_at: op name -> the user's frame, recorded when each op was
+                created. Without it, TensorFlow's op tracebacks are read, which is
+                only safe while every code object they point to is alive (a live
+                graph in the user's own process).
+        """
         self.graph = graph
+        self.created_at = created_at
         self.graph_id = graph_id
         self.files = files
         self._sources: dict[str, Any] = {}
@@ -167,7 +192,11 @@ class GraphExtractor:
             return meta, data
         ops = self.graph.get_operations()
         for op in ops[self._seen_ops:]:
-            self._sources[op.name] = self.files.location(op_frame(op))
+            if self.created_at is None:
+                frame = op_frame(op)
+            else:
+                frame = self.created_at.get(op.name)
+            self._sources[op.name] = self.files.location(frame)
         self._seen_ops = len(ops)
         graph_def = self.graph.as_graph_def(add_shapes=True)
         meta = {

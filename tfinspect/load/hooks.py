@@ -35,9 +35,9 @@ class CaptureStopped(BaseException):
     """
 
 
-def user_call_site() -> tuple[str, int, str] | None:
+def user_call_site(skip: int = 1) -> tuple[str, int, str] | None:
     """The innermost frame of the current Python stack that is the user's."""
-    frame = sys._getframe(1)
+    frame = sys._getframe(skip)
     while frame is not None:
         code = frame.f_code
         if is_user_file(code.co_filename):
@@ -95,6 +95,7 @@ class Recorder:
         self.files = FileTable()
         self.extractors: list[GraphExtractor] = []
         self._ids: dict[int, int] = {}
+        self.created_at: dict[int, dict[str, tuple[str, int, str] | None]] = {}
         self.runs: list[dict[str, Any]] = []
         self.variable_calls: dict[int, list[dict[str, Any]]] = {}
         self.stopped_at: dict[str, Any] | None = None
@@ -110,9 +111,21 @@ class Recorder:
         with self._lock:
             key = id(graph)
             if key not in self._ids:
-                self._ids[key] = len(self.extractors)
-                self.extractors.append(GraphExtractor(graph, len(self.extractors), self.files))
+                graph_id = self._ids[key] = len(self.extractors)
+                self.created_at[graph_id] = {}
+                self.extractors.append(GraphExtractor(graph, graph_id, self.files, self.created_at[graph_id]))
             return self._ids[key]
+
+    def op_created(self, graph, op_name: str) -> None:
+        """Remember the user's line for a new op now, while its frames are alive.
+
+        TensorFlow's own op tracebacks point at code objects that may be freed
+        by the time we read them (a script's module code once runpy returns).
+        """
+        graph_id = self._ids.get(id(graph))
+        if graph_id is None:
+            graph_id = self.track_graph(graph)
+        self.created_at[graph_id][op_name] = user_call_site(skip=2)
 
     # -- runs --------------------------------------------------------------
     def before_run(self, session, fetches, feed_dict) -> dict[str, Any]:
@@ -206,6 +219,9 @@ class Recorder:
                     meta, data = extractor.extract(self.variable_calls.get(extractor.graph_id, []))
                 except Exception as e:  # a graph mutated under our feet: keep the older snapshot
                     print(f"tfinspect: could not snapshot graph {extractor.graph_id}: {e}", file=sys.stderr)
+                    if os.environ.get("TFINSPECT_DEBUG"):
+                        import traceback
+                        traceback.print_exc()
                     continue
                 write_atomic(os.path.join(self.out_dir, meta["graph_def"]), data)
                 graphs.append(meta)
@@ -241,6 +257,15 @@ def install(recorder: Recorder) -> Callable[[], None]:
             recorder.track_graph(self)
 
     patch(ops.Graph, "__init__", init)
+
+    create_op_helper = ops.Graph._create_op_helper
+
+    def op_helper(self, op, *args, **kwargs):
+        create_op_helper(self, op, *args, **kwargs)
+        if not isinstance(self, func_graph.FuncGraph):
+            recorder.op_created(self, op.name)
+
+    patch(ops.Graph, "_create_op_helper", op_helper)
 
     session_run = session_lib.BaseSession.run
 

@@ -139,7 +139,7 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
         "--out", out_dir, "--runs", str(spec.runs),
         "--tf1", {True: "on", False: "off", None: "auto"}[spec.tf1],
         "--timeout", str(spec.timeout), "--memory-limit", str(spec.memory_limit or default_memory_limit()),
-        "--origin", spec.origin, "--label", spec.label or script,
+        "--origin", spec.origin, "--label", spec.label or spec.script,
     ]
     if spec.quiet:
         command.append("--quiet-notes")
@@ -173,7 +173,7 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
         what = f"signal {_signal_name(-code)}" if code < 0 else f"exit code {code}"
         died = Outcome(OutcomeStatus.CRASHED, f"the script's process died ({what})")
     if not os.path.exists(os.path.join(out_dir, METADATA)):
-        return Capture(source=spec.label or script, origin=spec.origin, graphs=(),
+        return Capture(source=spec.label or spec.script, origin=spec.origin, graphs=(),
                        outcome=outcome or died or Outcome(OutcomeStatus.CRASHED, "the script captured nothing"))
     return read_capture_dir(out_dir, outcome=outcome, fallback=died)
 

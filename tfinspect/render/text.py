@@ -33,9 +33,9 @@ def summary_line(view: GraphOverview) -> Text:
 def header(view: GraphOverview) -> Text:
     text = Text(view.source, style="tfi.name")
     if view.tf1_mode:
-        text.append("  TF1 code, run with tf.compat.v1", style="tfi.dim")
+        text.append(" · TF1 code, run as tf.compat.v1", style="tfi.dim")
     if view.tf_version:
-        text.append(f"  TensorFlow {view.tf_version}", style="tfi.dim")
+        text.append(f" · TensorFlow {view.tf_version}", style="tfi.dim")
     return text
 
 
@@ -59,7 +59,7 @@ def _add_children(tree: Tree, node: ScopeNode, depth: int | None, level: int) ->
 def variables_table(graph: GraphSummary) -> Table:
     table = Table(title="Variables", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
     for column in ("name", "shape", "dtype", "trainable", "kind", "created by", "defined at"):
-        table.add_column(column, no_wrap=column in ("name", "defined at"))
+        table.add_column(column, no_wrap=column != "defined at", overflow="fold")
     for v in graph.variables:
         table.add_row(
             Text(v.name, style="tfi.name"), Text(shape_text(v.shape), style="tfi.shape"),
@@ -72,7 +72,7 @@ def variables_table(graph: GraphSummary) -> Table:
 def placeholders_table(graph: GraphSummary) -> Table:
     table = Table(title="Placeholders", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
     for column in ("name", "dtype", "shape", "defined at"):
-        table.add_column(column, no_wrap=True)
+        table.add_column(column, no_wrap=column != "defined at", overflow="fold")
     for p in graph.placeholders:
         shape = Text(shape_text(p.shape), style="tfi.shape")
         problem = p.shape_problem
@@ -102,10 +102,11 @@ def runs_table(view: GraphOverview) -> Table:
     if multi:
         columns.insert(1, "graph")
     for column in columns:
-        table.add_column(column, justify="right" if column in ("#", "ran", "ops") else "left")
+        table.add_column(column, justify="right" if column in ("#", "ran", "ops") else "left",
+                         no_wrap=column not in ("fetches", "feeds"), overflow="fold")
     for group in view.run_groups:
         run = group.first
-        feeds = ", ".join(f"{f.name} {f.dtype}{shape_text(f.shape)}" for f in run.feeds) or "-"
+        feeds = ", ".join(f"{f.name} {f.dtype} {shape_text(f.shape)}" for f in run.feeds) or "-"
         row = [str(run.index), Text(source_text(run.source), style="tfi.source"), names_text(run.fetches),
                feeds, _times(group), str(run.ops_before)]
         if multi:
