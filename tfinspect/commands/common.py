@@ -19,8 +19,32 @@ def load_options(args: argparse.Namespace) -> LoadOptions:
     )
 
 
+class _ConsoleWriter:
+    """A file-like object printing through a rich console, so a live spinner stays below the text."""
+
+    def __init__(self, console) -> None:
+        self.console = console
+
+    def write(self, text: str) -> int:
+        self.console.print(text, end="", markup=False, highlight=False, soft_wrap=True)
+        return len(text)
+
+    def flush(self) -> None:
+        self.console.file.flush()
+
+
 def load_source(args: argparse.Namespace) -> Capture:
-    return load(args.source, load_options(args))
+    """Load ``args.source``; on a terminal, with a spinner while the script runs."""
+    options = load_options(args)
+    if not sys.stderr.isatty():
+        return load(args.source, options)
+    from dataclasses import replace
+
+    from tfinspect.render.theme import make_console
+
+    console = make_console(sys.stderr)
+    with console.status(f"running {args.source} (TensorFlow takes a few seconds to start)…"):
+        return load(args.source, replace(options, output=_ConsoleWriter(console)))
 
 
 def report_outcome(capture: Capture) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import IO, Sequence
 
 from tfinspect.load.model import Capture
 from tfinspect.load.policy import RunLimit
@@ -21,6 +21,7 @@ class LoadOptions:
     quiet: bool = False
     verbose: bool = False
     cwd: str | None = None
+    output: IO[str] | None = None  # where the script's own output goes (default: stderr)
 
 
 def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
@@ -33,7 +34,7 @@ def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
         return run_script(ScriptRun(
             script=source, argv=tuple(options.argv), runs=options.runs, tf1=options.tf1,
             timeout=options.timeout, quiet=options.quiet, verbose=options.verbose, cwd=options.cwd,
-        ))
+        ), output=options.output)
     if not os.path.exists(source):
         raise SourceError(f"{source}: no such file")
     raise SourceError(f"{source}: not a Python script (.py); graph files (.pb, .pbtxt, .meta, SavedModel) "

@@ -84,6 +84,16 @@ def placeholders_table(graph: GraphSummary) -> Table:
     return table
 
 
+def collections_table(graph: GraphSummary, limit: int = 6) -> Table:
+    table = Table(title="Collections", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+    table.add_column("key", no_wrap=True)
+    table.add_column("n", justify="right")
+    table.add_column("members", overflow="fold")
+    for key, members in graph.collections.items():
+        table.add_row(Text(key, style="tfi.name"), str(len(members)), names_text([m.name for m in members], limit))
+    return table
+
+
 def _times(group: RunGroup) -> Text:
     text = Text(f"{group.executed}")
     if group.errors:
@@ -142,6 +152,8 @@ def graph_view(view: GraphOverview, *, depth: int | None = 3) -> RenderableType:
             parts += [Text(""), variables_table(graph)]
         if graph.placeholders:
             parts += [Text(""), placeholders_table(graph)]
+        if graph.collections:
+            parts += [Text(""), collections_table(graph)]
     if not view.graphs:
         parts += [Text(""), Text("no graph was built", style="tfi.warn")]
     if view.runs:
