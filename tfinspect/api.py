@@ -20,6 +20,7 @@ def capture(
     timeout: float = DEFAULT_TIMEOUT,
     quiet: bool = False,
     cwd: str | None = None,
+    trace: bool = False,
 ) -> Capture:
     """Run ``script`` in a child process and capture the graphs it builds and the runs it makes.
 
@@ -34,12 +35,14 @@ def capture(
         timeout: seconds before a hanging script is stopped (0: no limit).
         quiet: hide the script's own output.
         cwd: working directory for the script (default: its own directory).
+        trace: also record, for every run, the nodes TensorFlow itself executed
+            (from its partition graphs, with graph rewrites turned off).
 
     Returns:
         The capture; ``capture.outcome`` says how the script ended.
     """
     spec = ScriptRun(script=script, argv=tuple(argv), runs=RunLimit.parse(runs), tf1=tf1,
-                     timeout=timeout, quiet=quiet, cwd=cwd)
+                     timeout=timeout, quiet=quiet, cwd=cwd, trace=trace)
     return run_script(spec)
 
 

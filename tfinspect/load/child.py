@@ -90,7 +90,7 @@ class Child:
         self.recorder = Recorder(
             self.args.out, RunPolicy(RunLimit.parse(self.args.runs)),
             source=self.args.label or self.script, origin=self.args.origin,
-            tf_version=tf.__version__, tf1_mode=tf1,
+            tf_version=tf.__version__, tf1_mode=tf1, trace=self.args.trace,
         )
         install(self.recorder)
         if tf1:
@@ -174,6 +174,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--label", default="")
     parser.add_argument("--quiet-notes", action="store_true")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--trace", action="store_true")
     parser.add_argument("script")
     parser.add_argument("script_args", nargs=argparse.REMAINDER)
     return parser.parse_args(argv)

@@ -87,8 +87,9 @@ class Recorder:
     """Collects graphs, runs and ``get_variable`` calls, and writes snapshots."""
 
     def __init__(self, out_dir: str, policy: RunPolicy, *, source: str, origin: str,
-                 tf_version: str, tf1_mode: bool) -> None:
+                 tf_version: str, tf1_mode: bool, trace: bool = False) -> None:
         self.out_dir = out_dir
+        self.trace = trace
         self.policy = policy
         self.header = {"format": FORMAT, "version": FORMAT_VERSION, "source": source, "origin": origin,
                        "tf_version": tf_version, "tf1_mode": tf1_mode}
@@ -233,6 +234,34 @@ class Recorder:
             self._snapshot_versions = tuple(e.graph.version for e in self.extractors)
 
 
+def _tracing(options, run_metadata):
+    """Ask TensorFlow for the partition graphs it executes (the oracle for what ran)."""
+    from tensorflow.core.protobuf import config_pb2
+
+    traced = config_pb2.RunOptions()
+    if options is not None:
+        traced.CopyFrom(options)
+    traced.output_partition_graphs = True
+    return traced, run_metadata if run_metadata is not None else config_pb2.RunMetadata()
+
+
+def _without_rewrites(config):
+    """Turn grappler and the classic graph optimizer off, so partition graphs show pruning alone."""
+    from tensorflow.core.protobuf import config_pb2, rewriter_config_pb2
+
+    plain = config_pb2.ConfigProto()
+    if config is not None:
+        plain.CopyFrom(config)
+    plain.graph_options.rewrite_options.disable_meta_optimizer = True
+    plain.graph_options.rewrite_options.constant_folding = rewriter_config_pb2.RewriterConfig.OFF
+    optimizer = plain.graph_options.optimizer_options
+    optimizer.opt_level = config_pb2.OptimizerOptions.L0
+    optimizer.do_constant_folding = False
+    optimizer.do_common_subexpression_elimination = False
+    optimizer.do_function_inlining = False
+    return plain
+
+
 def install(recorder: Recorder) -> Callable[[], None]:
     """Patch TensorFlow so that ``recorder`` sees graphs, runs and get_variable calls.
 
@@ -273,6 +302,8 @@ def install(recorder: Recorder) -> Callable[[], None]:
         if getattr(local, "depth", 0):
             return session_run(self, fetches, feed_dict, options, run_metadata)
         record = recorder.before_run(self, fetches, feed_dict)
+        if recorder.trace:
+            options, run_metadata = _tracing(options, run_metadata)
         local.depth = 1
         try:
             result = session_run(self, fetches, feed_dict, options, run_metadata)
@@ -281,10 +312,20 @@ def install(recorder: Recorder) -> Callable[[], None]:
             raise
         finally:
             local.depth = 0
+        if recorder.trace:
+            record["traced_nodes"] = sorted({n.name for g in run_metadata.partition_graphs for n in g.node})
         recorder.after_run(record, None)
         return result
 
     patch(session_lib.BaseSession, "run", run)
+
+    if recorder.trace:
+        session_init = session_lib.BaseSession.__init__
+
+        def init_session(self, target="", graph=None, config=None):
+            session_init(self, target, graph, _without_rewrites(config))
+
+        patch(session_lib.BaseSession, "__init__", init_session)
 
     store_get = vs._VariableStore.get_variable
 

@@ -130,6 +130,8 @@ class RunRecord:
     ops_before: int  # how many ops the graph had when the run was called
     error: str | None = None
     values_kept: bool = False
+    # With tracing on: the nodes TensorFlow's own partition graphs held for this run.
+    traced_nodes: tuple[str, ...] | None = None
 
     @property
     def executed(self) -> bool:

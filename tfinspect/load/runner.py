@@ -57,6 +57,7 @@ class ScriptRun:
     label: str | None = None
     verbose: bool = False  # pass TensorFlow's start-up noise through too
     progress: Callable[[str], None] | None = None  # gets the script's progress lines
+    trace: bool = False  # record what TensorFlow executed for each run (graph rewrites off)
 
 
 PROGRESS_PREFIX = "\x1etfinspect-progress "
@@ -145,6 +146,8 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
         command.append("--quiet-notes")
     if spec.verbose:
         command.append("--verbose")
+    if spec.trace:
+        command.append("--trace")
     command += ["--", script, *spec.argv]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -22,6 +22,7 @@ class LoadOptions:
     verbose: bool = False
     cwd: str | None = None
     output: IO[str] | None = None  # where the script's own output goes (default: stderr)
+    trace: bool = False
 
 
 def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
@@ -34,6 +35,7 @@ def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
         return run_script(ScriptRun(
             script=source, argv=tuple(options.argv), runs=options.runs, tf1=options.tf1,
             timeout=options.timeout, quiet=options.quiet, verbose=options.verbose, cwd=options.cwd,
+            trace=options.trace,
         ), output=options.output)
     if not os.path.exists(source):
         raise SourceError(f"{source}: no such file")
