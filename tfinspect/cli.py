@@ -68,11 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("source", metavar="SOURCE", help="a Python model script")
     graph.add_argument("--depth", type=int, default=3, metavar="N",
                        help="name-scope levels shown in the tree (default 3; 0: no limit)")
+    graph.add_argument("--unused", action="store_true",
+                       help="also list the ops that no captured Session.run executes, with their source lines")
     add_format_option(graph)
     add_capture_options(graph)
 
-    from tfinspect.commands import lecture
+    from tfinspect.commands import lecture, subgraph
 
+    subgraph.add_parser(commands, add_capture_options)
     lecture.add_parser(commands, add_capture_options, add_format_option)
     return parser
 
@@ -100,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tfinspect.commands.graph import run_graph
 
             return run_graph(args)
+        if args.command == "subgraph":
+            from tfinspect.commands.subgraph import run_subgraph
+
+            return run_subgraph(args)
         from tfinspect.commands.lecture import run_lecture
 
         return run_lecture(args)

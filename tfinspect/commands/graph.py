@@ -14,14 +14,29 @@ from tfinspect.options import OutputFormat
 def show_graph(capture: Capture, args: argparse.Namespace) -> int:
     """Render ``capture`` as ``tfinspect graph`` does; returns the exit code."""
     view = overview(capture)
-    if OutputFormat.parse(args.format) is OutputFormat.JSON:
-        from tfinspect.render.json import dump, graph_json
+    unused = None
+    if getattr(args, "unused", False):
+        from tfinspect.analyses.runs import unused_ops
 
-        dump(graph_json(view), sys.stdout)
+        unused = unused_ops(capture)
+    if OutputFormat.parse(args.format) is OutputFormat.JSON:
+        from tfinspect.render.json import dump, graph_json, unused_json
+
+        document = graph_json(view)
+        if unused is not None:
+            document["unused"] = unused_json(unused)
+        dump(document, sys.stdout)
     else:
         from tfinspect.render.text import print_graph
 
         print_graph(view, depth=args.depth or None)
+        if unused is not None:
+            from rich.text import Text
+
+            from tfinspect.render.subgraph_text import print_renderable, unused_view
+
+            print_renderable(Text(""))
+            print_renderable(unused_view(unused, depth=args.depth or 3, sources_by_graph=None))
     return report_outcome(capture)
 
 

@@ -84,3 +84,33 @@ def graph_json(view: GraphOverview) -> dict[str, Any]:
 def dump(document: dict[str, Any], file: IO[str]) -> None:
     json.dump(document, file, indent=2)
     file.write("\n")
+
+
+def plan_json(plan, run=None) -> dict[str, Any]:
+    return {
+        "run": plan.run_index, "graph": plan.graph, "fetches": list(plan.fetches), "fed": list(plan.fed),
+        "ran": list(plan.ran), "not_run": list(plan.not_run), "cut_off": list(plan.cut_off),
+        "source": source_json(run.source) if run is not None else None,
+    }
+
+
+def why_json(answer) -> dict[str, Any]:
+    return {"op": answer.op, "runs": answer.runs, "reason": answer.reason,
+            "chain": [{"op": s.op, "type": s.op_type, "edge": s.edge} for s in answer.chain]}
+
+
+def subgraph_json(source: str, plans: list, runs: list, answer=None) -> dict[str, Any]:
+    """``plans`` always; with exactly one plan its fields also stand at the top level."""
+    items = [plan_json(p, r) for p, r in zip(plans, runs)]
+    document: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "command": "subgraph", "source": source,
+                                "plans": items}
+    if len(items) == 1:
+        document.update({k: items[0][k] for k in ("fetches", "fed", "ran", "not_run", "cut_off")})
+    if answer is not None:
+        document["why"] = why_json(answer)
+    return document
+
+
+def unused_json(report) -> list[dict[str, Any]]:
+    return [{"name": op.name, "type": op.op_type, "graph": op.graph, "source": source_json(op.source)}
+            for op in report.ops]

@@ -1,0 +1,96 @@
+"""``tfinspect subgraph SOURCE``: what a fetch really runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tfinspect.analyses.runs import distinct_runs, graph_with, index_of, plan_for_run, run_by_index
+from tfinspect.analyses.subgraph import plan, why
+from tfinspect.commands.common import load_source, report_outcome
+from tfinspect.commands.output import write_picture
+from tfinspect.errors import UsageError
+
+FORMATS = ("text", "json", "dot", "svg", "png")
+
+
+def add_parser(commands, add_capture_options) -> None:
+    parser = commands.add_parser(
+        "subgraph", help="show which ops a Session.run really executes, and which it skips",
+        description="Session.run executes only what its fetches need: their ancestors through data and control "
+                    "edges, cut where a tensor is fed. Show the ops that run, the fed tensors and the ops the "
+                    "feeds cut off, and the graph's other ops that do not run, grouped by name scope.",
+    )
+    parser.add_argument("source", metavar="SOURCE", help="a Python model script")
+    parser.add_argument("--fetch", action="append", metavar="NAME[,NAME...]",
+                        help="op or tensor names to fetch (default: the captured runs)")
+    parser.add_argument("--feed", action="append", metavar="TENSOR", help="a fed tensor name (repeatable)")
+    parser.add_argument("--run", type=int, metavar="K", help="the K-th captured Session.run (numbered from 0)")
+    parser.add_argument("--graph", type=int, metavar="ID", help="which captured graph, for --fetch")
+    parser.add_argument("--why", metavar="OP", help="explain why OP runs (the chain of edges) or why it does not")
+    parser.add_argument("--depth", type=int, default=2, metavar="N",
+                        help="name-scope levels: groups in text, boxes before collapsing in pictures (default 2)")
+    parser.add_argument("--all", action="store_true", help="pictures: draw the whole graph, not only the subgraph")
+    parser.add_argument("--format", default="text", choices=FORMATS,
+                        help="text, json, or a picture: dot, svg, png (through graphviz)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the picture here (required for png)")
+    parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    add_capture_options(parser)
+
+
+def _split(values) -> list[str]:
+    return [name.strip() for value in values or () for name in value.split(",") if name.strip()]
+
+
+def run_subgraph(args: argparse.Namespace) -> int:
+    if args.fetch and args.run is not None:
+        raise UsageError("--fetch and --run choose the run two ways; give one")
+    if args.format == "png" and not args.output:
+        raise UsageError("--format png needs -o FILE")
+    capture = load_source(args)
+    fetches, feeds = _split(args.fetch), _split(args.feed)
+    if fetches:
+        graph = graph_with(capture, fetches + feeds, args.graph)
+        plans = [plan(index_of(graph), fetches, feeds, graph=graph.id)]
+        runs = [None]
+    else:
+        if feeds:
+            raise UsageError("--feed goes with --fetch (a captured run has its own feeds)")
+        if args.run is not None:
+            chosen = [run_by_index(capture, args.run)]
+        else:
+            chosen = distinct_runs(capture)
+            if not chosen:
+                raise UsageError("no Session.run was captured; name what to fetch with --fetch")
+        plans = [plan_for_run(capture, run) for run in chosen]
+        runs = chosen
+    answer = None
+    if args.why:
+        answer = why(index_of(capture.graph(plans[0].graph)), plans[0], args.why)
+    if args.format == "json":
+        from tfinspect.render.json import dump, subgraph_json
+
+        dump(subgraph_json(capture.source, plans, runs, answer), sys.stdout)
+    elif args.format == "text":
+        from tfinspect.render.subgraph_text import plan_view, print_renderable, why_view
+        from rich.text import Text
+
+        for number, (item, run) in enumerate(zip(plans, runs)):
+            if number:
+                print_renderable(Text(""))
+            print_renderable(plan_view(item, run, depth=args.depth, sources=capture.graph(item.graph).sources))
+        if answer is not None:
+            print_renderable(Text(""))
+            print_renderable(why_view(answer, capture.graph(plans[0].graph).sources))
+    else:
+        from tfinspect.render.dot import to_dot
+
+        if len(plans) > 1:
+            plans, runs = plans[-1:], runs[-1:]  # one picture: the last distinct run, the training step
+        item, run = plans[0], runs[0]
+        where = f" at {run.source.short()}" if run is not None and run.source else ""
+        title = f"{capture.source}: run #{item.run_index}{where}" if item.run_index is not None else capture.source
+        source = to_dot(index_of(capture.graph(item.graph)), item, depth=args.depth, whole_graph=args.all,
+                        title=title)
+        write_picture(source, args.format, args.output, force=args.force)
+    return report_outcome(capture)
