@@ -8,8 +8,11 @@ edge). Reachability questions become scipy csgraph traversals.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -37,36 +40,60 @@ def scope_of(name: str) -> str:
     return head
 
 
+@contextmanager
+def _no_gc():
+    """Building millions of small objects triggers the cyclic GC over and over; none of them form cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @dataclass(frozen=True, eq=False)
 class GraphIndex:
     names: list[str]
     ids: dict[str, int]
-    op_types: list[str]
     indptr: np.ndarray  # int64, len(names) + 1
     indices: np.ndarray  # int32, input node ids (-1: an input the graph does not define)
     src_output: np.ndarray  # int32, output port of the input; -1 for a control edge
+    graph_def: object = None  # the GraphDef it indexes (for op types, read on first use)
 
     @classmethod
     def build(cls, graph_def) -> GraphIndex:
+        with _no_gc():
+            return cls._build(graph_def)
+
+    @classmethod
+    def _build(cls, graph_def) -> GraphIndex:
         nodes = graph_def.node
+        # Comprehensions, not one loop: measured fastest. Turning the inputs'
+        # upb strings into Python strings is most of the cost, so each is made once.
         names = [n.name for n in nodes]
-        ids = {name: i for i, name in enumerate(names)}
         inputs = [n.input for n in nodes]
-        counts = np.fromiter(map(len, inputs), dtype=np.int64, count=len(nodes))
+        ids = dict(zip(names, range(len(names))))
         indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
-        np.cumsum(counts, out=indptr[1:])
-        flat = [text for node_inputs in inputs for text in node_inputs]
+        np.cumsum(np.fromiter(map(len, inputs), dtype=np.int64, count=len(nodes)), out=indptr[1:])
+        total = int(indptr[-1])
+        # Most inputs are plain node names (port 0): one dict lookup each. Op
+        # names cannot hold ':' or '^', so a miss is "x:1", "^x" or a dangling name.
         get = ids.get
-        indices = np.empty(len(flat), dtype=np.int32)
-        ports = np.zeros(len(flat), dtype=np.int32)
-        for k, text in enumerate(flat):
-            if ":" in text or text[:1] == "^":
-                name, port = parse_tensor_name(text)
-                indices[k] = get(name, -1)
-                ports[k] = port
-            else:  # the common case: a plain node name, output 0
-                indices[k] = get(text, -1)
-        return cls(names, ids, [n.op for n in nodes], indptr, indices, ports)
+        indices = np.fromiter(map(get, chain.from_iterable(inputs), repeat(-1, total)), dtype=np.int32, count=total)
+        ports = np.zeros(total, dtype=np.int32)
+        misses = np.flatnonzero(indices < 0)
+        if len(misses):
+            owners = np.searchsorted(indptr, misses, side="right") - 1
+            offsets = misses - indptr[owners]
+            parsed = [parse_tensor_name(inputs[o][j]) for o, j in zip(owners.tolist(), offsets.tolist())]
+            indices[misses] = [get(name, -1) for name, _ in parsed]
+            ports[misses] = [port for _, port in parsed]
+        return cls(names, ids, indptr, indices, ports, graph_def)
+
+    @cached_property
+    def op_types(self) -> list[str]:
+        return [n.op for n in self.graph_def.node]
 
     def __len__(self) -> int:
         return len(self.names)

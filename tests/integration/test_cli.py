@@ -27,7 +27,7 @@ def test_unreadable_kind_of_source(tmp_path):
     path = tmp_path / "model.pb"
     path.write_bytes(b"\x00\x01")
     result = run_cli("graph", str(path))
-    assert result.code == 2 and "not a Python script" in result.err
+    assert result.code == 2 and "not a binary GraphDef" in result.err
 
 
 def test_bad_runs_value_names_it():

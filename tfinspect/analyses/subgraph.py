@@ -11,6 +11,7 @@ graph is skipped: ``useless = x * add`` is never computed when only
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -21,22 +22,39 @@ from tfinspect.errors import UsageError
 from tfinspect.graphindex import GraphIndex, parse_tensor_name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RunPlan:
-    """The ops one ``Session.run`` executes, and those it does not."""
+    """The ops one ``Session.run`` executes, and those it does not (names in graph order)."""
 
     graph: int
     fetches: tuple[str, ...]
     fed: tuple[str, ...]  # tensor names, "X:0"
-    ran: tuple[str, ...]  # op names in graph order
-    cut_off: tuple[str, ...]  # ops that would run without the feeds
-    not_run: tuple[str, ...]  # every op that does not run (cut_off included)
+    mask: np.ndarray  # ran, by node id
+    cut_mask: np.ndarray  # would run without the feeds
+    names: list[str]
     run_index: int | None = None  # the captured run this plan is for
-    mask: np.ndarray | None = None  # ran, by node id
+
+    def _names(self, mask: np.ndarray) -> tuple[str, ...]:
+        names = self.names
+        return tuple(names[i] for i in np.flatnonzero(mask).tolist())
+
+    @cached_property
+    def ran(self) -> tuple[str, ...]:
+        return self._names(self.mask)
+
+    @cached_property
+    def not_run(self) -> tuple[str, ...]:
+        """Every op that does not run (``cut_off`` included)."""
+        return self._names(~self.mask)
+
+    @cached_property
+    def cut_off(self) -> tuple[str, ...]:
+        """Ops that would run without the feeds."""
+        return self._names(self.cut_mask)
 
     @property
     def op_count(self) -> int:
-        return len(self.ran) + len(self.not_run)
+        return len(self.mask)
 
 
 def tensor_name(name: str) -> str:
@@ -123,17 +141,8 @@ def plan(index: GraphIndex, fetches: Sequence[str], fed: Sequence[str] = (), *,
         cut_off_mask = reach(index, starts) & ~mask
     else:
         cut_off_mask = np.zeros(len(index), dtype=bool)
-    names = index.names
-    return RunPlan(
-        graph=graph,
-        fetches=tuple(fetches),
-        fed=fed_names,
-        ran=tuple(names[i] for i in np.flatnonzero(mask)),
-        cut_off=tuple(names[i] for i in np.flatnonzero(cut_off_mask)),
-        not_run=tuple(names[i] for i in np.flatnonzero(~mask)),
-        run_index=run_index,
-        mask=mask,
-    )
+    return RunPlan(graph=graph, fetches=tuple(fetches), fed=fed_names, mask=mask, cut_mask=cut_off_mask,
+                   names=index.names, run_index=run_index)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ class LoadOptions:
 
 
 def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
-    """Load ``source``: a Python script is run in a child process and captured.
+    """Load ``source``: a Python script is run in a child process and captured; a GraphDef is read.
 
     Raises:
         SourceError: the source does not exist or is of a kind tfinspect cannot read.
@@ -37,10 +37,14 @@ def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
             timeout=options.timeout, quiet=options.quiet, verbose=options.verbose, cwd=options.cwd,
             trace=options.trace,
         ), output=options.output)
+    from tfinspect.load.files import is_graph_file, load_graph_file
+
+    if is_graph_file(source):
+        return load_graph_file(source)
     if not os.path.exists(source):
         raise SourceError(f"{source}: no such file")
-    raise SourceError(f"{source}: not a Python script (.py); graph files (.pb, .pbtxt, .meta, SavedModel) "
-                      "are not readable yet")
+    raise SourceError(f"{source}: not a Python script (.py) nor a GraphDef (.pb, .pbtxt); .meta, SavedModel "
+                      "and checkpoints are not readable yet")
 
 
 def _looks_like_python(path: str) -> bool:

@@ -1,0 +1,146 @@
+"""`tfinspect subgraph` and `graph --unused` on fixtures, and agreement with what TensorFlow executed."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import FIXTURES, REPO, run_cli, run_cli_cached
+
+ADD_POW = str(FIXTURES / "lectures" / "add_pow.py")
+FEED_CUT = str(FIXTURES / "subgraph" / "feed_cuts_graph.py")
+ASSIGN = str(FIXTURES / "subgraph" / "assign_never_runs.py")
+
+
+def subgraph_json(*args: str) -> dict:
+    result = run_cli_cached("subgraph", *args, "--format", "json", "--quiet")
+    assert result.code == 0, result.err
+    return result.json()
+
+
+def test_useless_is_not_run_when_only_pow_is_fetched():
+    data = subgraph_json(ADD_POW, "--run", "0")
+    assert data["fetches"] == ["Pow:0"]
+    assert data["ran"] == ["x", "y", "Add", "Mul", "Pow"]
+    assert data["not_run"] == ["Mul_1"]  # useless = tf.multiply(x, add_op)
+    assert data["fed"] == [] and data["cut_off"] == []
+
+
+def test_every_distinct_run_by_default():
+    data = subgraph_json(ADD_POW)
+    assert [p["run"] for p in data["plans"]] == [0, 1]
+    assert data["plans"][1]["not_run"] == []
+    assert "ran" not in data  # two plans: no top-level shortcut
+
+
+def test_a_fed_run_shows_its_cut():
+    data = subgraph_json(FEED_CUT, "--run", "0")
+    assert data["fed"] == ["a:0"]
+    assert data["ran"] == ["b/y", "b"]
+    assert set(data["cut_off"]) == {"x", "a/y", "a"}
+    assert set(data["not_run"]) == {"x", "a/y", "a"}
+    assert subgraph_json(FEED_CUT, "--run", "1")["not_run"] == []
+
+
+def test_fetch_and_feed_given_by_hand():
+    data = subgraph_json(FEED_CUT, "--fetch", "b", "--feed", "a")
+    assert data["ran"] == ["b/y", "b"] and data["fed"] == ["a:0"]
+    assert data["plans"][0]["run"] is None
+
+
+def test_control_dependency_pulls_the_assign_in():
+    data = subgraph_json(ASSIGN, "--run", "2")
+    assert "AssignAdd" in data["ran"] and "Assign" not in data["ran"]
+
+
+def test_why_gives_the_chain_or_the_reason():
+    data = subgraph_json(FEED_CUT, "--run", "1", "--why", "x")
+    assert data["why"]["runs"] is True
+    assert [(s["op"], s["edge"]) for s in data["why"]["chain"]] == [("b", "fetched"), ("a", "input 0"),
+                                                                     ("x", "input 0")]
+    cut = subgraph_json(FEED_CUT, "--run", "0", "--why", "x")["why"]
+    assert cut["runs"] is False and "upstream of the fed tensor a:0" in cut["reason"]
+    unused = subgraph_json(ASSIGN, "--run", "1", "--why", "Assign")["why"]
+    assert unused["runs"] is False and "no fetched op depends on it" in unused["reason"]
+    assert "control_dependencies" in unused["reason"]
+
+
+def test_why_in_text():
+    result = run_cli("subgraph", ADD_POW, "--run", "0", "--why", "Mul_1", "--quiet")
+    assert result.code == 0
+    text = " ".join(result.out.split())  # rich wraps at the terminal width
+    assert "Mul_1 does not run: no fetched op depends on it" in text
+    assert "nothing in the graph consumes it at all" in text
+
+
+def test_unknown_names_are_usage_errors_with_suggestions():
+    result = run_cli("subgraph", ADD_POW, "--fetch", "Pwo", "--quiet")
+    assert result.code == 2 and "no op named 'Pwo'" in result.err and "did you mean Pow" in result.err
+    result = run_cli("subgraph", ADD_POW, "--run", "9", "--quiet")
+    assert result.code == 2 and "numbered 0 to 1" in result.err
+    result = run_cli("subgraph", ADD_POW, "--run", "0", "--fetch", "Pow", "--quiet")
+    assert result.code == 2 and "give one" in result.err
+
+
+def test_unused_lists_never_run_ops_with_lines():
+    result = run_cli_cached("graph", ASSIGN, "--unused", "--format", "json", "--quiet")
+    assert result.code == 0, result.err
+    unused = {op["name"]: op for op in result.json()["unused"]}
+    assert {"Assign", "Print"} <= set(unused)
+    assert "AssignAdd" not in unused
+    assert unused["Assign"]["source"]["line"] == 11 and unused["Print"]["source"]["line"] == 13
+    text = run_cli("graph", ASSIGN, "--unused", "--quiet")
+    assert "Not run by any of the 3 executed runs" in text.out
+
+
+def test_unused_in_a_lecture_fixture():
+    result = run_cli_cached("graph", ADD_POW, "--unused", "--format", "json", "--quiet")
+    assert result.json()["unused"] == []  # the second run fetches useless too
+
+
+def test_picture_without_output_file_refuses_png():
+    result = run_cli("subgraph", ADD_POW, "--format", "png", "--quiet")
+    assert result.code == 2 and "needs -o FILE" in result.err
+
+
+def test_picture_is_not_written_over_an_existing_file(tmp_path):
+    target = tmp_path / "g.dot"
+    target.write_text("mine")
+    result = run_cli("subgraph", ADD_POW, "--format", "dot", "-o", str(target), "--quiet")
+    assert result.code == 2 and "exists; add --force" in result.err
+    assert target.read_text() == "mine"
+    assert run_cli("subgraph", ADD_POW, "--format", "dot", "-o", str(target), "--force", "--quiet").code == 0
+    assert target.read_text().startswith("digraph tfinspect")
+
+
+def test_svg_needs_dot_or_writes_the_dot_text(tmp_path, monkeypatch):
+    import tfinspect.render.dot as dot
+
+    monkeypatch.setattr(dot, "dot_available", lambda: False)
+    result = run_cli("subgraph", ADD_POW, "--format", "svg", "-o", str(tmp_path / "g.svg"), "--quiet")
+    assert result.code == 0
+    assert (tmp_path / "g.dot").read_text().startswith("digraph")
+    assert "apt-get install graphviz" in result.err and not (tmp_path / "g.svg").exists()
+
+
+@pytest.mark.skipif(not __import__("shutil").which("dot"), reason="graphviz's dot is not installed")
+def test_svg_and_png_render(tmp_path):
+    assert run_cli("subgraph", ADD_POW, "--format", "svg", "-o", str(tmp_path / "g.svg"), "--quiet").code == 0
+    assert "<svg" in (tmp_path / "g.svg").read_text()
+    assert run_cli("subgraph", ADD_POW, "--format", "png", "-o", str(tmp_path / "g.png"), "--quiet").code == 0
+    assert (tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+PICTURE_FIXTURES = ["lectures/add_pow.py", "lectures/linreg_feed.py", "lectures/linreg_dataset.py",
+                    "lectures/two_layers_broken.py", "lectures/two_layers_shared.py",
+                    "lectures/two_layers_auto_reuse.py", "lectures/word2vec.py",
+                    "subgraph/assign_never_runs.py", "subgraph/feed_cuts_graph.py"]
+
+
+@pytest.mark.parametrize("fixture", PICTURE_FIXTURES)
+def test_pictures_match_golden_dot(fixture, golden, monkeypatch, tmp_path):
+    monkeypatch.chdir(REPO)
+    result = run_cli("subgraph", f"fixtures/{fixture}", "--format", "dot", "--depth", "1", "--quiet",
+                     "--cwd", str(tmp_path))
+    assert result.code == 0, result.err
+    assert result.out.startswith("digraph tfinspect {")
+    golden(f"dot/{fixture.replace('/', '__').removesuffix('.py')}.dot", result.out)
