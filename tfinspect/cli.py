@@ -73,11 +73,20 @@ def build_parser() -> argparse.ArgumentParser:
     add_format_option(graph)
     add_capture_options(graph)
 
-    from tfinspect.commands import lecture, subgraph
+    from tfinspect.commands import collections, lecture, scopes, subgraph
 
     subgraph.add_parser(commands, add_capture_options)
+    scopes.add_parser(commands, _Options)
+    collections.add_parser(commands, _Options)
     lecture.add_parser(commands, add_capture_options, add_format_option)
     return parser
+
+
+class _Options:
+    """The shared option groups, handed to command modules."""
+
+    add_capture_options = staticmethod(add_capture_options)
+    add_format_option = staticmethod(add_format_option)
 
 
 def _split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
@@ -91,7 +100,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     own, script_args = _split_script_args(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
-    args = parser.parse_args(own)
+    args, extra = parser.parse_known_args(own)
+    # argparse cannot take an optional positional after an option (`collections m.py -q KEY`)
+    if extra and getattr(args, "command", None) == "collections" and args.key is None \
+            and len(extra) == 1 and not extra[0].startswith("-"):
+        args.key, extra = extra[0], []
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR
@@ -107,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tfinspect.commands.subgraph import run_subgraph
 
             return run_subgraph(args)
+        if args.command in ("scopes", "collections"):
+            import importlib
+
+            return importlib.import_module(f"tfinspect.commands.{args.command}").run(args)
         from tfinspect.commands.lecture import run_lecture
 
         return run_lecture(args)

@@ -62,6 +62,15 @@ def _where(frame) -> str:
     return "inside TensorFlow or Python itself"
 
 
+def _error_frames(error: BaseException) -> list[dict[str, Any]]:
+    """The user frames of the error's traceback, innermost first (a SyntaxError: its own line)."""
+    if isinstance(error, SyntaxError) and error.filename and error.lineno:
+        return [{"file": os.path.abspath(error.filename), "line": error.lineno, "function": ""}]
+    frames = [{"file": os.path.abspath(f.filename), "line": f.lineno, "function": f.name}
+              for f in traceback.extract_tb(error.__traceback__) if is_user_file(f.filename)]
+    return frames[::-1]
+
+
 class Child:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -157,7 +166,9 @@ class Child:
                 message = f"the script called sys.exit({code!r})"
                 outcome = {"status": "exit", "exit_code": number, "message": message}
         except BaseException as e:  # the user's error, reported as data
-            outcome = {"status": "error", "message": _first_line(e), "traceback": format_user_traceback(e)}
+            frames = _error_frames(e)
+            outcome = {"status": "error", "message": _first_line(e), "traceback": format_user_traceback(e),
+                       "location": frames[0] if frames else None, "callers": frames[1:4]}
         if outcome["status"] == "completed" and self.recorder and self.recorder.stopped_at is not None:
             outcome = {"status": "stopped"}  # the script swallowed our stop and went on
         self._finish(outcome)

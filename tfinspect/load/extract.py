@@ -97,7 +97,8 @@ def _member(item) -> dict[str, Any]:
     if isinstance(item, ops.Operation):
         return {"kind": "operation", "name": item.name}
     name = getattr(item, "name", None)
-    return {"kind": "other", "name": name if isinstance(name, str) else type(item).__name__}
+    # tf.get_collection(key, scope) skips items without a name; keep None for them
+    return {"kind": "other", "name": name if isinstance(name, str) else None, "type": type(item).__name__}
 
 
 def collections_of(graph) -> dict[str, list[dict[str, Any]]]:
@@ -183,13 +184,15 @@ class GraphExtractor:
     def op_count(self) -> int:
         return int(self.graph.version)  # ops are never removed from a tf.Graph
 
-    def extract(self, variable_calls: list[dict[str, Any]]) -> tuple[dict[str, Any], bytes]:
+    def extract(self, variable_calls: list[dict[str, Any]],
+                variable_scopes: dict[str, str] | None = None) -> tuple[dict[str, Any], bytes]:
         """Metadata and serialized GraphDef; cached while the graph does not grow."""
         version = (self.graph.version, sum(len(self.graph.get_collection_ref(k)) for k in self.graph.get_all_collection_keys()))
         if self._cached is not None and version == self._cached_version:
             meta, data = self._cached
             meta["variable_calls"] = variable_calls
             return meta, data
+        scopes = variable_scopes or {}
         ops = self.graph.get_operations()
         for op in ops[self._seen_ops:]:
             if self.created_at is None:
@@ -203,7 +206,8 @@ class GraphExtractor:
             "id": self.graph_id,
             "graph_def": f"graph_{self.graph_id}.pb",
             "sources": {k: v for k, v in self._sources.items() if v is not None},
-            "variables": variables_of(self.graph, self.files, self._sources),
+            "variables": [dict(v, variable_scope=scopes.get(v["name"])) for v in
+                          variables_of(self.graph, self.files, self._sources)],
             "collections": collections_of(self.graph),
             "variable_calls": variable_calls,
         }

@@ -16,7 +16,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from tfinspect.load.extract import FileTable, GraphExtractor
+from tfinspect.load.extract import VARIABLE_OP_TYPES, FileTable, GraphExtractor
 from tfinspect.load.frames import is_user_file
 from tfinspect.load.model import escape_feed_key
 from tfinspect.load.policy import RunPolicy
@@ -44,6 +44,18 @@ def user_call_site(skip: int = 1) -> tuple[str, int, str] | None:
             return (os.path.abspath(code.co_filename), frame.f_lineno, code.co_name)
         frame = frame.f_back
     return None
+
+
+def user_callers(skip: int = 1, limit: int = 4) -> list[tuple[str, int, str]]:
+    """The user's frames of the current stack, innermost first (at most ``limit``)."""
+    frames = []
+    frame = sys._getframe(skip)
+    while frame is not None and len(frames) < limit:
+        code = frame.f_code
+        if is_user_file(code.co_filename):
+            frames.append((os.path.abspath(code.co_filename), frame.f_lineno, code.co_name))
+        frame = frame.f_back
+    return frames
 
 
 def _flatten_fetches(graph, fetches, out: list[str]) -> None:
@@ -97,6 +109,7 @@ class Recorder:
         self.extractors: list[GraphExtractor] = []
         self._ids: dict[int, int] = {}
         self.created_at: dict[int, dict[str, tuple[str, int, str] | None]] = {}
+        self.variable_scopes: dict[int, dict[str, str]] = {}
         self.runs: list[dict[str, Any]] = []
         self.variable_calls: dict[int, list[dict[str, Any]]] = {}
         self.stopped_at: dict[str, Any] | None = None
@@ -116,6 +129,13 @@ class Recorder:
                 self.created_at[graph_id] = {}
                 self.extractors.append(GraphExtractor(graph, graph_id, self.files, self.created_at[graph_id]))
             return self._ids[key]
+
+    def variable_op_created(self, graph, op_name: str, variable_scope: str) -> None:
+        """Remember the variable scope a variable op was created in (its name shows only the name scope)."""
+        graph_id = self._ids.get(id(graph))
+        if graph_id is None:
+            graph_id = self.track_graph(graph)
+        self.variable_scopes.setdefault(graph_id, {})[op_name] = variable_scope
 
     def op_created(self, graph, op_name: str) -> None:
         """Remember the user's line for a new op now, while its frames are alive.
@@ -202,10 +222,11 @@ class Recorder:
     # -- get_variable ------------------------------------------------------
     def variable_call(self, graph, name: str, reused: bool, name_scope: str, variable_scope: str) -> None:
         graph_id = self.track_graph(graph)
-        frame = user_call_site()
+        frames = user_callers()
         self.variable_calls.setdefault(graph_id, []).append({
             "name": name, "reused": reused, "name_scope": name_scope, "variable_scope": variable_scope,
-            "source": self.files.location(frame),
+            "source": self.files.location(frames[0] if frames else None),
+            "callers": [self.files.location(f) for f in frames[1:]],
         })
 
     # -- output ------------------------------------------------------------
@@ -217,7 +238,8 @@ class Recorder:
                 if extractor.op_count() == 0 and not any(r["graph"] == extractor.graph_id for r in self.runs):
                     continue  # graphs the script never used (the initial default graph, ...)
                 try:
-                    meta, data = extractor.extract(self.variable_calls.get(extractor.graph_id, []))
+                    meta, data = extractor.extract(self.variable_calls.get(extractor.graph_id, []),
+                                                   self.variable_scopes.get(extractor.graph_id, {}))
                 except Exception as e:  # a graph mutated under our feet: keep the older snapshot
                     print(f"tfinspect: could not snapshot graph {extractor.graph_id}: {e}", file=sys.stderr)
                     if os.environ.get("TFINSPECT_DEBUG"):
@@ -293,6 +315,8 @@ def install(recorder: Recorder) -> Callable[[], None]:
         create_op_helper(self, op, *args, **kwargs)
         if not isinstance(self, func_graph.FuncGraph):
             recorder.op_created(self, op.name)
+            if op.type in VARIABLE_OP_TYPES:
+                recorder.variable_op_created(self, op.name, vs.get_variable_scope().name)
 
     patch(ops.Graph, "_create_op_helper", op_helper)
 
@@ -327,6 +351,20 @@ def install(recorder: Recorder) -> Callable[[], None]:
 
         patch(session_lib.BaseSession, "__init__", init_session)
 
+    # VariableScope.get_variable clears the name scope before it reaches the
+    # store, so the user's name scope is taken one level up.
+    scope_get = vs.VariableScope.get_variable
+
+    def scope_get_variable(self, var_store, name, *args, **kwargs):
+        stack = local.__dict__.setdefault("name_scopes", [])
+        stack.append(ops.get_default_graph().get_name_scope())
+        try:
+            return scope_get(self, var_store, name, *args, **kwargs)
+        finally:
+            stack.pop()
+
+    patch(vs.VariableScope, "get_variable", scope_get_variable)
+
     store_get = vs._VariableStore.get_variable
 
     def get_variable(self, name, *args, **kwargs):
@@ -335,8 +373,9 @@ def install(recorder: Recorder) -> Callable[[], None]:
         try:
             graph = ops.get_default_graph()
             if not isinstance(graph, func_graph.FuncGraph):
-                scope = vs.get_variable_scope().name
-                recorder.variable_call(graph, name, existed, graph.get_name_scope(), scope)
+                stack = local.__dict__.get("name_scopes")
+                name_scope = stack[-1] if stack else graph.get_name_scope()
+                recorder.variable_call(graph, name, existed, name_scope, vs.get_variable_scope().name)
         except Exception:  # recording must never break the user's script
             pass
         return result

@@ -72,6 +72,7 @@ class VariableInfo:
     created_by: CreatedBy
     collections: tuple[str, ...] = ()
     source: SourceLocation | None = None
+    variable_scope: str | None = None  # active when it was created (None: not known)
 
     @property
     def size(self) -> int | None:
@@ -93,14 +94,21 @@ class VariableCall:
     name_scope: str
     variable_scope: str
     source: SourceLocation | None = None
+    callers: tuple[SourceLocation, ...] = ()  # the user's frames that led there, innermost first
 
 
 @dataclass(frozen=True)
 class CollectionMember:
     kind: str  # "variable" | "tensor" | "operation" | "other"
-    name: str
+    name: str | None  # None for Python objects without a name (tf.get_collection(key, scope) skips them)
     dtype: str | None = None
     shape: Shape = None
+    type: str | None = None  # the Python type, for "other" members
+
+    @property
+    def label(self) -> str:
+        """The name, or ``<Type>`` for an object without one."""
+        return self.name if self.name is not None else f"<{self.type or 'object'}>"
 
 
 @dataclass(frozen=True)
@@ -154,7 +162,8 @@ class Outcome:
     message: str = ""
     traceback: str = ""  # the user's frames only
     exit_code: int | None = None
-
+    location: SourceLocation | None = None  # the user's line where it failed
+    callers: tuple[SourceLocation, ...] = ()  # the user's frames that led there, innermost first
     @property
     def ok(self) -> bool:
         """True when the source was captured as a whole (clean exit or a planned stop)."""

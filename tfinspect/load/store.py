@@ -94,12 +94,13 @@ def graph_from_raw(raw: Mapping[str, Any], files: list[str], graph_def) -> Graph
             created_by=CreatedBy(v.get("created_by", "unknown")),
             collections=tuple(v.get("collections", ())),
             source=_location(files, v.get("source")),
+            variable_scope=v.get("variable_scope"),
         )
         for v in raw.get("variables", ())
     )
     collections = {
         key: tuple(
-            CollectionMember(m["kind"], m["name"], m.get("dtype"), _shape_from_json(m.get("shape")))
+            CollectionMember(m["kind"], m.get("name"), m.get("dtype"), _shape_from_json(m.get("shape")), m.get("type"))
             for m in members
         )
         for key, members in raw.get("collections", {}).items()
@@ -111,6 +112,7 @@ def graph_from_raw(raw: Mapping[str, Any], files: list[str], graph_def) -> Graph
             name_scope=c.get("name_scope", ""),
             variable_scope=c.get("variable_scope", ""),
             source=_location(files, c.get("source")),
+            callers=tuple(x for x in (_location(files, f) for f in c.get("callers", ())) if x),
         )
         for c in raw.get("variable_calls", ())
     )
@@ -149,6 +151,8 @@ def outcome_from_raw(raw: Mapping[str, Any] | None, fallback: Outcome | None = N
         message=raw.get("message", ""),
         traceback=raw.get("traceback", ""),
         exit_code=None if code is None else int(code),
+        location=SourceLocation.from_json(raw.get("location")),
+        callers=tuple(x for x in (SourceLocation.from_json(c) for c in raw.get("callers", ())) if x),
     )
 
 

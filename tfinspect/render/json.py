@@ -55,10 +55,10 @@ def graph_json(view: GraphOverview) -> dict[str, Any]:
     graphs = []
     for g in view.graphs:
         for key, members in g.collections.items():
-            collections.setdefault(key, []).extend(m.name for m in members)
+            collections.setdefault(key, []).extend(m.label for m in members)
         graphs.append({
             "id": g.id, "ops": g.ops, "scopes": _scopes(g.scopes),
-            "collections": {k: [m.name for m in ms] for k, ms in g.collections.items()},
+            "collections": {k: [m.label for m in ms] for k, ms in g.collections.items()},
         })
     return {
         "schema_version": SCHEMA_VERSION,
@@ -114,3 +114,34 @@ def subgraph_json(source: str, plans: list, runs: list, answer=None) -> dict[str
 def unused_json(report) -> list[dict[str, Any]]:
     return [{"name": op.name, "type": op.op_type, "graph": op.graph, "source": source_json(op.source)}
             for op in report.ops]
+
+
+def scopes_json(source: str, report) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION, "command": "scopes", "source": source,
+        "variables": [
+            {"name": v.name, "graph": v.graph, "name_scope": v.name_scope, "variable_scope": v.variable_scope,
+             "created_by": v.created_by.value, "reused": v.reused,
+             "reuse_sites": [source_json(s) for s in v.reuse_sites], "source": source_json(v.source)}
+            for v in report.variables
+        ],
+        "ops": [{"name": o.name, "type": o.op_type, "name_scope": o.name_scope, "graph": o.graph,
+                 "source": source_json(o.source)} for o in report.ops],
+        "notes": [{"kind": n.kind.value, "message": n.message, "names": list(n.names),
+                   "lines": [source_json(s) for s in n.lines]} for n in report.notes],
+    }
+
+
+def collections_json(source: str, views, scope) -> dict[str, Any]:
+    from tfinspect.analyses.collections import member_scope
+
+    return {
+        "schema_version": SCHEMA_VERSION, "command": "collections", "source": source, "scope": scope,
+        "collections": [
+            {"key": v.key, "graph": v.graph, "count": v.count,
+             "members": [{"kind": m.kind, "name": m.name, "type": m.type, "dtype": m.dtype,
+                          "shape": None if m.shape is None else list(m.shape), "scope": member_scope(m)}
+                         for m in v.members]}
+            for v in views
+        ],
+    }

@@ -39,21 +39,22 @@ def header(view: GraphOverview) -> Text:
     return text
 
 
-def scope_tree(node: ScopeNode, depth: int | None) -> Tree:
+def scope_tree(node: ScopeNode, depth: int | None, unit: str = "op") -> Tree:
+    """The scope tree; ``unit`` names what is counted (ops, variables)."""
     label = Text("(graph) ", style="tfi.dim") if not node.path else Text(node.name + "/", style="tfi.scope")
-    tree = Tree(label.append(_plural(node.ops, "op"), style="tfi.count"), guide_style="tfi.dim")
-    _add_children(tree, node, depth, 1)
+    tree = Tree(label.append(_plural(node.ops, unit), style="tfi.count"), guide_style="tfi.dim")
+    _add_children(tree, node, depth, 1, unit)
     return tree
 
 
-def _add_children(tree: Tree, node: ScopeNode, depth: int | None, level: int) -> None:
+def _add_children(tree: Tree, node: ScopeNode, depth: int | None, level: int, unit: str) -> None:
     for child in node.children:
-        label = Text(child.name + "/", style="tfi.scope").append(f" {_plural(child.ops, 'op')}", style="tfi.count")
+        label = Text(child.name + "/", style="tfi.scope").append(f" {_plural(child.ops, unit)}", style="tfi.count")
         if depth is not None and level >= depth and child.children:
             label.append(f"  (+{_plural(len(child.children), 'scope')})", style="tfi.dim")
             tree.add(label)
             continue
-        _add_children(tree.add(label), child, depth, level + 1)
+        _add_children(tree.add(label), child, depth, level + 1, unit)
 
 
 def variables_table(graph: GraphSummary) -> Table:
@@ -90,7 +91,7 @@ def collections_table(graph: GraphSummary, limit: int = 6) -> Table:
     table.add_column("n", justify="right")
     table.add_column("members", overflow="fold")
     for key, members in graph.collections.items():
-        table.add_row(Text(key, style="tfi.name"), str(len(members)), names_text([m.name for m in members], limit))
+        table.add_row(Text(key, style="tfi.name"), str(len(members)), names_text([m.label for m in members], limit))
     return table
 
 

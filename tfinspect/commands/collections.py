@@ -1,0 +1,38 @@
+"""``tfinspect collections SOURCE [KEY] [--scope PREFIX]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tfinspect.analyses.collections import collections
+from tfinspect.commands.common import load_source, report_outcome
+
+
+def add_parser(commands, options) -> None:
+    parser = commands.add_parser(
+        "collections", help="list graph collections and their members, filtered like tf.get_collection",
+        description="Every collection key (GraphKeys and your own tf.add_to_collection keys) with its members: "
+                    "kind, name, dtype, shape, scope. --scope filters exactly like tf.get_collection(key, scope): "
+                    "a regular expression matched at the start of each member's name.",
+    )
+    parser.add_argument("source", metavar="SOURCE", help="a Python model script (or a GraphDef)")
+    parser.add_argument("key", metavar="KEY", nargs="?", help="only this collection (e.g. trainable_variables)")
+    parser.add_argument("--scope", metavar="PREFIX", help="regular expression matched at the start of member names")
+    options.add_format_option(parser)
+    options.add_capture_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    capture = load_source(args)
+    views = collections(capture, args.key, args.scope)
+    if args.format == "json":
+        from tfinspect.render.json import collections_json, dump
+
+        dump(collections_json(capture.source, views, args.scope), sys.stdout)
+    else:
+        from tfinspect.render.scopes_text import collections_view
+        from tfinspect.render.subgraph_text import print_renderable
+
+        print_renderable(collections_view(views, args.scope))
+    return report_outcome(capture)

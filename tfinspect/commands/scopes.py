@@ -1,0 +1,40 @@
+"""``tfinspect scopes SOURCE``: name scopes against variable scopes, with explanations."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tfinspect.analyses.scopes import scope_report
+from tfinspect.commands.common import load_source, report_outcome
+
+
+def add_parser(commands, options) -> None:
+    parser = commands.add_parser(
+        "scopes", help="name scopes vs variable scopes: where each variable and op landed, and why",
+        description="For every variable: the name scope and variable scope it was created in, whether "
+                    "get_variable created or reused it (and where), its final name and line; for every op its "
+                    "name scope. Explains the cases that confuse: get_variable ignoring name scopes, reuse "
+                    "that lands ops in a new name scope, tf.Variable making a second set, names uniquified "
+                    "ignoring case, and 'Variable X already exists'.",
+    )
+    parser.add_argument("source", metavar="SOURCE", help="a Python model script (or a GraphDef)")
+    parser.add_argument("--diff", action="store_true", help="show the name-scope and variable-scope trees side by side")
+    parser.add_argument("--depth", type=int, default=3, metavar="N", help="tree levels shown (default 3; 0: all)")
+    options.add_format_option(parser)
+    options.add_capture_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    capture = load_source(args)
+    report = scope_report(capture)
+    if args.format == "json":
+        from tfinspect.render.json import dump, scopes_json
+
+        dump(scopes_json(capture.source, report), sys.stdout)
+    else:
+        from tfinspect.render.scopes_text import scopes_view
+        from tfinspect.render.subgraph_text import print_renderable
+
+        print_renderable(scopes_view(report, diff=args.diff, depth=args.depth or None))
+    return report_outcome(capture)

@@ -1,0 +1,81 @@
+"""Human views of ``tfinspect scopes`` and ``tfinspect collections``."""
+
+from __future__ import annotations
+
+from rich.columns import Columns
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from tfinspect.analyses.collections import CollectionView, member_scope
+from tfinspect.analyses.scopes import ScopeReport
+from tfinspect.render.formatting import shape_text, source_text
+from tfinspect.render.text import scope_tree
+
+
+def _lines(sites) -> str:
+    return ", ".join(source_text(s) for s in sites)
+
+
+def variables_table(report: ScopeReport) -> Table:
+    table = Table(title="Variables", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+    for column in ("name", "created by", "name scope", "variable scope", "reused at", "defined at"):
+        table.add_column(column, no_wrap=column in ("name", "created by"), overflow="fold")
+    for v in report.variables:
+        table.add_row(
+            Text(v.name, style="tfi.name"), v.created_by.value,
+            Text(v.name_scope or "-", style="tfi.scope"), Text(v.variable_scope or "-", style="tfi.scope"),
+            Text(_lines(v.reuse_sites) or "-", style="tfi.source"), Text(source_text(v.source), style="tfi.source"),
+        )
+    return table
+
+
+def notes_view(report: ScopeReport) -> RenderableType:
+    if not report.notes:
+        return Text("No scope surprises found.", style="tfi.ok")
+    parts: list[RenderableType] = [Text(f"Notes ({len(report.notes)})", style="tfi.title")]
+    for note in report.notes:
+        line = Text("! ", style="tfi.warn")
+        line.append(note.kind.value, style="tfi.warn")
+        line.append(f"  {note.message}")
+        if note.lines:
+            line.append(f"  [{_lines(note.lines)}]", style="tfi.source")
+        parts.append(line)
+    return Group(*parts)
+
+
+def scopes_view(report: ScopeReport, *, diff: bool, depth: int | None) -> RenderableType:
+    parts: list[RenderableType] = []
+    if diff:
+        for graph, (names, variables) in enumerate(zip(report.name_scopes, report.variable_scopes)):
+            left = Group(Text("Name scopes (ops)", style="tfi.title"), scope_tree(names, depth))
+            right = Group(Text("Variable scopes (variables)", style="tfi.title"), scope_tree(variables, depth, "variable"))
+            parts += [Columns([left, right], padding=(0, 6)), Text("")]
+    else:
+        for names in report.name_scopes:
+            parts += [Text("Name scopes (ops)", style="tfi.title"), scope_tree(names, depth), Text("")]
+    if report.variables:
+        parts += [variables_table(report), Text("")]
+    parts.append(notes_view(report))
+    return Group(*parts)
+
+
+def collections_view(views: tuple[CollectionView, ...], scope: str | None) -> RenderableType:
+    title = "Collections" + (f" (scope {scope!r})" if scope is not None else "")
+    table = Table(title=title, title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+    multi = len({v.graph for v in views}) > 1
+    for column in (["graph"] if multi else []) + ["key", "#", "kind", "name", "dtype", "shape", "scope"]:
+        table.add_column(column, no_wrap=column != "name", overflow="fold")
+    for view in views:
+        if not view.members:
+            row = [Text(view.key, style="tfi.name"), "0", "-", Text("(empty)", style="tfi.dim"), "", "", ""]
+            table.add_row(*([str(view.graph)] if multi else []), *row)
+        for number, member in enumerate(view.members):
+            key = Text(view.key, style="tfi.name") if number == 0 else Text("")
+            row = [key, str(number), member.kind, Text(member.label, style="tfi.name"),
+                   Text(member.dtype or "-", style="tfi.dtype"),
+                   Text(shape_text(member.shape) if member.kind in ("variable", "tensor") else "-", style="tfi.shape"),
+                   Text(member_scope(member) or "-", style="tfi.scope")]
+            table.add_row(*([str(view.graph)] if multi else []), *row)
+    total = Text(f"{len(views)} collections, {sum(v.count for v in views)} members", style="tfi.count")
+    return Group(table, Text(""), total)
