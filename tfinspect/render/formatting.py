@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from tfinspect.load.model import Shape, SourceLocation
 
 
@@ -14,7 +16,8 @@ def shape_text(shape: Shape) -> str:
 
 
 def source_text(source: SourceLocation | None) -> str:
-    return source.short() if source else "-"
+    """``model.py:12`` in tables: the file's name only (JSON keeps the path)."""
+    return f"{os.path.basename(source.file)}:{source.line}" if source else "-"
 
 
 def source_json(source: SourceLocation | None) -> dict | None:
