@@ -73,11 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_format_option(graph)
     add_capture_options(graph)
 
-    from tfinspect.commands import collections, lecture, scopes, subgraph
+    from tfinspect.commands import check, collections, lecture, scopes, subgraph
 
     subgraph.add_parser(commands, add_capture_options)
     scopes.add_parser(commands, _Options)
     collections.add_parser(commands, _Options)
+    check.add_parser(commands, _Options)
     lecture.add_parser(commands, add_capture_options, add_format_option)
     return parser
 
@@ -122,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tfinspect.commands.subgraph import run_subgraph
 
             return run_subgraph(args)
-        if args.command in ("scopes", "collections"):
+        if args.command in ("scopes", "collections", "check"):
             import importlib
 
             return importlib.import_module(f"tfinspect.commands.{args.command}").run(args)

@@ -47,9 +47,19 @@ def format_user_traceback(error: BaseException) -> str:
     return _user_lines("".join(exception.format(chain=False)))
 
 
+_TF_NOISE = ("Graph execution error", "Detected at node", "File ", "Node:", "[[", "Original stack trace",
+             "defined at", "Caused by op")
+
+
 def _first_line(error: BaseException) -> str:
     text = getattr(error, "message", None) or str(error)
-    line = text.strip().splitlines()[0] if text.strip() else ""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    # TensorFlow's run errors open with "Graph execution error:"; the cause is further down.
+    meaningful = [line for line in lines if not line.startswith(_TF_NOISE)]
+    line = (meaningful or lines or [""])[0]
+    op = getattr(error, "op", None)
+    if op is not None and getattr(op, "name", None) and op.name not in line:
+        line += f" (at op {op.name})"
     line = line.split(" Originally defined at:")[0]  # TensorFlow's "already exists" names the site below
     return f"{type(error).__name__}: {line}" if line else type(error).__name__
 

@@ -163,7 +163,8 @@ class Recorder:
         site = frame[:2] if frame else None
         allowed = self.policy.allow(site)
         values = self._feeds(graph, feed_dict, record)
-        if allowed and values and self._keep_values(site, values):
+        # The stopped run's feeds are kept too: checks can say what it would have done.
+        if values and self._keep_values(site, values):
             import numpy as np
 
             path = os.path.join(self.out_dir, "feeds", f"run_{record['index']}.npz")

@@ -1,0 +1,223 @@
+"""Ops that index a table, how large the table is, and where their ids come from.
+
+Per-op knowledge is two lookup tables: ``LOOKUP_HANDLERS`` (op type -> which
+input holds the ids and how many rows are valid) and ``PRESERVING`` (op type
+-> the inputs whose values pass through unchanged: Identity, Cast, Reshape,
+ConcatV2, ...). A new op is one row, not an edit in the checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from tfinspect.graphindex import GraphIndex
+from tfinspect.tensors import output_shape, tensor_value
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where ids come from: ``const``, ``placeholder``, ``sampler``, ``dataset`` or ``unknown``."""
+
+    kind: str
+    node: int
+    port: int
+    reason: str = ""  # for unknown origins: what the ids come from
+
+
+@dataclass(frozen=True)
+class Lookup:
+    node: int  # the op that indexes
+    kind: str  # "gather", "sampler", "sparse_softmax", "one_hot"
+    ids: tuple[int, int]  # (node, port) of the ids tensor
+    size: int | None  # valid ids are [0, size); None when the size is not static
+    table: int | None  # node of the table (the variable), when there is one
+    what: str  # "table nce_bias (128 rows)", "sampler range_max 50000", ...
+    origins: tuple[Origin, ...]
+
+
+def _input(index: GraphIndex, node: int, position: int) -> tuple[int, int] | None:
+    """(producer, port) of data input ``position`` of ``node``."""
+    lo, hi = int(index.indptr[node]), int(index.indptr[node + 1])
+    data = [k for k in range(lo, hi) if index.src_output[k] >= 0]
+    if position >= len(data):
+        return None
+    k = data[position]
+    producer = int(index.indices[k])
+    return (producer, int(index.src_output[k])) if producer >= 0 else None
+
+
+def _node(index: GraphIndex, node: int):
+    return index.graph_def.node[node]
+
+
+def _table(index: GraphIndex, producer: tuple[int, int] | None) -> int | None:
+    """Follow a params input back through reads to the variable it reads."""
+    while producer is not None:
+        node = producer[0]
+        if index.op_types[node] in ("VariableV2", "Variable", "VarHandleOp", "Const"):
+            return node
+        if index.op_types[node] not in ("Identity", "ReadVariableOp", "Enter"):
+            return node
+        producer = _input(index, node, 0)
+    return None
+
+
+def _rows(index: GraphIndex, producer: tuple[int, int] | None, dim: int = 0) -> int | None:
+    if producer is None:
+        return None
+    node, port = producer
+    shape = output_shape(_node(index, node), port)
+    if index.op_types[node] == "VarHandleOp":
+        shape = output_shape(_node(index, node), 0)
+    if shape is None or not shape or shape[dim] is None:
+        return None
+    return int(shape[dim])
+
+
+def _gather(index: GraphIndex, node: int):
+    params = _input(index, node, 0)
+    if index.op_types[node] == "GatherV2":
+        axis = _input(index, node, 2)
+        if axis is not None and index.op_types[axis[0]] == "Const":
+            value = tensor_value(_node(index, axis[0]).attr["value"].tensor)
+            if value is not None and int(value) != 0:
+                return None  # gathers along another axis: not a row lookup
+    table = _table(index, params)
+    if index.op_types[node] == "ResourceGather":
+        rows = _rows(index, (table, 0)) if table is not None else None
+    else:
+        rows = _rows(index, params)
+    name = index.names[table] if table is not None else "?"
+    return _input(index, node, 1), rows, table, f"table {name} ({rows if rows is not None else '?'} rows)"
+
+
+def _sampler(index: GraphIndex, node: int):
+    attr = _node(index, node).attr
+    range_max = int(attr["range_max"].i) if "range_max" in attr else None
+    return _input(index, node, 0), range_max, None, f"candidate sampler range_max {range_max}"
+
+
+def _sparse_softmax(index: GraphIndex, node: int):
+    logits = _input(index, node, 0)
+    width = _rows(index, logits, dim=-1)
+    return _input(index, node, 1), width, None, f"logits width {width}"
+
+
+def _one_hot(index: GraphIndex, node: int):
+    depth_input = _input(index, node, 1)
+    depth = None
+    if depth_input is not None and index.op_types[depth_input[0]] == "Const":
+        value = tensor_value(_node(index, depth_input[0]).attr["value"].tensor)
+        depth = int(value) if value is not None else None
+    return _input(index, node, 0), depth, None, f"one_hot depth {depth}"
+
+
+SAMPLERS = ("LogUniformCandidateSampler", "UniformCandidateSampler", "LearnedUnigramCandidateSampler",
+            "FixedUnigramCandidateSampler", "ThreadUnsafeUnigramCandidateSampler", "AllCandidateSampler")
+
+Handler = Callable[[GraphIndex, int], tuple]
+LOOKUP_HANDLERS: dict[str, tuple[str, Handler]] = {
+    "Gather": ("gather", _gather),
+    "GatherV2": ("gather", _gather),
+    "ResourceGather": ("gather", _gather),
+    "SparseSoftmaxCrossEntropyWithLogits": ("sparse_softmax", _sparse_softmax),
+    "OneHot": ("one_hot", _one_hot),
+    **{op: ("sampler", _sampler) for op in SAMPLERS},
+}
+
+ALL_DATA_INPUTS = -1
+# op type -> data inputs whose values reach the output unchanged (ALL_DATA_INPUTS: every one)
+PRESERVING: dict[str, tuple[int, ...]] = {
+    "Identity": (0,), "Snapshot": (0,), "StopGradient": (0,), "Cast": (0,), "Reshape": (0,),
+    "ExpandDims": (0,), "Squeeze": (0,), "StridedSlice": (0,), "Slice": (0,), "Transpose": (0,),
+    "Tile": (0,), "Unpack": (0,), "Pack": (ALL_DATA_INPUTS,), "ConcatV2": (ALL_DATA_INPUTS,),
+    "Enter": (0,), "Switch": (0,), "Merge": (ALL_DATA_INPUTS,), "BroadcastTo": (0,),
+}
+# ConcatV2's last input and Concat's first are the axis, not values.
+_AXIS_INPUT = {"ConcatV2": -1, "Concat": 0}
+
+
+def _data_inputs(index: GraphIndex, node: int) -> list[tuple[int, int]]:
+    lo, hi = int(index.indptr[node]), int(index.indptr[node + 1])
+    return [(int(index.indices[k]), int(index.src_output[k])) for k in range(lo, hi)
+            if index.src_output[k] >= 0 and index.indices[k] >= 0]
+
+
+def trace_origins(index: GraphIndex, start: tuple[int, int], limit: int = 200) -> tuple[Origin, ...]:
+    """Follow ids back through value-preserving ops to where they come from."""
+    origins: list[Origin] = []
+    seen: set[tuple[int, int]] = set()
+    todo = [start]
+    while todo and len(seen) < limit:
+        node, port = todo.pop()
+        if (node, port) in seen:
+            continue
+        seen.add((node, port))
+        op = index.op_types[node]
+        if op == "Const":
+            origins.append(Origin("const", node, port))
+        elif op in ("Placeholder", "PlaceholderV2", "PlaceholderWithDefault"):
+            origins.append(Origin("placeholder", node, port))
+            if op == "PlaceholderWithDefault":
+                todo.extend(_data_inputs(index, node)[:1])  # its default is used when nothing is fed
+        elif op in SAMPLERS and port == 0:
+            origins.append(Origin("sampler", node, port))
+        elif op in ("IteratorGetNext", "IteratorGetNextSync", "IteratorGetNextAsOptional"):
+            origins.append(Origin("dataset", node, port))
+        elif op in PRESERVING:
+            inputs = _data_inputs(index, node)
+            if op in _AXIS_INPUT and inputs:
+                inputs.pop(_AXIS_INPUT[op])
+            positions = PRESERVING[op]
+            todo.extend(inputs if positions == (ALL_DATA_INPUTS,) else [inputs[p] for p in positions if p < len(inputs)])
+        else:
+            origins.append(Origin("unknown", node, port, reason=f"{op} op {index.names[node]}"))
+    return tuple(origins)
+
+
+def find_lookups(index: GraphIndex) -> tuple[Lookup, ...]:
+    """Every op that indexes a table, with the table size and the origins of its ids."""
+    result = []
+    candidates = np.flatnonzero(np.isin(np.asarray(index.op_types, dtype=object), list(LOOKUP_HANDLERS)))
+    for node in candidates.tolist():
+        kind, handler = LOOKUP_HANDLERS[index.op_types[node]]
+        found = handler(index, node)
+        if found is None:
+            continue
+        ids, size, table, what = found
+        if ids is None:
+            continue
+        result.append(Lookup(node, kind, ids, size, table, what, trace_origins(index, ids)))
+    return tuple(result)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """Ids outside ``[0, size)``: how many, and the first few positions and values."""
+
+    count: int
+    total: int
+    positions: tuple[tuple[int, ...], ...]
+    values: tuple[int, ...]
+
+    def describe(self, limit: int = 3) -> str:
+        shown = ", ".join(f"{list(p)} = {v}" for p, v in zip(self.positions[:limit], self.values[:limit]))
+        return f"{self.count} of {self.total} ids" + (f" (first: {shown})" if shown else "")
+
+
+def check_ids(ids: np.ndarray, size: int, *, first: int = 5) -> Violation | None:
+    """None when every id is in ``[0, size)``. The fast path reads the array twice (min, max) and
+    allocates nothing; positions are only searched for when some id is out of range."""
+    array = np.asarray(ids)
+    if array.size == 0 or array.dtype.kind not in "iub":
+        return None
+    if array.min() >= 0 and array.max() < size:
+        return None
+    flat = array.reshape(-1)
+    bad = np.flatnonzero((flat < 0) | (flat >= size))
+    positions = tuple(tuple(int(i) for i in np.unravel_index(int(k), array.shape)) for k in bad[:first])
+    values = tuple(int(flat[k]) for k in bad[:first])
+    return Violation(int(bad.size), int(array.size), positions, values)

@@ -1,0 +1,26 @@
+"""Checks: one module per family, each check registered under a stable TFI code in registry.py."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from tfinspect.checks.finding import Finding, Severity
+from tfinspect.load.model import Capture
+
+SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def run_checks(capture: Capture, *, select: str | None = None, ignore: str | None = None) -> list[Finding]:
+    """Every finding of the selected checks, errors first, then by code and line."""
+    from tfinspect.checks.bounds import CheckContext
+    from tfinspect.checks.registry import selected
+
+    context = CheckContext(capture)
+    findings: list[Finding] = []
+    for check in selected(select, ignore):
+        findings.extend(check.function(context))
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.source.line if f.source else 0))
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity is Severity.ERROR for f in findings)

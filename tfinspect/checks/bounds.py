@@ -1,0 +1,274 @@
+"""Embedding index bounds: ids that index a table must be in ``[0, rows)``.
+
+On CPU an out-of-range id fails late, inside the graph
+(``InvalidArgumentError: indices[0] = 3081 is not in [0, 128)``); on GPU
+``tf.gather`` and ``embedding_lookup`` return zeros for it without a word
+(under XLA the id is clamped), so a model trains on garbage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from tfinspect.analyses.lookups import Lookup, Origin, check_ids, find_lookups
+from tfinspect.analyses.runs import index_of, plan_for_run
+from tfinspect.checks.finding import Finding, Related, Severity, Status
+from tfinspect.checks.registry import check
+from tfinspect.graphindex import GraphIndex
+from tfinspect.load.model import Capture, GraphCapture, RunRecord
+from tfinspect.tensors import tensor_value
+
+FAMILY = "bounds"
+HINT_GPU = ("On CPU TensorFlow fails only when the run executes; on GPU the lookup silently returns zeros for "
+            "these ids. Check the vocabulary size, off-by-one ids and how unknown words are mapped.")
+
+
+@dataclass
+class CheckContext:
+    """What every check of a run shares: indexes, lookups and run plans, computed once."""
+
+    capture: Capture
+    _lookups: dict[int, tuple[Lookup, ...]] = field(default_factory=dict)
+    _plans: dict[int, object] = field(default_factory=dict)
+
+    def graphs(self) -> Iterator[tuple[GraphCapture, GraphIndex, tuple[Lookup, ...]]]:
+        for graph in self.capture.graphs:
+            index = index_of(graph)
+            if graph.id not in self._lookups:
+                self._lookups[graph.id] = find_lookups(index)
+            yield graph, index, self._lookups[graph.id]
+
+    def runs_reaching(self, graph: GraphCapture, lookup: Lookup, tensor: str) -> list[RunRecord]:
+        """Runs of ``graph`` that feed ``tensor`` (values kept) and whose subgraph holds the lookup."""
+        result = []
+        for run in self.capture.runs:
+            if run.graph != graph.id or not run.values_kept or tensor not in {f.name for f in run.feeds}:
+                continue
+            if run.index not in self._plans:
+                self._plans[run.index] = plan_for_run(self.capture, run)
+            if self._plans[run.index].mask[lookup.node]:
+                result.append(run)
+        return result
+
+    def feeds_anywhere(self, graph: GraphCapture, tensor: str) -> bool:
+        return any(r.graph == graph.id and tensor in {f.name for f in r.feeds} for r in self.capture.runs)
+
+
+def _related(graph: GraphCapture, index: GraphIndex, **nodes: int | None) -> tuple[Related, ...]:
+    found = []
+    for label, node in nodes.items():
+        if node is None:
+            continue
+        location = graph.sources.get(index.names[node])
+        if location is not None:
+            found.append(Related(label.replace("_", " "), location))
+    return tuple(found)
+
+
+def _origins(lookups: Iterable[Lookup], kind: str, *, samplers: bool = False) -> Iterator[tuple[Lookup, Origin]]:
+    for lookup in lookups:
+        if (lookup.kind == "sampler") != samplers or lookup.size is None:
+            continue
+        for origin in lookup.origins:
+            if origin.kind == kind:
+                yield lookup, origin
+
+
+@check("TFI001", "constant-index-out-of-range", Severity.ERROR, family=FAMILY)
+def constant_ids(context: CheckContext) -> Iterator[Finding]:
+    """A constant id is outside the table it indexes.
+
+    What it checks:
+        Ids written into the graph as constants (``tf.constant([3, 7])``) that reach a table lookup
+        (``tf.gather``, ``tf.nn.embedding_lookup``, the lookups inside ``nce_loss``), through
+        Identity, Cast, Reshape, ConcatV2 and the like, against the table's row count.
+
+    Why it matters:
+        The run fails when it executes, far from the line that wrote the id:
+        ``InvalidArgumentError: indices[1] = 12 is not in [0, 10)``. On GPU it does not fail at all: the
+        lookup returns a row of zeros.
+
+    Example:
+        ``table = tf.get_variable("table", [10, 4]); rows = tf.gather(table, tf.constant([3, 12]))``
+
+    Fix:
+        Keep ids below the number of rows (ids are 0-based), or make the table larger.
+    """
+    for graph, index, lookups in context.graphs():
+        for lookup, origin in _origins(lookups, "const"):
+            value = tensor_value(index.graph_def.node[origin.node].attr["value"].tensor)
+            violation = None if value is None else check_ids(value, lookup.size)
+            if violation is None:
+                continue
+            const, op = index.names[origin.node], index.names[lookup.node]
+            yield Finding(
+                "TFI001", Severity.ERROR, op,
+                f"constant {const} holds {violation.describe()} outside [0, {lookup.size}) for {lookup.what} "
+                f"indexed by {op}",
+                hint=HINT_GPU, source=graph.sources.get(const) or graph.sources.get(op),
+                related=_related(graph, index, lookup=lookup.node, table=lookup.table), graph=graph.id,
+            )
+
+
+def _fed(context: CheckContext, code: str, samplers: bool) -> Iterator[Finding]:
+    for graph, index, lookups in context.graphs():
+        for lookup, origin in _origins(lookups, "placeholder", samplers=samplers):
+            tensor = f"{index.names[origin.node]}:{origin.port}"
+            runs = context.runs_reaching(graph, lookup, tensor)
+            bad = []
+            for run in runs:
+                values = context.capture.feed_values.for_run(run.index).get(tensor)
+                violation = None if values is None else check_ids(values, lookup.size)
+                if violation is not None:
+                    bad.append((run, violation))
+            if not bad:
+                continue
+            run, violation = bad[0]
+            op = index.names[lookup.node]
+            where = f" at {run.source.short()}" if run.source else ""
+            count = f" (in {len(bad)} of {len(runs)} runs that feed it)" if len(runs) > 1 else ""
+            if samplers:
+                message = (f"{tensor} fed{where} (run #{run.index}) holds {violation.describe()} outside "
+                           f"[0, {lookup.size}) for the {lookup.what} of {op}: true classes must be below "
+                           f"num_classes{count}")
+            else:
+                message = (f"{tensor} fed{where} (run #{run.index}) holds {violation.describe()} outside "
+                           f"[0, {lookup.size}) for {lookup.what} indexed by {op}{count}")
+            yield Finding(
+                code, Severity.ERROR, op, message, hint=HINT_GPU, source=run.source,
+                related=_related(graph, index, placeholder=origin.node, lookup=lookup.node, table=lookup.table),
+                graph=graph.id,
+            )
+
+
+@check("TFI002", "fed-index-out-of-range", Severity.ERROR, family=FAMILY)
+def fed_ids(context: CheckContext) -> Iterator[Finding]:
+    """Ids fed to a placeholder are outside the table they index.
+
+    What it checks:
+        For every captured ``Session.run``, the arrays in its ``feed_dict`` that reach a table lookup
+        (``embedding_lookup``, ``tf.gather``, the true-class lookups inside ``nce_loss``,
+        ``sparse_softmax_cross_entropy_with_logits`` labels, ``one_hot`` indices) in that run's
+        subgraph, against the table's row count.
+
+    Why it matters:
+        The failure users meet: ``InvalidArgumentError: indices[0] = 3081 is not in [0, 128)``
+        at ``loss/nce_loss/embedding_lookup_1``, reported at run time, far from the line that built
+        the ids. On GPU ``tf.gather`` and ``embedding_lookup`` return zeros for out-of-range ids, so the
+        model trains on garbage without a word.
+
+    Example:
+        ``sess.run(train_op, feed_dict={center_words: batch})`` where ``batch`` holds word ids up to
+        the corpus's vocabulary, but the embedding matrix has ``VOCAB_SIZE`` rows.
+
+    Fix:
+        Map every word outside the vocabulary to an id below ``VOCAB_SIZE`` (for example 0 for UNK),
+        or size the tables from the vocabulary you really build.
+    """
+    return _fed(context, "TFI002", samplers=False)
+
+
+@check("TFI003", "sampler-range-exceeds-table", Severity.ERROR, family=FAMILY)
+def sampler_range(context: CheckContext) -> Iterator[Finding]:
+    """A candidate sampler draws ids beyond the rows of the table they index.
+
+    What it checks:
+        ``nce_loss`` and ``sampled_softmax_loss`` sample negative classes from ``[0, num_classes)``
+        and look them up in their weights and biases. The sampler's ``range_max`` (``num_classes``)
+        is compared with the rows of every table its samples reach.
+
+    Why it matters:
+        Sampled ids beyond the table fail at random steps, inside ``nce_loss``:
+        ``indices[70] = 9731 is not in [0, 5000)`` at ``loss/nce_loss/embedding_lookup``; on GPU
+        they silently read zeros.
+
+    Example:
+        ``tf.nn.nce_loss(weights=nce_weight, biases=nce_bias, ..., num_classes=50000)`` with
+        ``nce_weight`` of shape ``[5000, 128]``.
+
+    Fix:
+        Pass ``num_classes`` equal to the number of rows of the weights (the vocabulary size).
+    """
+    for graph, index, lookups in context.graphs():
+        for lookup, origin in _origins(lookups, "sampler"):
+            attr = index.graph_def.node[origin.node].attr
+            range_max = int(attr["range_max"].i) if "range_max" in attr else None
+            if range_max is None or range_max <= lookup.size:
+                continue
+            sampler, op = index.names[origin.node], index.names[lookup.node]
+            yield Finding(
+                "TFI003", Severity.ERROR, op,
+                f"{sampler} samples classes from [0, {range_max}) (num_classes) but {lookup.what} indexed by "
+                f"{op} has only {lookup.size}: every sampled id >= {lookup.size} is out of range",
+                hint="Set num_classes to the number of rows of the weights.",
+                source=graph.sources.get(sampler) or graph.sources.get(op),
+                related=_related(graph, index, lookup=lookup.node, table=lookup.table), graph=graph.id,
+            )
+
+
+@check("TFI005", "fed-label-out-of-sampler-range", Severity.ERROR, family=FAMILY)
+def fed_labels(context: CheckContext) -> Iterator[Finding]:
+    """Labels fed to ``nce_loss`` or ``sampled_softmax_loss`` are beyond ``num_classes``.
+
+    What it checks:
+        The true classes a candidate sampler receives (the ``labels`` of ``nce_loss``) in every
+        captured run's ``feed_dict``, against the sampler's ``range_max`` (``num_classes``).
+
+    Why it matters:
+        The run fails inside the sampler, with a message that does not name your labels:
+        ``InvalidArgumentError: true_candidate out of range`` (and the same labels also index the
+        NCE weights, so ``embedding_lookup_1`` may fail first).
+
+    Example:
+        ``sess.run(loss, feed_dict={target_words: [[3081]]})`` with ``num_classes=128``.
+
+    Fix:
+        Build labels from the same vocabulary as ``num_classes``; map unknown words to an id below it.
+    """
+    return _fed(context, "TFI005", samplers=True)
+
+
+@check("TFI006", "index-not-checked", Severity.INFO, family=FAMILY)
+def not_checked(context: CheckContext) -> Iterator[Finding]:
+    """Ids of a lookup that tfinspect could not check, and why.
+
+    What it checks:
+        Lookups whose table size is not static, and ids that come from computations (not constants,
+        placeholders, samplers or datasets), from placeholders no captured run fed, or from
+        ``tf.data`` iterators.
+
+    Why it matters:
+        A clean report means nothing for ids nobody looked at. This says which lookups remain
+        unchecked, so you can add a feed, or guard them at run time with ``tfinspect.guard()`` and
+        ``tfinspect.instrument(graph)``.
+
+    Example:
+        ``ids = tf.random.uniform([8], maxval=100, dtype=tf.int32); tf.gather(table, ids + 1)``
+
+    Fix:
+        Nothing to fix: it is information. Capture a run that feeds the placeholder, or guard at run time.
+    """
+    for graph, index, lookups in context.graphs():
+        for lookup in lookups:
+            op = index.names[lookup.node]
+            reasons = []
+            if lookup.size is None:
+                reasons.append(f"the size of {lookup.what.split(' (')[0]} is not known statically")
+            else:
+                for origin in lookup.origins:
+                    name = index.names[origin.node]
+                    if origin.kind == "unknown":
+                        reasons.append(f"its ids are computed by {origin.reason}")
+                    elif origin.kind == "dataset":
+                        reasons.append(f"its ids come from the tf.data iterator {name}:{origin.port}")
+                    elif origin.kind == "placeholder":
+                        tensor = f"{name}:{origin.port}"
+                        if not context.runs_reaching(graph, lookup, tensor) and \
+                                index.op_types[origin.node] != "PlaceholderWithDefault":
+                            fed = context.feeds_anywhere(graph, tensor)
+                            reasons.append(f"{tensor} is fed in no captured run that runs it" if fed else
+                                           f"{tensor} is not fed in any captured run")
+            for reason in dict.fromkeys(reasons):
+                yield Finding("TFI006", Severity.INFO, op, f"ids of {op} ({lookup.what}) not checked: {reason}",
+                              source=graph.sources.get(op), graph=graph.id)

@@ -1,0 +1,37 @@
+"""What checks report: one record type between checks and renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tfinspect.load.model import SourceLocation
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the run will fail (CPU) or silently compute garbage (GPU)
+    WARNING = "warning"
+    INFO = "info"  # something tfinspect could not check, and why
+
+
+class Status(StrEnum):
+    STABLE = "stable"
+    PREVIEW = "preview"
+
+
+@dataclass(frozen=True)
+class Related:
+    label: str  # "feed", "lookup", "table", "sampler", "first created", ...
+    location: SourceLocation
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    op: str | None
+    message: str
+    hint: str = ""
+    source: SourceLocation | None = None
+    related: tuple[Related, ...] = ()
+    graph: int = 0

@@ -1,0 +1,58 @@
+"""``tfinspect check SOURCE``: pre-flight checks for CI, with stable codes and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from tfinspect.checks import has_errors, run_checks
+from tfinspect.checks.registry import selected
+from tfinspect.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, load_source, report_outcome
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def add_parser(commands, options) -> None:
+    parser = commands.add_parser(
+        "check", help="pre-flight checks (TFI codes) before an expensive run; exit 1 on errors",
+        description="Run the checks (embedding index bounds, ...) on SOURCE and report findings with stable "
+                    "TFI codes (docs/checks.md). Exit 0 when no error-level finding, 1 when there is one, "
+                    "2 for usage errors, unreadable sources and scripts that fail.",
+    )
+    parser.add_argument("source", metavar="SOURCE", help="a Python model script (or a GraphDef)")
+    parser.add_argument("--select", metavar="CODES", help="only these codes or prefixes, comma-separated (TFI001,TFI00)")
+    parser.add_argument("--ignore", metavar="CODES", help="leave out these codes or prefixes")
+    parser.add_argument("--format", default="text", choices=FORMATS,
+                        help="text (default), json (a list of findings), sarif (2.1.0, for code scanning) "
+                             "or github (workflow annotations)")
+    options.add_capture_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    checks = selected(args.select, args.ignore)  # validate codes before spending seconds on a capture
+    capture = load_source(args)
+    findings = run_checks(capture, select=args.select, ignore=args.ignore)
+    if args.format == "json":
+        from tfinspect.render.findings import finding_json
+
+        json.dump([finding_json(f) for f in findings], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif args.format == "sarif":
+        from tfinspect.render.findings import sarif
+
+        json.dump(sarif(findings, checks), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif args.format == "github":
+        from tfinspect.render.findings import github
+
+        sys.stdout.write(github(findings))
+    else:
+        from tfinspect.render.findings import findings_view
+        from tfinspect.render.subgraph_text import print_renderable
+
+        print_renderable(findings_view(findings, capture.source))
+    failed = report_outcome(capture) == EXIT_ERROR
+    if has_errors(findings):
+        return EXIT_FINDINGS  # a script that failed because of what the findings report is a finding
+    return EXIT_ERROR if failed else EXIT_CLEAN

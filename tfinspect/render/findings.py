@@ -1,0 +1,111 @@
+"""Findings as text (rich), JSON, SARIF 2.1.0 and GitHub workflow annotations."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterable
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from tfinspect import __version__
+from tfinspect.checks.finding import Finding, Severity
+from tfinspect.render.formatting import source_json, source_text
+
+STYLE = {Severity.ERROR: "tfi.error", Severity.WARNING: "tfi.warn", Severity.INFO: "tfi.dim"}
+SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def findings_view(findings: list[Finding], source: str) -> RenderableType:
+    parts: list[RenderableType] = []
+    hinted: set[str] = set()
+    for f in findings:
+        line = Text(f"{source_text(f.source)}: ", style="tfi.source")
+        line.append(f"{f.code} ", style=STYLE[f.severity])
+        line.append(f"[{f.severity.value}] ", style=STYLE[f.severity])
+        line.append(f.message)
+        parts.append(line)
+        if f.related:
+            parts.append(Text("    " + "; ".join(f"{r.label} {source_text(r.location)}" for r in f.related),
+                              style="tfi.dim"))
+        if f.hint and f.severity is not Severity.INFO and f.code not in hinted:
+            hinted.add(f.code)
+            parts.append(Text(f"    hint: {f.hint}", style="tfi.note"))
+    counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+    summary = Text(f"{source}: ", style="tfi.name")
+    if not findings:
+        summary.append("no findings", style="tfi.ok")
+    else:
+        summary.append(", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n),
+                       style="tfi.error" if counts[Severity.ERROR] else "tfi.warn")
+    parts.append(summary)
+    return Group(*parts)
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {"code": f.code, "severity": f.severity.value, "op": f.op, "message": f.message, "hint": f.hint,
+            "source": source_json(f.source), "graph": f.graph,
+            "related": [{"label": r.label, "source": source_json(r.location)} for r in f.related]}
+
+
+def _uri(path: str) -> str:
+    relative = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+    return relative.replace(os.sep, "/")
+
+
+def _location(source, message: str | None = None) -> dict[str, Any]:
+    location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": _uri(source.file)},
+                                                     "region": {"startLine": source.line}}}
+    if message:
+        location["message"] = {"text": message}
+    return location
+
+
+def sarif(findings: Iterable[Finding], checks) -> dict[str, Any]:
+    """A SARIF 2.1.0 log, as GitHub code scanning accepts it: rules from the registry, user lines."""
+    checks = list(checks)
+    rule_index = {c.code: i for i, c in enumerate(checks)}
+    results = []
+    for f in findings:
+        result: dict[str, Any] = {"ruleId": f.code, "ruleIndex": rule_index[f.code], "level": SARIF_LEVEL[f.severity],
+                                  "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")}}
+        if f.source is not None:
+            result["locations"] = [_location(f.source)]
+        if f.related:
+            result["relatedLocations"] = [dict(_location(r.location, r.label), id=i) for i, r in enumerate(f.related)]
+        if f.op:
+            result["properties"] = {"op": f.op}
+        results.append(result)
+    rules = [{
+        "id": c.code, "name": "".join(part.capitalize() for part in c.name.split("-")),
+        "shortDescription": {"text": c.summary},
+        "fullDescription": {"text": " ".join(c.sections().get("What it checks", c.summary).split())},
+        "help": {"text": " ".join(c.sections().get("Fix", "").split()) or c.summary},
+        "defaultConfiguration": {"level": SARIF_LEVEL[c.severity]},
+        "properties": {"tags": [c.family, c.status.value]},
+    } for c in checks]
+    return {
+        "$schema": SARIF_SCHEMA, "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "tfinspect", "version": __version__,
+                                      "informationUri": "https://pypi.org/project/tfinspect/", "rules": rules}},
+                  "results": results}],
+    }
+
+
+def _escape(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+
+def github(findings: Iterable[Finding]) -> str:
+    """GitHub Actions workflow commands: one annotation per finding."""
+    lines = []
+    for f in findings:
+        props = []
+        if f.source is not None:
+            props += [f"file={_escape(_uri(f.source.file), property_value=True)}", f"line={f.source.line}"]
+        props.append(f"title={_escape(f'{f.code} ({f.op})' if f.op else f.code, property_value=True)}")
+        lines.append(f"::{GITHUB_LEVEL[f.severity]} {','.join(props)}::{_escape(f.message)}")
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,59 @@
+"""TensorProto values and static shapes read from a GraphDef, without TensorFlow."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tfinspect.load.model import Shape
+
+# DataType enum value -> (numpy dtype, the TensorProto field holding it when not packed)
+_NUMERIC = {
+    1: (np.float32, "float_val"), 2: (np.float64, "double_val"), 3: (np.int32, "int_val"),
+    4: (np.uint8, "int_val"), 5: (np.int16, "int_val"), 6: (np.int8, "int_val"), 9: (np.int64, "int64_val"),
+    10: (np.bool_, "bool_val"), 17: (np.uint16, "int_val"), 22: (np.uint32, "uint32_val"),
+    23: (np.uint64, "uint64_val"),
+}
+
+
+def shape_of(shape_proto) -> Shape:
+    if shape_proto.unknown_rank:
+        return None
+    return tuple(None if d.size < 0 else int(d.size) for d in shape_proto.dim)
+
+
+def tensor_value(proto) -> np.ndarray | None:
+    """The value of a numeric TensorProto (None for strings, resources and other kinds)."""
+    entry = _NUMERIC.get(proto.dtype)
+    if entry is None:
+        return None
+    dtype, field = entry
+    shape = shape_of(proto.tensor_shape) or ()
+    if any(d is None for d in shape):
+        return None
+    size = int(np.prod(shape)) if shape else 1
+    if proto.tensor_content:
+        return np.frombuffer(proto.tensor_content, dtype=dtype).reshape(shape)
+    values = np.asarray(list(getattr(proto, field)), dtype=dtype)
+    if values.size == size:
+        return values.reshape(shape)
+    if values.size == 0:
+        return np.zeros(shape, dtype=dtype)
+    # TensorFlow repeats the last value to fill the shape.
+    filled = np.full(size, values[-1], dtype=dtype)
+    filled[: values.size] = values
+    return filled.reshape(shape)
+
+
+def output_shape(node, port: int = 0) -> Shape:
+    """The static shape of ``node:port`` as the graph recorded it (``_output_shapes``), or from its attrs."""
+    attr = node.attr
+    if "_output_shapes" in attr:
+        shapes = attr["_output_shapes"].list.shape
+        if port < len(shapes):
+            return shape_of(shapes[port])
+    if port == 0 and node.op in ("VariableV2", "Variable", "VarHandleOp", "Placeholder", "PlaceholderV2") \
+            and "shape" in attr:
+        return shape_of(attr["shape"].shape)
+    if port == 0 and node.op == "Const" and "value" in attr:
+        return shape_of(attr["value"].tensor.tensor_shape)
+    return None
