@@ -12,4 +12,18 @@ from tfinspect.api import capture, capture_graph  # noqa: E402
 from tfinspect.errors import TfinspectError  # noqa: E402
 from tfinspect.load.model import Capture  # noqa: E402
 
-__all__ = ["Capture", "TfinspectError", "capture", "capture_graph", "__version__"]
+__all__ = ["Capture", "TfinspectBoundsError", "TfinspectError", "capture", "capture_graph", "guard",
+           "instrument", "__version__"]
+
+
+def __getattr__(name: str):
+    # The run-time guard pulls in numpy and the analyses; load it on first use.
+    if name in ("guard", "TfinspectBoundsError"):
+        from tfinspect import runtime_guard
+
+        return getattr(runtime_guard, name)
+    if name == "instrument":
+        from tfinspect.instrumentation import instrument
+
+        return instrument
+    raise AttributeError(f"module 'tfinspect' has no attribute {name!r}")

@@ -208,13 +208,24 @@ class Violation:
         return f"{self.count} of {self.total} ids" + (f" (first: {shown})" if shown else "")
 
 
+def ids_in_range(array: np.ndarray, size: int) -> bool:
+    """Whether every id of an integer array is in ``[0, size)``, in one pass and no allocation.
+
+    Viewed as unsigned, a negative id becomes larger than any table, so a
+    single ``max`` checks both bounds.
+    """
+    if array.dtype.kind == "i":
+        array = array.view(array.dtype.str.replace("i", "u"))
+    return int(array.max()) < size
+
+
 def check_ids(ids: np.ndarray, size: int, *, first: int = 5) -> Violation | None:
-    """None when every id is in ``[0, size)``. The fast path reads the array twice (min, max) and
-    allocates nothing; positions are only searched for when some id is out of range."""
+    """None when every id is in ``[0, size)``. The fast path reads the array once and allocates
+    nothing; positions are only searched for when some id is out of range."""
     array = np.asarray(ids)
     if array.size == 0 or array.dtype.kind not in "iub":
         return None
-    if array.min() >= 0 and array.max() < size:
+    if ids_in_range(array, size):
         return None
     flat = array.reshape(-1)
     bad = np.flatnonzero((flat < 0) | (flat >= size))

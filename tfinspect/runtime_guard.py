@@ -1,0 +1,218 @@
+"""Run-time protection for real training: check fed ids before every ``Session.run``.
+
+``with tfinspect.guard(): ...`` (every session) or ``sess = tfinspect.guard(sess)``
+(one session) raises :class:`TfinspectBoundsError` naming the placeholder, the
+lookup, the table and the lines involved, before TensorFlow runs the step,
+instead of TensorFlow's late error on CPU or the silent zeros of a GPU.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tfinspect.analyses.lookups import Violation, check_ids, find_lookups, ids_in_range
+from tfinspect.errors import TfinspectError
+
+
+class TfinspectBoundsError(TfinspectError, ValueError):
+    """Fed ids are outside the table they index."""
+
+    def __init__(self, message: str, *, tensor: str, op: str, size: int, violation: Violation) -> None:
+        super().__init__(message)
+        self.tensor, self.op, self.size, self.violation = tensor, op, size, violation
+
+
+@dataclass(frozen=True)
+class _Constraint:
+    lookup: str  # op name
+    node: int
+    size: int
+    what: str
+
+
+class _GraphConstraints:
+    """Placeholder tensor name -> the lookups its values reach, for one graph (rebuilt when it grows)."""
+
+    def __init__(self, graph) -> None:
+        from tfinspect.graphindex import GraphIndex
+
+        self.version = graph.version
+        self.index = GraphIndex.build(graph.as_graph_def(add_shapes=True))
+        self.by_tensor: dict[str, list[_Constraint]] = {}
+        self._keep: list = []
+        for lookup in find_lookups(self.index):
+            if lookup.size is None:
+                continue
+            for origin in lookup.origins:
+                if origin.kind == "placeholder":
+                    tensor = f"{self.index.names[origin.node]}:{origin.port}"
+                    self.by_tensor.setdefault(tensor, []).append(
+                        _Constraint(self.index.names[lookup.node], lookup.node, lookup.size, lookup.what))
+        self._plans: dict[tuple, Any] = {}
+        self._entries: dict[int, tuple | None] = {}
+
+    def entry(self, key) -> tuple | None:
+        """(tensor name, constraints, smallest size) for a feed_dict key, cached by the key object."""
+        try:
+            return self._entries[id(key)]
+        except KeyError:
+            pass
+        name = getattr(key, "name", key)
+        found = None
+        if isinstance(name, str):
+            found = self.by_tensor.get(name if ":" in name else f"{name}:0")
+        entry = (name, found, min(c.size for c in found)) if found else None
+        if len(self._entries) < 10_000:
+            self._entries[id(key)] = entry
+            self._keep.append(key)  # keep the key alive, so its id is not reused by another object
+        return entry
+
+    def runs(self, key: tuple, fetch_names, fed_names) -> np.ndarray:
+        mask = self._plans.get(key)
+        if mask is None:
+            from tfinspect.analyses.subgraph import plan
+
+            mask = self._plans[key] = plan(self.index, fetch_names, fed_names).mask
+        return mask
+
+
+def _flat(fetches, out: list) -> None:
+    """Fetch structures (lists, tuples, dicts) to their leaves."""
+    if isinstance(fetches, (list, tuple)):
+        for item in fetches:
+            _flat(item, out)
+    elif isinstance(fetches, dict):
+        for item in fetches.values():
+            _flat(item, out)
+    elif fetches is not None:
+        out.append(fetches)
+
+
+def _line(op) -> str:
+    from tfinspect.load.extract import op_frame
+
+    frame = op_frame(op)
+    return f"{frame[0]}:{frame[1]}" if frame else "?"
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self._graphs: dict[int, _GraphConstraints] = {}
+        self._lock = threading.Lock()
+
+    def constraints(self, graph) -> _GraphConstraints:
+        found = self._graphs.get(id(graph))
+        if found is None or found.version != graph.version:
+            with self._lock:
+                found = self._graphs[id(graph)] = _GraphConstraints(graph)
+        return found
+
+    def check(self, session, fetches, feed_dict) -> None:
+        if not feed_dict:
+            return
+        graph = session.graph
+        constraints = self.constraints(graph)
+        if not constraints.by_tensor:
+            return
+        # The hot path: one max (of the ids viewed as unsigned) per constrained feed, against the smallest table
+        # it reaches. Only when that fails is the run's subgraph worked out.
+        for key, value in feed_dict.items():
+            entry = constraints.entry(key)
+            if entry is None:
+                continue
+            ids = value if type(value) is np.ndarray else np.asarray(value)
+            if ids.size == 0 or ids.dtype.kind not in "iu":
+                continue
+            if not ids_in_range(ids, entry[2]):
+                self._slow(session, fetches, feed_dict, constraints, entry, ids)
+
+    def _slow(self, session, fetches, feed_dict, constraints: _GraphConstraints, entry, ids) -> None:
+        name, found, _ = entry
+        flat: list = []
+        _flat(fetches, flat)
+        graph = session.graph
+        names = [graph.as_graph_element(f, allow_tensor=True, allow_operation=True).name for f in flat]
+        fed = [getattr(k, "name", k) for k in feed_dict]
+        mask = constraints.runs((tuple(names), tuple(fed)), names, fed)
+        for constraint in found:
+            violation = check_ids(ids, constraint.size)
+            if violation is not None and mask[constraint.node]:
+                raise self._error(graph, name, constraint, violation)
+
+    @staticmethod
+    def _error(graph, tensor: str, constraint: _Constraint, violation: Violation) -> TfinspectBoundsError:
+        from tfinspect.load.hooks import user_call_site
+
+        site = user_call_site(skip=3)
+        where = f"{site[0]}:{site[1]}" if site else "?"
+        lookup = graph.get_operation_by_name(constraint.lookup)
+        message = (f"{tensor} fed at {where} holds {violation.describe()} outside [0, {constraint.size}) for "
+                   f"{constraint.what} indexed by {constraint.lookup} (defined at {_line(lookup)}); the run was "
+                   "not started")
+        return TfinspectBoundsError(message, tensor=tensor, op=constraint.lookup, size=constraint.size,
+                                    violation=violation)
+
+
+class guard:  # noqa: N801  (used like a function: tfinspect.guard())
+    """Check fed ids before every ``Session.run``.
+
+    ``with tfinspect.guard():`` guards every session while the block runs;
+    ``sess = tfinspect.guard(sess)`` wraps one session (and works as a
+    context manager like the session itself).
+
+    Raises:
+        TfinspectBoundsError: from ``run`` when fed ids are outside a table that run indexes.
+    """
+
+    def __init__(self, session=None) -> None:
+        self._session = session
+        self._checker = _Checker()
+        self._original = None
+
+    # -- wrapping one session ------------------------------------------------
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        if self._session is None:
+            raise TypeError("guard() without a session is a context manager: use `with tfinspect.guard():`")
+        self._checker.check(self._session, fetches, feed_dict)
+        return self._session.run(fetches, feed_dict, options, run_metadata)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or self.__dict__.get("_session") is None:
+            raise AttributeError(name)
+        return getattr(self._session, name)
+
+    # -- context manager ------------------------------------------------------
+    def __enter__(self):
+        if self._session is not None:
+            self._session.__enter__()
+            return self
+        from tensorflow.python.client import session as session_lib
+
+        original = self._original = session_lib.BaseSession.run
+        checker = self._checker
+
+        def run(session, fetches, feed_dict=None, options=None, run_metadata=None):
+            checker.check(session, fetches, feed_dict)
+            return original(session, fetches, feed_dict, options, run_metadata)
+
+        session_lib.BaseSession.run = run
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._session is not None:
+            self._session.__exit__(*exc)
+            return
+        from tensorflow.python.client import session as session_lib
+
+        session_lib.BaseSession.run = self._original
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+
+
+__all__ = ["TfinspectBoundsError", "guard"]
