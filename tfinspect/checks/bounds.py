@@ -207,6 +207,55 @@ def sampler_range(context: CheckContext) -> Iterator[Finding]:
             )
 
 
+def _dataset_sample(context: CheckContext, graph: GraphCapture, index: GraphIndex, origin: Origin):
+    """The samples of the dataset whose iterator the IteratorGetNext ``origin`` reads."""
+    lo = int(index.indptr[origin.node])
+    iterator = index.names[int(index.indices[lo])] if index.indptr[origin.node + 1] > lo else None
+    return next((s for s in context.capture.datasets if s.graph == graph.id and s.iterator == iterator), None)
+
+
+@check("TFI004", "dataset-index-out-of-range", Severity.ERROR, family=FAMILY)
+def dataset_ids(context: CheckContext) -> Iterator[Finding]:
+    """A tf.data pipeline yields ids outside the table they index.
+
+    What it checks:
+        Ids that reach a table lookup from a ``tf.data`` iterator (``from_tensor_slices``,
+        ``from_generator``, ``batch``, ``map``, ...). ``tfinspect check`` iterates each dataset with an
+        iterator of its own, up to ``--max-elements`` elements, and checks every id it yields against
+        the table's row count.
+
+    Why it matters:
+        The bad id surfaces at some training step, possibly hours in, as
+        ``InvalidArgumentError: indices[...] = 3081 is not in [0, 128)``, with no feed to blame; on GPU
+        it never surfaces: the lookup returns zeros.
+
+    Example:
+        ``tf.data.Dataset.from_tensor_slices(word_ids)`` where ``word_ids`` were built with a larger
+        vocabulary than the embedding matrix.
+
+    Fix:
+        Build the ids and the tables from the same vocabulary; map rare words to an UNK id below it.
+    """
+    for graph, index, lookups in context.graphs():
+        for lookup, origin in _origins(lookups, "dataset"):
+            sample = _dataset_sample(context, graph, index, origin)
+            values = None if sample is None else context.capture.dataset_values(sample, origin.port)
+            violation = None if values is None else check_ids(values, lookup.size)
+            if violation is None:
+                continue
+            getter, op = index.names[origin.node], index.names[lookup.node]
+            scope = "all" if sample.complete else f"the first {sample.elements}"
+            yield Finding(
+                "TFI004", Severity.ERROR, op,
+                f"the dataset read by {getter}:{origin.port} yields {violation.describe()} outside "
+                f"[0, {lookup.size}) for {lookup.what} indexed by {op} ({scope} elements checked)",
+                hint=HINT_GPU, source=graph.sources.get(getter) or graph.sources.get(op),
+                related=_related(graph, index, lookup=lookup.node, table=lookup.table,
+                                 dataset=index.ids.get(sample.make_iterator)),
+                graph=graph.id,
+            )
+
+
 @check("TFI005", "fed-label-out-of-sampler-range", Severity.ERROR, family=FAMILY)
 def fed_labels(context: CheckContext) -> Iterator[Finding]:
     """Labels fed to ``nce_loss`` or ``sampled_softmax_loss`` are beyond ``num_classes``.
@@ -261,7 +310,16 @@ def not_checked(context: CheckContext) -> Iterator[Finding]:
                     if origin.kind == "unknown":
                         reasons.append(f"its ids are computed by {origin.reason}")
                     elif origin.kind == "dataset":
-                        reasons.append(f"its ids come from the tf.data iterator {name}:{origin.port}")
+                        sample = _dataset_sample(context, graph, index, origin)
+                        if sample is None:
+                            reasons.append(f"its ids come from the tf.data iterator {name}:{origin.port}, whose "
+                                           "dataset was not iterated (one-shot iterator, or --max-elements 0)")
+                        elif context.capture.dataset_values(sample, origin.port) is None:
+                            reasons.append(f"the dataset behind {name}:{origin.port} could not be iterated"
+                                           + (f" ({sample.error})" if sample.error else ""))
+                        elif sample.error:
+                            reasons.append(f"the dataset behind {name}:{origin.port} stopped {sample.error}; "
+                                           f"only the {sample.elements} elements before were checked")
                     elif origin.kind == "placeholder":
                         tensor = f"{name}:{origin.port}"
                         if not context.runs_reaching(graph, lookup, tensor) and \
@@ -270,5 +328,41 @@ def not_checked(context: CheckContext) -> Iterator[Finding]:
                             reasons.append(f"{tensor} is fed in no captured run that runs it" if fed else
                                            f"{tensor} is not fed in any captured run")
             for reason in dict.fromkeys(reasons):
-                yield Finding("TFI006", Severity.INFO, op, f"ids of {op} ({lookup.what}) not checked: {reason}",
+                yield Finding("TFI006", Severity.INFO, op, f"ids of {op} ({lookup.what}) not fully checked: {reason}",
                               source=graph.sources.get(op), graph=graph.id)
+
+
+@check("TFI007", "dataset-fails-when-iterated", Severity.WARNING, family=FAMILY)
+def dataset_errors(context: CheckContext) -> Iterator[Finding]:
+    """A tf.data pipeline raises an error part-way through.
+
+    What it checks:
+        While ``tfinspect check`` iterates a dataset (up to ``--max-elements``), the error it raises,
+        if any, and after how many elements: a Python generator that runs out and raises
+        ``StopIteration`` inside another generator, a ``map`` function that fails on some element.
+
+    Why it matters:
+        Training stops at that step, possibly hours in, with
+        ``UnknownError: RuntimeError: generator raised StopIteration`` (PEP 479 turns a stray
+        ``StopIteration`` inside a generator into a ``RuntimeError``), or with the map function's error.
+
+    Example:
+        ``def batch_gen(): ... center[i], target[i] = next(single_gen)`` where ``single_gen`` ends after
+        one pass over the corpus, while training asks for more batches than one pass holds.
+
+    Fix:
+        Let the generator start over at the end of the data (``while True:`` around the pass), use
+        ``dataset.repeat()``, or catch ``StopIteration`` and ``return``.
+    """
+    for graph, index, _ in context.graphs():
+        for sample in context.capture.datasets:
+            if sample.graph != graph.id or not sample.error:
+                continue
+            yield Finding(
+                "TFI007", Severity.WARNING, sample.make_iterator,
+                f"the dataset behind {sample.iterator} raised an error {sample.error}: a run that reads "
+                f"element {sample.elements + 1} fails the same way",
+                hint="Make the input pipeline endless (repeat, or a generator that starts over), or stop "
+                     "training before the data runs out.",
+                source=graph.sources.get(sample.make_iterator), graph=graph.id,
+            )

@@ -23,6 +23,9 @@ def add_parser(commands, options) -> None:
     parser.add_argument("source", metavar="SOURCE", help="a Python model script (or a GraphDef)")
     parser.add_argument("--select", metavar="CODES", help="only these codes or prefixes, comma-separated (TFI001,TFI00)")
     parser.add_argument("--ignore", metavar="CODES", help="leave out these codes or prefixes")
+    parser.add_argument("--max-elements", type=int, default=10_000, metavar="N",
+                        help="iterate each tf.data dataset up to N elements to check the ids it yields "
+                             "(default 10000; 0: do not iterate)")
     parser.add_argument("--format", default="text", choices=FORMATS,
                         help="text (default), json (a list of findings), sarif (2.1.0, for code scanning) "
                              "or github (workflow annotations)")
@@ -31,7 +34,13 @@ def add_parser(commands, options) -> None:
 
 def run(args: argparse.Namespace) -> int:
     checks = selected(args.select, args.ignore)  # validate codes before spending seconds on a capture
-    capture = load_source(args)
+    from tfinspect.commands.lecture import _ProgressBar
+
+    bar = _ProgressBar("iterating datasets")
+    try:
+        capture = load_source(args, datasets=max(0, args.max_elements), progress=bar)
+    finally:
+        bar.close()
     findings = run_checks(capture, select=args.select, ignore=args.ignore)
     if args.format == "json":
         from tfinspect.render.findings import finding_json

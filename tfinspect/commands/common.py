@@ -33,13 +33,13 @@ class _ConsoleWriter:
         self.console.file.flush()
 
 
-def load_source(args: argparse.Namespace) -> Capture:
+def load_source(args: argparse.Namespace, **overrides) -> Capture:
     """Load ``args.source``; on a terminal, with a spinner while the script runs."""
-    options = load_options(args)
-    if not sys.stderr.isatty():
-        return load(args.source, options)
     from dataclasses import replace
 
+    options = replace(load_options(args), **overrides)
+    if not sys.stderr.isatty() or options.progress is not None:
+        return load(args.source, options)
     from tfinspect.render.theme import make_console
 
     console = make_console(sys.stderr)

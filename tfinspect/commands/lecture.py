@@ -60,16 +60,16 @@ class _ProgressBar:
 
         from tfinspect.render.theme import make_console
 
-        done, total, loss = line.split()
+        done, total, loss = line.split(maxsplit=2)
         if self.progress is None:
             self.progress = Progress(
                 TextColumn("[tfi.name]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("loss [tfi.count]{task.fields[loss]}"), TimeRemainingColumn(),
+                TextColumn("[tfi.count]{task.fields[loss]}"), TimeRemainingColumn(),
                 console=make_console(sys.stderr, width=None), transient=False,
             )
             self.progress.start()
             self.task = self.progress.add_task(self.label, total=int(total), loss="-")
-        self.progress.update(self.task, completed=int(done), loss=loss)
+        self.progress.update(self.task, completed=int(done), loss=loss if not loss[:1].isdigit() else f"loss {loss}")
 
     def close(self) -> None:
         if self.progress is not None:

@@ -112,6 +112,10 @@ class Child:
             tf_version=tf.__version__, tf1_mode=tf1, trace=self.args.trace,
         )
         install(self.recorder)
+        if self.args.datasets:
+            from tfinspect.load.datasets import install_dataset_hook
+
+            install_dataset_hook(self.recorder)
         if tf1:
             from tfinspect.load.tf1 import enable_tf1_alias
 
@@ -182,6 +186,13 @@ class Child:
         if outcome["status"] == "completed" and self.recorder and self.recorder.stopped_at is not None:
             outcome = {"status": "stopped"}  # the script swallowed our stop and went on
         self._finish(outcome)
+        if self.args.datasets and self.recorder is not None:
+            from tfinspect.load.datasets import iterate_datasets
+
+            try:
+                iterate_datasets(self.recorder, self.args.out, self.args.datasets)
+            except BaseException as e:  # never lose the capture over it
+                print(f"tfinspect: could not iterate the datasets: {e}", file=sys.stderr)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -196,6 +207,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quiet-notes", action="store_true")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--trace", action="store_true")
+    parser.add_argument("--datasets", type=int, default=0, help="iterate datasets up to this many elements")
     parser.add_argument("script")
     parser.add_argument("script_args", nargs=argparse.REMAINDER)
     return parser.parse_args(argv)

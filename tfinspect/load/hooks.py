@@ -110,6 +110,8 @@ class Recorder:
         self._ids: dict[int, int] = {}
         self.created_at: dict[int, dict[str, tuple[str, int, str] | None]] = {}
         self.variable_scopes: dict[int, dict[str, str]] = {}
+        self.datasets: dict[tuple[int, str], Any] = {}  # (id(graph), variant tensor name) -> Dataset
+        self.paused = False  # tfinspect's own runs after the script (dataset iteration) are not recorded
         self.runs: list[dict[str, Any]] = []
         self.variable_calls: dict[int, list[dict[str, Any]]] = {}
         self.stopped_at: dict[str, Any] | None = None
@@ -324,7 +326,7 @@ def install(recorder: Recorder) -> Callable[[], None]:
     session_run = session_lib.BaseSession.run
 
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
-        if getattr(local, "depth", 0):
+        if getattr(local, "depth", 0) or recorder.paused:
             return session_run(self, fetches, feed_dict, options, run_metadata)
         record = recorder.before_run(self, fetches, feed_dict)
         if recorder.trace:

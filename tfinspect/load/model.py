@@ -214,6 +214,19 @@ def _unescape(key: str) -> str:
     return key.replace("%3A", ":").replace("%2F", "/").replace("%25", "%")
 
 
+@dataclass(frozen=True)
+class DatasetSample:
+    """What iterating one dataset (the one an initializable iterator is made from) yielded."""
+
+    graph: int
+    make_iterator: str
+    iterator: str  # the iterator op IteratorGetNext reads from
+    elements: int
+    complete: bool  # the dataset ended before the element limit
+    error: str | None = None
+    file: str | None = None  # integer components, by output index "c0", "c1", ...
+
+
 @dataclass(frozen=True, eq=False)
 class Capture:
     """Everything tfinspect knows about one source."""
@@ -226,6 +239,18 @@ class Capture:
     tf_version: str | None = None
     tf1_mode: bool | None = None
     feed_values: FeedValues = field(default_factory=FeedValues)
+    datasets: tuple[DatasetSample, ...] = ()
+    directory: str | None = None  # where the child wrote it (fed arrays, dataset samples)
+
+    def dataset_values(self, sample: DatasetSample, component: int):
+        """The integer values one dataset component yielded (flattened), or None."""
+        if not sample.file or not self.directory:
+            return None
+        import numpy as np
+
+        with np.load(os.path.join(self.directory, "datasets", sample.file)) as data:
+            key = f"c{component}"
+            return data[key] if key in data.files else None
 
     def graph(self, graph_id: int) -> GraphCapture:
         for g in self.graphs:

@@ -58,6 +58,7 @@ class ScriptRun:
     verbose: bool = False  # pass TensorFlow's start-up noise through too
     progress: Callable[[str], None] | None = None  # gets the script's progress lines
     trace: bool = False  # record what TensorFlow executed for each run (graph rewrites off)
+    datasets: int = 0  # iterate the script's datasets up to this many elements (0: not at all)
 
 
 PROGRESS_PREFIX = "\x1etfinspect-progress "
@@ -148,6 +149,8 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
         command.append("--verbose")
     if spec.trace:
         command.append("--trace")
+    if spec.datasets:
+        command += ["--datasets", str(spec.datasets)]
     command += ["--", script, *spec.argv]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

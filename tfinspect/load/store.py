@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 from tfinspect.load.model import (
     Capture,
+    DatasetSample,
     CollectionMember,
     CreatedBy,
     FeedInfo,
@@ -193,4 +194,6 @@ def read_capture_dir(directory: str, *, outcome: Outcome | None = None,
         tf_version=meta.get("tf_version"),
         tf1_mode=meta.get("tf1_mode"),
         feed_values=FeedValues(os.path.join(directory, "feeds")),
+        datasets=tuple(DatasetSample(**d) for d in meta.get("datasets", ())),
+        directory=directory,
     )

@@ -1,0 +1,113 @@
+"""Iterate the script's tf.data datasets in the child process, so checks can see the ids they yield.
+
+Runs after the script and after the final snapshot: the iterators it adds
+never reach the captured graph. Only integer components are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from typing import Any
+
+from tfinspect.load.store import METADATA, write_atomic
+
+PROGRESS_PREFIX = "\x1etfinspect-progress "
+
+
+def install_dataset_hook(recorder) -> None:
+    """Remember every graph-mode Dataset object by the name of its variant tensor."""
+    from tensorflow.python.data.ops import dataset_ops
+
+    original = dataset_ops.DatasetV2.__init__
+
+    def init(self, variant_tensor):
+        original(self, variant_tensor)
+        graph = getattr(variant_tensor, "graph", None)
+        name = getattr(variant_tensor, "name", None)
+        if graph is not None and name and not getattr(graph, "building_function", False):
+            recorder.datasets[(id(graph), name)] = self
+
+    dataset_ops.DatasetV2.__init__ = init
+
+
+def _file_name(op_name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", op_name) + ".npz"
+
+
+def iterate_datasets(recorder, out_dir: str, max_elements: int, seconds: float = 60.0) -> None:
+    """For each MakeIterator of the captured graphs, iterate its dataset and save integer components."""
+    import numpy as np
+    import tensorflow.compat.v1 as tf
+
+    results: list[dict[str, Any]] = []
+    folder = os.path.join(out_dir, "datasets")
+    os.makedirs(folder, exist_ok=True)
+    recorder.paused = True
+    for extractor in recorder.extractors:
+        graph = extractor.graph
+        makers = [op for op in graph.get_operations() if op.type == "MakeIterator"]
+        for maker in makers:
+            variant, iterator = maker.inputs[0], maker.inputs[1]
+            entry = {"graph": extractor.graph_id, "make_iterator": maker.name, "iterator": iterator.op.name,
+                     "elements": 0, "complete": False, "error": None, "file": None}
+            results.append(entry)
+            dataset = recorder.datasets.get((id(graph), variant.name))
+            if dataset is None:
+                entry["error"] = "the Dataset object was not seen when it was built"
+                continue
+            try:
+                components = _iterate(tf, np, graph, dataset, max_elements, seconds, maker.name, entry)
+            except Exception as e:  # a generator that raises, a dataset that cannot be re-iterated
+                from tfinspect.load.child import _first_line
+
+                entry["error"] = _first_line(e)
+                if os.environ.get("TFINSPECT_DEBUG"):
+                    import traceback
+
+                    traceback.print_exc()
+                continue
+            if components:
+                entry["file"] = _file_name(maker.name)
+                np.savez(os.path.join(folder, entry["file"]), **components)
+    meta_path = os.path.join(out_dir, METADATA)
+    with open(meta_path, encoding="utf-8") as f:
+        document = json.load(f)
+    document["datasets"] = results
+    write_atomic(meta_path, json.dumps(document).encode())
+
+
+def _iterate(tf, np, graph, dataset, max_elements: int, seconds: float, label: str, entry: dict) -> dict:
+    with graph.as_default():
+        iterator = tf.data.make_initializable_iterator(dataset.take(max_elements))
+        element = iterator.get_next()
+    flat = tf.nest.flatten(element)
+    chunks: list[list] = [[] for _ in flat]
+    deadline = time.monotonic() + seconds
+    with tf.Session(graph=graph) as sess:
+        sess.run(iterator.initializer)
+        while entry["elements"] < max_elements and time.monotonic() < deadline:
+            try:
+                values = sess.run(flat)
+            except tf.errors.OutOfRangeError:
+                entry["complete"] = True
+                break
+            except Exception as e:  # keep what came before: those ids are still checked
+                from tfinspect.load.child import _first_line
+
+                entry["error"] = f"after {entry['elements']} elements: {_first_line(e)}"
+                break
+            for chunk, value in zip(chunks, values):
+                chunk.append(np.asarray(value))
+            entry["elements"] += 1
+            if entry["elements"] % 500 == 0:
+                print(f"{PROGRESS_PREFIX}{entry['elements']} {max_elements} {label}", flush=True)
+    result = {}
+    for k, chunk in enumerate(chunks):
+        if chunk and chunk[0].dtype.kind in "iu":
+            result[f"c{k}"] = np.concatenate([c.reshape(-1) for c in chunk])
+    print(f"tfinspect: iterated {entry['elements']} elements of the dataset behind {label}", file=sys.stderr)
+    return result
