@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from tfinspect.graphindex import GraphIndex
-from tfinspect.tensors import output_shape, tensor_value
+from tfinspect.tensors import output_shape, shape_of, tensor_value
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,11 @@ def _rows(index: GraphIndex, producer: tuple[int, int] | None, dim: int = 0) -> 
     if producer is None:
         return None
     node, port = producer
-    shape = output_shape(_node(index, node), port)
-    if index.op_types[node] == "VarHandleOp":
-        shape = output_shape(_node(index, node), 0)
+    if index.op_types[node] == "VarHandleOp":  # its output is a scalar handle; the table's shape is an attr
+        attr = _node(index, node).attr
+        shape = shape_of(attr["shape"].shape) if "shape" in attr else None
+    else:
+        shape = output_shape(_node(index, node), port)
     if shape is None or not shape or shape[dim] is None:
         return None
     return int(shape[dim])

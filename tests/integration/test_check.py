@@ -1,0 +1,130 @@
+"""`tfinspect check`: exact findings per fixture, exit codes, formats, and TensorFlow as the oracle."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, REPO, run_cli, run_cli_cached
+
+CHECKS = FIXTURES / "checks"
+
+# fixture -> (exit code, [(code, op, line)])
+EXPECTED = {
+    "TFI001_constant_id.py": (1, [("TFI001", "picked", 9)]),
+    "TFI002_fed_center_word.py": (1, [("TFI002", "embed/embedding", 22)]),
+    "TFI003_nce_num_classes.py": (1, [("TFI003", "loss/nce_loss/embedding_lookup", 18),
+                                      ("TFI003", "loss/nce_loss/embedding_lookup_1", 18)]),
+    "TFI004_dataset_id.py": (1, [("TFI004", "embed/embedding", 19)]),
+    "TFI005_fed_label_nce.py": (1, [("TFI002", "loss/nce_loss/embedding_lookup", 25),
+                                    ("TFI002", "loss/nce_loss/embedding_lookup_1", 25),
+                                    ("TFI005", "loss/nce_loss/LogUniformCandidateSampler", 25)]),
+    "TFI006_ids_not_checked.py": (0, [("TFI006", "rows", 10)]),
+    "TFI007_generator_runs_out.py": (0, [("TFI007", "MakeIterator", 22), ("TFI006", "embedding_lookup", 25)]),
+    "clean_model.py": (0, []),
+}
+
+
+def check_json(name: str, *extra: str):
+    return run_cli_cached("check", str(CHECKS / name), "--format", "json", "--quiet", *extra)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_gives_exactly_the_expected_findings(name):
+    code, expected = EXPECTED[name]
+    result = check_json(name)
+    assert result.code == code, result.err
+    findings = json.loads(result.out)
+    assert [(f["code"], f["op"], f["source"]["line"]) for f in findings] == expected
+    for f in findings:
+        assert f["source"]["file"].endswith(name)
+        assert f["severity"] in ("error", "warning", "info")
+
+
+def test_fed_finding_names_everything_a_user_needs():
+    (finding,) = json.loads(check_json("TFI002_fed_center_word.py").out)
+    message = finding["message"]
+    assert "center_words:0" in message and "embed/embedding" in message and "embed_matrix (128 rows)" in message
+    assert "1 of 4 ids" in message and "[2] = 3081" in message and "[0, 128)" in message
+    assert [(r["label"], r["source"]["line"]) for r in finding["related"]] == [("placeholder", 10), ("lookup", 13),
+                                                                              ("table", 11)]
+
+
+ORACLE = {  # fixture -> what TensorFlow itself says when the same run executes on CPU
+    "TFI001_constant_id.py": "indices[1] = 12 is not in [0, 10)",
+    "TFI002_fed_center_word.py": "indices[2] = 3081 is not in [0, 128)",
+    "TFI003_nce_num_classes.py": "is not in [0, 128)",
+    "TFI004_dataset_id.py": "= 3081 is not in [0, 128)",
+    "TFI005_fed_label_nce.py": "3081",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ORACLE))
+def test_tensorflow_itself_fails_the_same_run(name, tmp_path):
+    import tfinspect
+
+    capture = tfinspect.capture(str(CHECKS / name), runs="all", quiet=True, cwd=str(tmp_path))
+    assert capture.outcome.status.value == "error"
+    assert "InvalidArgumentError" in capture.outcome.message
+    assert ORACLE[name] in capture.outcome.message, capture.outcome.message
+
+
+def test_clean_model_runs_to_the_end_without_errors(tmp_path):
+    import tfinspect
+
+    capture = tfinspect.capture(str(CHECKS / "clean_model.py"), runs="all", quiet=True, cwd=str(tmp_path))
+    assert capture.outcome.status.value == "completed"
+
+
+def test_sarif_validates_against_the_2_1_0_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((REPO / "tests" / "data" / "sarif-2.1.0-rtm.5.json").read_text())
+    result = run_cli("check", str(CHECKS / "TFI005_fed_label_nce.py"), "--format", "sarif", "--quiet")
+    assert result.code == 1
+    log = json.loads(result.out)
+    jsonschema.Draft4Validator(schema).validate(log)
+    run = log["runs"][0]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [f"TFI00{i}" for i in range(1, 8)]
+    assert [r["ruleId"] for r in run["results"]] == ["TFI002", "TFI002", "TFI005"]
+    location = run["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("fixtures/checks/TFI005_fed_label_nce.py")
+    assert location["region"]["startLine"] == 25
+
+
+def test_github_annotations():
+    result = run_cli("check", str(CHECKS / "TFI001_constant_id.py"), "--format", "github", "--quiet")
+    assert result.code == 1
+    (line,) = result.out.splitlines()
+    assert line.startswith("::error file=") and "TFI001_constant_id.py,line=9,title=TFI001 (picked)::" in line
+
+
+def test_select_and_ignore():
+    result = check_json("TFI005_fed_label_nce.py", "--select", "TFI005")
+    assert [f["code"] for f in json.loads(result.out)] == ["TFI005"]
+    result = check_json("TFI005_fed_label_nce.py", "--ignore", "TFI002,TFI005")
+    # nothing left explains why the script failed: that is a load error, exit 2
+    assert json.loads(result.out) == [] and result.code == 2
+    result = run_cli("check", str(CHECKS / "clean_model.py"), "--select", "TFI999")
+    assert result.code == 2 and "no check code starts with 'TFI999'" in result.err
+
+
+def test_text_output_golden(golden, monkeypatch):
+    monkeypatch.chdir(REPO)
+    for name in sorted(EXPECTED):
+        result = run_cli("check", f"fixtures/checks/{name}", "--quiet")
+        golden(f"checks/{name.removesuffix('.py')}.txt", result.out)
+
+
+def test_a_graph_file_is_checked_statically(tmp_path):
+    tf = pytest.importorskip("tensorflow").compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        table = tf.get_variable("table", [10, 2])
+        tf.gather(table, tf.constant([1, 10]), name="picked")
+    path = tmp_path / "g.pb"
+    path.write_bytes(graph.as_graph_def(add_shapes=True).SerializeToString())
+    result = run_cli("check", str(path), "--format", "json")
+    assert result.code == 1
+    assert [(f["code"], f["op"]) for f in json.loads(result.out)] == [("TFI001", "picked")]

@@ -1,0 +1,30 @@
+"""The check table: stable codes, documentation sections, a fixture and a golden file for each."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import FIXTURES, GOLDEN
+from tfinspect.checks.registry import DOC_SECTIONS, all_checks
+
+
+def test_codes_are_stable_unique_and_ordered():
+    codes = [c.code for c in all_checks()]
+    assert codes == sorted(codes) and len(set(codes)) == len(codes)
+    assert all(re.fullmatch(r"TFI\d{3}", code) for code in codes)
+    assert codes[:7] == ["TFI001", "TFI002", "TFI003", "TFI004", "TFI005", "TFI006", "TFI007"]
+
+
+def test_every_check_has_its_doc_sections():
+    for check in all_checks():
+        sections = check.sections()
+        assert list(sections) == list(DOC_SECTIONS), (check.code, list(sections))
+        assert all(text.strip() for text in sections.values()), check.code
+
+
+def test_every_check_has_a_fixture_and_a_golden_file():
+    for check in all_checks():
+        fixtures = list((FIXTURES / "checks").glob(f"{check.code}_*.py"))
+        assert len(fixtures) == 1, f"{check.code} needs exactly one fixtures/checks/{check.code}_<what>.py"
+        assert fixtures[0].read_text().startswith(f"# Should emit {check.code}"), fixtures[0]
+        assert (GOLDEN / "checks" / f"{fixtures[0].stem}.txt").exists(), check.code
