@@ -44,6 +44,10 @@ def add_capture_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--cwd", metavar="DIR", help="working directory for the script (default: its own folder)")
     group.add_argument("-q", "--quiet", action="store_true", help="hide the script's own output")
     group.add_argument("-v", "--verbose", action="store_true", help="also show TensorFlow's start-up log lines")
+    group.add_argument("--save", metavar="FILE", help="also save the capture (graphs, runs, source lines, fed arrays) "
+                                                      "to FILE (.tfinspect), to inspect or check later without "
+                                                      "TensorFlow")
+    group.add_argument("--force", action="store_true", help="overwrite output files that exist")
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:
@@ -73,12 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_format_option(graph)
     add_capture_options(graph)
 
-    from tfinspect.commands import check, collections, lecture, scopes, subgraph
+    from tfinspect.commands import check, collections, dump, lecture, scopes, subgraph, summary
 
     subgraph.add_parser(commands, add_capture_options)
     scopes.add_parser(commands, _Options)
     collections.add_parser(commands, _Options)
     check.add_parser(commands, _Options)
+    summary.add_parser(commands, _Options)
+    dump.add_parser(commands, _Options)
     lecture.add_parser(commands, add_capture_options, add_format_option)
     return parser
 
@@ -123,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tfinspect.commands.subgraph import run_subgraph
 
             return run_subgraph(args)
-        if args.command in ("scopes", "collections", "check"):
+        if args.command in ("scopes", "collections", "check", "summary", "dump"):
             import importlib
 
             return importlib.import_module(f"tfinspect.commands.{args.command}").run(args)

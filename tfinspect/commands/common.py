@@ -34,7 +34,23 @@ class _ConsoleWriter:
 
 
 def load_source(args: argparse.Namespace, **overrides) -> Capture:
-    """Load ``args.source``; on a terminal, with a spinner while the script runs."""
+    """Load ``args.source`` (and ``--save`` it)."""
+    capture = _load(args, **overrides)
+    if getattr(args, "save", None):
+        from tfinspect.errors import UsageError
+        from tfinspect.load.files import save_capture
+        import os
+
+        if capture.directory is None:
+            raise UsageError("--save saves what a script run captured; this source is a file already")
+        if os.path.exists(args.save) and not args.force:
+            raise UsageError(f"{args.save} exists; add --force to overwrite it")
+        save_capture(capture.directory, args.save)
+    return capture
+
+
+def _load(args: argparse.Namespace, **overrides) -> Capture:
+    """On a terminal, with a spinner while the script runs."""
     from dataclasses import replace
 
     options = replace(load_options(args), **overrides)

@@ -34,7 +34,6 @@ def add_parser(commands, add_capture_options) -> None:
     parser.add_argument("--format", default="text", choices=FORMATS,
                         help="text, json, or a picture: dot, svg, png (through graphviz)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the picture here (required for png)")
-    parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     add_capture_options(parser)
 
 

@@ -104,9 +104,9 @@ def _member(item) -> dict[str, Any]:
 def collections_of(graph) -> dict[str, list[dict[str, Any]]]:
     """Every string-keyed collection with its members, in TensorFlow's order."""
     result = {}
-    for key in graph.get_all_collection_keys():
-        if not isinstance(key, str):
-            continue  # internal bookkeeping such as the variable store
+    # Sorted: TensorFlow adds a variable to a *set* of collections, so their order changes from one
+    # process to the next with string hashing.
+    for key in sorted(k for k in graph.get_all_collection_keys() if isinstance(k, str)):
         result[key] = [_member(item) for item in graph.get_collection(key)]
     return result
 
@@ -141,7 +141,7 @@ def variables_of(graph, files: FileTable, sources: dict[str, Any]) -> list[dict[
             "trainable": bool(getattr(var, "trainable", False)),
             "kind": VARIABLE_OP_TYPES.get(var.op.type, "resource"),
             "created_by": "get_variable" if name in from_store else "tf.Variable",
-            "collections": membership.get(id(var), []),
+            "collections": sorted(membership.get(id(var), [])),
             "source": sources.get(name),
         })
     for op in graph.get_operations():

@@ -1,19 +1,36 @@
-"""Graph files in, without importing TensorFlow: GraphDef ``.pb`` and ``.pbtxt``.
+"""Graph files in, without importing TensorFlow.
 
-Parsing uses the protobuf classes that the ``tensorboard`` package ships in
+GraphDef ``.pb``/``.pbtxt``, MetaGraphDef ``.meta`` (graph, collections,
+saver), SavedModel directories (every tag-set; signatures become runs),
+FileWriter event files or log directories (the graph in them), and captures
+saved with ``tfinspect graph model.py --save FILE``. Parsing uses the
+protobuf classes that the ``tensorboard`` package ships in
 ``tensorboard.compat.proto`` (the same wire format as TensorFlow's own).
-Variables are derived from the variable ops the graph holds.
 """
 
 from __future__ import annotations
 
 import os
+import struct
+import tempfile
+import zipfile
 
-from tfinspect.load.model import Capture, CreatedBy, GraphCapture, VariableInfo, VariableKind
 from tfinspect.errors import SourceError
+from tfinspect.load.model import (
+    Capture,
+    CollectionMember,
+    CreatedBy,
+    FeedInfo,
+    GraphCapture,
+    RunRecord,
+    RunStatus,
+    VariableInfo,
+    VariableKind,
+)
 
 VARIABLE_OPS = {"VariableV2": VariableKind.REF, "Variable": VariableKind.REF, "VarHandleOp": VariableKind.RESOURCE}
-GRAPH_SUFFIXES = (".pb", ".pbtxt", ".graphdef")
+GRAPH_SUFFIXES = (".pb", ".pbtxt", ".graphdef", ".meta")
+CAPTURE_SUFFIX = ".tfinspect"
 
 
 def _read(path: str) -> bytes:
@@ -28,6 +45,16 @@ def _read(path: str) -> bytes:
         raise SourceError(f"{path}: cannot read ({e.strerror})") from None
 
 
+def _parse(message, data: bytes, path: str, what: str):
+    from google.protobuf.message import DecodeError
+
+    try:
+        message.ParseFromString(data)
+    except DecodeError as e:
+        raise SourceError(f"{path}: not a {what}, or a truncated one ({e})") from None
+    return message
+
+
 def read_graph_def(path: str):
     """Parse a binary (``.pb``) or text (``.pbtxt``) GraphDef.
 
@@ -35,7 +62,6 @@ def read_graph_def(path: str):
         SourceError: the file is missing, truncated, or not a GraphDef.
     """
     from google.protobuf import text_format
-    from google.protobuf.message import DecodeError
     from tensorboard.compat.proto.graph_pb2 import GraphDef
 
     data = _read(path)
@@ -46,37 +72,250 @@ def read_graph_def(path: str):
         except (text_format.ParseError, UnicodeDecodeError) as e:
             raise SourceError(f"{path}: not a text GraphDef ({e})") from None
     else:
-        try:
-            graph_def.ParseFromString(data)
-        except DecodeError as e:
-            raise SourceError(f"{path}: not a binary GraphDef, or a truncated one ({e})") from None
+        _parse(graph_def, data, path, "binary GraphDef")
     if data and not graph_def.node and not graph_def.library.function:
         raise SourceError(f"{path}: parsed as a GraphDef but holds no nodes; is it another kind of file?")
     return graph_def
 
 
-def variables_from_graph_def(graph_def) -> tuple[VariableInfo, ...]:
+def variables_from_graph_def(graph_def, trainable: set[str] = frozenset(),
+                             collections: dict[str, list[str]] | None = None) -> tuple[VariableInfo, ...]:
+    from tfinspect.tensors import shape_of
     from tfinspect.dtypes import dtype_name
 
+    member_of: dict[str, list[str]] = {}
+    for key, names in (collections or {}).items():
+        for name in names:
+            member_of.setdefault(name.split(":")[0], []).append(key)
     result = []
     for node in graph_def.node:
         kind = VARIABLE_OPS.get(node.op)
         if kind is None:
             continue
-        shape = None
-        if "shape" in node.attr and not node.attr["shape"].shape.unknown_rank:
-            shape = tuple(None if d.size < 0 else int(d.size) for d in node.attr["shape"].shape.dim)
+        shape = shape_of(node.attr["shape"].shape) if "shape" in node.attr else None
         dtype = dtype_name(node.attr["dtype"].type) if "dtype" in node.attr else "unknown"
-        result.append(VariableInfo(node.name, shape, dtype, trainable=False, kind=kind,
-                                   created_by=CreatedBy.UNKNOWN))
+        result.append(VariableInfo(node.name, shape, dtype, trainable=node.name in trainable, kind=kind,
+                                   created_by=CreatedBy.UNKNOWN, collections=tuple(member_of.get(node.name, ()))))
     return tuple(result)
 
 
+def _collections(meta_graph) -> tuple[dict[str, tuple[CollectionMember, ...]], set[str]]:
+    """MetaGraphDef collections as members; and the trainable variables' op names."""
+    from tensorboard.compat.proto.variable_pb2 import VariableDef
+
+    result: dict[str, tuple[CollectionMember, ...]] = {}
+    trainable: set[str] = set()
+    for key, collection in meta_graph.collection_def.items():
+        kind = collection.WhichOneof("kind")
+        members: list[CollectionMember] = []
+        if kind == "node_list":
+            for name in collection.node_list.value:
+                members.append(CollectionMember("tensor" if ":" in name else "operation", name))
+        elif kind == "bytes_list" and key in ("variables", "trainable_variables", "local_variables",
+                                              "model_variables", "moving_average_variables"):
+            for raw in collection.bytes_list.value:
+                variable = VariableDef()
+                try:
+                    variable.ParseFromString(raw)
+                except Exception:
+                    continue
+                members.append(CollectionMember("variable", variable.variable_name))
+                if key == "trainable_variables" or variable.trainable:
+                    trainable.add(variable.variable_name.split(":")[0])
+        elif kind is not None:
+            values = getattr(collection, kind).value
+            members.extend(CollectionMember("other", None, type=kind) for _ in values)
+        result[key] = tuple(members)
+    return result, trainable
+
+
+def graph_from_meta_graph(meta_graph, graph_id: int = 0) -> GraphCapture:
+    collections, trainable = _collections(meta_graph)
+    names = {k: [m.name for m in v if m.name] for k, v in collections.items()}
+    return GraphCapture(graph_id, meta_graph.graph_def,
+                        variables=variables_from_graph_def(meta_graph.graph_def, trainable, names),
+                        collections=collections)
+
+
+def load_meta_graph(path: str) -> Capture:
+    from tensorboard.compat.proto.meta_graph_pb2 import MetaGraphDef
+
+    meta_graph = _parse(MetaGraphDef(), _read(path), path, "MetaGraphDef (.meta)")
+    if not meta_graph.graph_def.node:
+        raise SourceError(f"{path}: a MetaGraphDef without a graph")
+    return Capture(source=path, origin="meta", graphs=(graph_from_meta_graph(meta_graph),),
+                   runs=_signature_runs(meta_graph, 0, 0))
+
+
+def _fields(data: bytes, path: str):
+    """Top-level (field number, wire type, value) of a serialized message; few fields, so plain Python."""
+    position = 0
+
+    def varint() -> int:
+        nonlocal position
+        result = shift = 0
+        while True:
+            if position >= len(data):
+                raise SourceError(f"{path}: truncated protobuf")
+            byte = data[position]
+            position += 1
+            result |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                return result
+            shift += 7
+
+    while position < len(data):
+        key = varint()
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            yield number, wire, varint()
+        elif wire == 2:
+            length = varint()
+            if position + length > len(data):
+                raise SourceError(f"{path}: truncated protobuf")
+            yield number, wire, data[position:position + length]
+            position += length
+        elif wire == 1:
+            position += 8
+        elif wire == 5:
+            position += 4
+        else:
+            raise SourceError(f"{path}: not a protobuf message this tool knows")
+
+
+def _signature_runs(meta_graph, graph_id: int, first: int) -> tuple[RunRecord, ...]:
+    """Each signature as a run that was never executed: its outputs fetched, its inputs fed."""
+    runs = []
+    for number, (key, signature) in enumerate(sorted(meta_graph.signature_def.items())):
+        fetches = tuple(t.name for _, t in sorted(signature.outputs.items()))
+        feeds = tuple(FeedInfo(t.name, "", ()) for _, t in sorted(signature.inputs.items()))
+        runs.append(RunRecord(first + number, graph_id, fetches, feeds, None, RunStatus.STOPPED, 0,
+                              error=f"signature {key!r}"))
+    return tuple(runs)
+
+
+def load_saved_model(path: str) -> Capture:
+    from tensorboard.compat.proto.meta_graph_pb2 import MetaGraphDef
+
+    file = os.path.join(path, "saved_model.pb")
+    if not os.path.exists(file):
+        raise SourceError(f"{path}: a directory without saved_model.pb (not a SavedModel)")
+    graphs, runs = [], []
+    for number, wire, value in _fields(_read(file), file):
+        if number == 2 and wire == 2:
+            meta_graph = _parse(MetaGraphDef(), value, file, "SavedModel")
+            graph = graph_from_meta_graph(meta_graph, len(graphs))
+            graphs.append(graph)
+            runs.extend(_signature_runs(meta_graph, graph.id, len(runs)))
+    if not graphs:
+        raise SourceError(f"{file}: a SavedModel without any MetaGraphDef")
+    return Capture(source=path, origin="saved_model", graphs=tuple(graphs), runs=tuple(runs))
+
+
+def _records(data: bytes, path: str):
+    """The records of a TFRecord file (event files are TFRecords)."""
+    position = 0
+    while position < len(data):
+        if position + 12 > len(data):
+            raise SourceError(f"{path}: truncated event file")
+        (length,) = struct.unpack("<Q", data[position:position + 8])
+        start = position + 12
+        if start + length + 4 > len(data):
+            raise SourceError(f"{path}: truncated event file")
+        yield data[start:start + length]
+        position = start + length + 4
+
+
+def event_files(path: str) -> list[str]:
+    if os.path.isdir(path):
+        found = []
+        for root, _, files in os.walk(path):
+            found += [os.path.join(root, f) for f in files if "tfevents" in f]
+        return sorted(found)
+    return [path]
+
+
+def load_events(path: str) -> Capture:
+    """The graphs written by ``tf.summary.FileWriter(logdir, graph)`` in an event file or a log directory."""
+    from tensorboard.compat.proto.event_pb2 import Event
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+    from tensorboard.compat.proto.meta_graph_pb2 import MetaGraphDef
+
+    graphs: list[GraphCapture] = []
+    files = event_files(path)
+    if not files:
+        raise SourceError(f"{path}: no event files (events.out.tfevents.*) in this directory")
+    for file in files:
+        for record in _records(_read(file), file):
+            event = _parse(Event(), record, file, "event file")
+            if event.HasField("graph_def"):
+                graphs.append(GraphCapture(len(graphs), _parse(GraphDef(), event.graph_def, file, "GraphDef")))
+            elif event.HasField("meta_graph_def"):
+                meta_graph = _parse(MetaGraphDef(), event.meta_graph_def, file, "MetaGraphDef")
+                graphs.append(graph_from_meta_graph(meta_graph, len(graphs)))
+    if not graphs:
+        raise SourceError(f"{path}: event files without a graph (was the FileWriter given one?)")
+    # FileWriter writes a graph both as a GraphDef and inside a MetaGraphDef: keep one, the richer.
+    unique: dict[bytes, GraphCapture] = {}
+    for graph in graphs:
+        key = graph.graph_def.SerializeToString(deterministic=True)
+        if key not in unique or (graph.collections and not unique[key].collections):
+            unique[key] = graph
+    graphs = list(unique.values())
+    for i, graph in enumerate(graphs):
+        graphs[i] = GraphCapture(i, graph.graph_def, variables=graph.variables or
+                                 variables_from_graph_def(graph.graph_def), collections=graph.collections)
+    return Capture(source=path, origin="events", graphs=tuple(graphs))
+
+
+def save_capture(directory: str, path: str) -> None:
+    """Pack a capture directory into one file (a zip), atomically."""
+    tmp = path + ".tmp"
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for root, _, files in os.walk(directory):
+            for name in files:
+                if name.startswith(".tmp-"):
+                    continue
+                full = os.path.join(root, name)
+                archive.write(full, os.path.relpath(full, directory))
+    os.replace(tmp, path)
+
+
+def load_saved_capture(path: str) -> Capture:
+    import atexit
+    import shutil
+
+    from tfinspect.load.store import METADATA, read_capture_dir
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if METADATA not in archive.namelist():
+                raise SourceError(f"{path}: a zip file, but not a tfinspect capture (no {METADATA})")
+            directory = tempfile.mkdtemp(prefix="tfinspect-saved-")
+            atexit.register(shutil.rmtree, directory, True)
+            archive.extractall(directory)
+    except zipfile.BadZipFile:
+        raise SourceError(f"{path}: not a saved tfinspect capture (a damaged or truncated zip)") from None
+    return read_capture_dir(directory)
+
+
 def load_graph_file(path: str) -> Capture:
+    """Any graph file this module reads, by what it is."""
+    if os.path.isdir(path):
+        if os.path.exists(os.path.join(path, "saved_model.pb")):
+            return load_saved_model(path)
+        return load_events(path)
+    if "tfevents" in os.path.basename(path):
+        return load_events(path)
+    if path.endswith(".meta"):
+        return load_meta_graph(path)
+    if path.endswith(CAPTURE_SUFFIX) or zipfile.is_zipfile(path):
+        return load_saved_capture(path)
     graph_def = read_graph_def(path)
     graph = GraphCapture(0, graph_def, variables=variables_from_graph_def(graph_def))
     return Capture(source=path, origin="graphdef", graphs=(graph,))
 
 
 def is_graph_file(path: str) -> bool:
-    return os.path.basename(path).endswith(GRAPH_SUFFIXES)
+    name = os.path.basename(path.rstrip("/"))
+    return name.endswith(GRAPH_SUFFIXES + (CAPTURE_SUFFIX,)) or "tfevents" in name or os.path.isdir(path)

@@ -45,8 +45,8 @@ def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
         return load_graph_file(source)
     if not os.path.exists(source):
         raise SourceError(f"{source}: no such file")
-    raise SourceError(f"{source}: not a Python script (.py) nor a GraphDef (.pb, .pbtxt); .meta, SavedModel "
-                      "and checkpoints are not readable yet")
+    raise SourceError(f"{source}: not a Python script (.py) nor a graph file tfinspect reads (.pb, .pbtxt, .meta, "
+                      f"a SavedModel directory, an event file or log directory, a .tfinspect capture)")
 
 
 def _looks_like_python(path: str) -> bool:

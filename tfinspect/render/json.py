@@ -145,3 +145,17 @@ def collections_json(source: str, views, scope) -> dict[str, Any]:
             for v in views
         ],
     }
+
+
+def summary_json(source: str, stats) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION, "command": "summary", "source": source,
+        "graphs": [{
+            "id": g.graph, "ops": g.ops, "op_types": dict(g.op_types), "inputs": list(g.inputs),
+            "outputs": list(g.outputs), "parameters": g.parameters, "control_edges": g.control_edges,
+            "variables": [{"name": v.name, "shape": _shape(v.shape), "dtype": v.dtype, "parameters": v.size}
+                          for v in g.variables],
+            "large_constants": [{"name": n, "bytes": b} for n, b in g.large_constants],
+            "devices": dict(g.devices),
+        } for g in stats],
+    }

@@ -1,0 +1,177 @@
+"""Graph files in and out: round trips give the same reports, bad files one clear message, no TensorFlow."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import COMPAT_IMPORT, FIXTURES, TF1_IMPORT, run_cli
+
+LECTURES = ["add_pow.py", "linreg_feed.py", "linreg_dataset.py", "two_layers_broken.py", "two_layers_shared.py",
+            "two_layers_auto_reuse.py", "word2vec.py"]
+
+
+def _json(*argv: str) -> dict:
+    result = run_cli(*argv, "--format", "json")
+    assert result.code == 0, result.err
+    return result.json()
+
+
+def _strip(document: dict) -> dict:
+    document = dict(document)
+    document.pop("source", None)
+    return document
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    """Each lecture captured once, saved as .tfinspect and dumped as .pb and .pbtxt."""
+    folder = tmp_path_factory.mktemp("saved")
+    out = {}
+    for name in LECTURES:
+        stem = name.removesuffix(".py")
+        capture_file = folder / f"{stem}.tfinspect"
+        result = run_cli("dump", str(FIXTURES / "lectures" / name), "--format", "pb", "-o", str(folder / f"{stem}.pb"),
+                         "--save", str(capture_file), "--quiet", "--cwd", str(folder))
+        assert result.code == 0, result.err
+        assert run_cli("dump", str(capture_file), "-o", str(folder / f"{stem}.pbtxt")).code == 0
+        out[name] = folder
+    return out
+
+
+@pytest.mark.parametrize("name", LECTURES)
+def test_saved_capture_gives_the_same_reports_without_tensorflow(name, saved, tmp_path):
+    folder = saved[name]
+    stem = name.removesuffix(".py")
+    capture_file = str(folder / f"{stem}.tfinspect")
+    script = str(FIXTURES / "lectures" / name)
+    live = _json("graph", script, "--quiet", "--cwd", str(tmp_path))
+    assert _strip(_json("graph", capture_file)) == _strip(live)
+    assert _strip(_json("scopes", capture_file)) == _strip(_json("scopes", script, "--quiet", "--cwd", str(tmp_path)))
+    assert json.loads(run_cli("check", capture_file, "--format", "json").out) == \
+        json.loads(run_cli("check", script, "--format", "json", "--quiet", "--cwd", str(tmp_path),
+                           "--max-elements", "0").out)
+
+
+@pytest.mark.parametrize("name", LECTURES)
+def test_pb_and_pbtxt_give_the_same_graph_reports(name, saved):
+    folder = saved[name]
+    stem = name.removesuffix(".py")
+    reports = [_strip(_json("summary", str(folder / f"{stem}{suffix}"))) for suffix in (".tfinspect", ".pb", ".pbtxt")]
+    for report in reports[1:]:
+        # a GraphDef alone has no collections: trainable flags and membership come from the capture
+        for graph in report["graphs"] + reports[0]["graphs"]:
+            for variable in graph["variables"]:
+                variable.pop("trainable", None)
+        assert report == reports[0]
+    captured = _json("subgraph", str(folder / f"{stem}.tfinspect"))
+    for plan in captured["plans"]:
+        fetches = ",".join(plan["fetches"])
+        feeds = [arg for feed in plan["fed"] for arg in ("--feed", feed)]
+        from_pb = _json("subgraph", str(folder / f"{stem}.pb"), "--fetch", fetches, *feeds)
+        assert (from_pb["ran"], from_pb["not_run"]) == (plan["ran"], plan["not_run"])
+
+
+def test_meta_graph_and_events_hold_collections_and_graph(tmp_path, monkeypatch):
+    tf = pytest.importorskip("tensorflow").compat.v1
+    source = (FIXTURES / "scopes" / "resource_variables.py").read_text().replace(TF1_IMPORT, COMPAT_IMPORT, 1)
+    monkeypatch.chdir(tmp_path)
+    graph = tf.Graph()
+    with graph.as_default():
+        exec(compile(source, "resource_variables.py", "exec"), {"__name__": "fixture"})
+        tf.train.export_meta_graph(str(tmp_path / "model.meta"))
+        tf.summary.FileWriter(str(tmp_path / "logs"), graph).close()
+    meta = _json("collections", str(tmp_path / "model.meta"))
+    keys = {c["key"]: [m["name"] for m in c["members"]] for c in meta["collections"]}
+    assert keys["trainable_variables"] == ["model/dense/kernel:0", "model/dense/bias:0"]
+    assert keys["outputs"] == ["add:0", "model_1/dense/add:0"] and keys["my_inits"] == ["init"]
+    graph_report = _json("graph", str(tmp_path / "model.meta"))
+    assert [(v["name"], v["trainable"]) for v in graph_report["variables"]] == [("model/dense/kernel", True),
+                                                                              ("model/dense/bias", True)]
+    events = _json("graph", str(tmp_path / "logs"))
+    assert events["ops"] == graph_report["ops"] == len(graph.get_operations())
+
+
+def test_saved_model_tag_sets_and_signatures(tmp_path):
+    tf = pytest.importorskip("tensorflow").compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        w = tf.get_variable("w", [3, 2])
+        y = tf.matmul(x, w, name="y")
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            builder = tf.saved_model.Builder(str(tmp_path / "model"))
+            signature = tf.saved_model.predict_signature_def({"x": x}, {"y": y})
+            builder.add_meta_graph_and_variables(sess, ["serve"], signature_def_map={"predict": signature})
+            builder.save()
+    data = _json("subgraph", str(tmp_path / "model"))
+    (plan,) = data["plans"]
+    assert plan["fetches"] == ["y:0"] and plan["fed"] == ["x:0"]
+    assert "y" in plan["ran"] and "x" in plan["cut_off"]
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "parsed as a GraphDef but holds no nodes"),
+    (b"\x0a\x05\x0a\x03abc\x12", "not a binary GraphDef, or a truncated one"),
+    (b"just some text", "not a binary GraphDef"),
+])
+def test_malformed_pb(tmp_path, content, message):
+    path = tmp_path / "bad.pb"
+    path.write_bytes(content or b"\x08\x01")  # a valid but empty-ish message for the first case
+    result = run_cli("summary", str(path))
+    assert result.code == 2 and message in result.err and str(path) in result.err
+    assert "Traceback" not in result.err
+
+
+def test_malformed_other_files(tmp_path):
+    (tmp_path / "m.meta").write_bytes(b"\x0a\xff")
+    assert "not a MetaGraphDef" in run_cli("graph", str(tmp_path / "m.meta")).err
+    (tmp_path / "c.tfinspect").write_bytes(b"PK\x03\x04 broken")
+    assert "not a saved tfinspect capture" in run_cli("graph", str(tmp_path / "c.tfinspect")).err
+    (tmp_path / "empty").mkdir()
+    result = run_cli("graph", str(tmp_path / "empty"))
+    assert result.code == 2 and "no event files" in result.err
+    (tmp_path / "events.out.tfevents.1.x").write_bytes(b"\x10\x00\x00")
+    assert "truncated event file" in run_cli("graph", str(tmp_path / "events.out.tfevents.1.x")).err
+    assert "no such file" in run_cli("summary", str(tmp_path / "missing.pb")).err
+
+
+def test_reading_files_never_imports_tensorflow(saved):
+    folder = saved["linreg_feed.py"]
+    code = ("import sys\nfrom tfinspect.cli import main\n"
+            "for argv in sys.argv[1:]:\n"
+            "    main(argv.split('|'))\n"
+            "assert 'tensorflow' not in sys.modules, 'tensorflow was imported'\n")
+    calls = [f"summary|{folder}/linreg_feed.pb", f"graph|{folder}/linreg_feed.tfinspect", f"check|{folder}/linreg_feed.pb",
+             f"scopes|{folder}/linreg_feed.pbtxt", f"dump|{folder}/linreg_feed.pb|--tensorboard|{folder}/tb",
+             f"subgraph|{folder}/linreg_feed.pb|--fetch|loss"]
+    completed = subprocess.run([sys.executable, "-c", code, *calls], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    assert "1 graph · 58 ops" in completed.stdout
+    assert list(Path(folder, "tb").glob("events.out.tfevents.*"))
+
+
+def test_dump_strips_large_constants(tmp_path):
+    tf = pytest.importorskip("tensorflow").compat.v1
+    import numpy as np
+
+    graph = tf.Graph()
+    with graph.as_default():
+        big = tf.constant(np.ones((600, 600), np.float32), name="big")
+        tf.constant([1.0, 2.0], name="small")
+        tf.identity(big, name="out")
+    (tmp_path / "g.pb").write_bytes(graph.as_graph_def().SerializeToString())
+    summary = _json("summary", str(tmp_path / "g.pb"))
+    assert summary["graphs"][0]["large_constants"][0]["name"] == "big"
+    result = run_cli("dump", str(tmp_path / "g.pb"), "--format", "pb", "-o", str(tmp_path / "s.pb"),
+                     "--strip-large-constants", "1024")
+    assert result.code == 0 and "emptied 1 constant(s)" in result.err
+    assert (tmp_path / "s.pb").stat().st_size < 10_000
+    assert _json("summary", str(tmp_path / "s.pb"))["graphs"][0]["large_constants"] == []
+    again = run_cli("dump", str(tmp_path / "g.pb"), "--format", "pb", "-o", str(tmp_path / "s.pb"))
+    assert again.code == 2 and "exists; add --force" in again.err

@@ -1,0 +1,117 @@
+"""``tfinspect dump SOURCE``: write a graph out as pbtxt, json, pb, dot/svg, or a TensorBoard log directory."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tfinspect.analyses.runs import graph_with, index_of
+from tfinspect.commands.common import EXIT_CLEAN, load_source, report_outcome
+from tfinspect.commands.output import write_output, write_picture
+from tfinspect.errors import UsageError
+
+FORMATS = ("pbtxt", "json", "pb", "dot", "svg")
+
+
+def add_parser(commands, options) -> None:
+    parser = commands.add_parser(
+        "dump", help="write a graph out: pbtxt, json, pb, dot/svg, or a TensorBoard log directory",
+        description="Write the GraphDef of SOURCE (a script's captured graph, or any graph file) in another "
+                    "form. Outputs are written atomically and never over an existing file without --force.",
+    )
+    parser.add_argument("source", metavar="SOURCE", help="a Python model script or a graph file")
+    parser.add_argument("--format", default="pbtxt", choices=FORMATS, help="output format (default pbtxt)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout; required for pb)")
+    parser.add_argument("--fetch", action="append", metavar="NAME[,NAME...]",
+                        help="only the subgraph these fetches run")
+    parser.add_argument("--graph", type=int, metavar="ID", help="which captured graph (default: the first)")
+    parser.add_argument("--strip-large-constants", type=int, metavar="BYTES",
+                        help="empty the values of constants larger than BYTES (shape and dtype stay)")
+    parser.add_argument("--tensorboard", metavar="LOGDIR",
+                        help="write an events file with the graph into LOGDIR, for `tensorboard --logdir`")
+    parser.add_argument("--depth", type=int, default=2, metavar="N", help="dot/svg: scope levels before collapsing")
+    options.add_capture_options(parser)
+
+
+def _subgraph(graph_def, index, fetches: list[str]):
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    from tfinspect.analyses.subgraph import plan
+
+    mask = plan(index, fetches).mask
+    out = GraphDef()
+    out.node.extend(node for node, keep in zip(graph_def.node, mask) if keep)
+    out.library.CopyFrom(graph_def.library)
+    out.versions.CopyFrom(graph_def.versions)
+    return out
+
+
+def strip_large_constants(graph_def, limit: int) -> int:
+    """Empty constants over ``limit`` bytes in place; returns how many. A stripped constant keeps its
+    dtype and shape, holds zeros, and is marked with the attr ``_tfinspect_stripped_bytes``."""
+    count = 0
+    for node in graph_def.node:
+        if node.op != "Const" or "value" not in node.attr:
+            continue
+        tensor = node.attr["value"].tensor
+        size = tensor.ByteSize()
+        if size <= limit:
+            continue
+        shape, dtype = type(tensor.tensor_shape)(), tensor.dtype
+        shape.CopyFrom(tensor.tensor_shape)
+        tensor.Clear()
+        tensor.dtype = dtype
+        tensor.tensor_shape.CopyFrom(shape)
+        node.attr["_tfinspect_stripped_bytes"].i = size
+        count += 1
+    return count
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.format == "pb" and not args.output and not args.tensorboard:
+        raise UsageError("--format pb writes binary: give -o FILE")
+    capture = load_source(args)
+    fetches = [n.strip() for value in args.fetch or () for n in value.split(",") if n.strip()]
+    graph = graph_with(capture, fetches, args.graph)
+    index = index_of(graph)
+    graph_def = _subgraph(graph.graph_def, index, fetches) if fetches else graph.graph_def
+    if args.strip_large_constants is not None:
+        from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+        copy = GraphDef()
+        copy.CopyFrom(graph_def)
+        graph_def = copy
+        stripped = strip_large_constants(graph_def, args.strip_large_constants)
+        print(f"tfinspect: emptied {stripped} constant(s) over {args.strip_large_constants} bytes", file=sys.stderr)
+    if args.tensorboard:
+        from tfinspect.load.events import write_graph_event
+
+        write_graph_event(args.tensorboard, graph_def)
+        print(f"tfinspect: wrote the graph to {args.tensorboard}; view it with: tensorboard --logdir "
+              f"{args.tensorboard}", file=sys.stderr)
+        if not args.output:
+            return report_outcome(capture)
+    if args.format in ("dot", "svg"):
+        from tfinspect.graphindex import GraphIndex
+        from tfinspect.render.dot import to_dot
+
+        source = to_dot(GraphIndex.build(graph_def) if fetches else index, None, depth=args.depth, whole_graph=True,
+                        title=capture.source)
+        write_picture(source, args.format, args.output, force=args.force)
+        return report_outcome(capture)
+    if args.format == "pb":
+        data = graph_def.SerializeToString()
+    elif args.format == "json":
+        from google.protobuf import json_format
+
+        data = (json_format.MessageToJson(graph_def) + "\n").encode()
+    else:
+        from google.protobuf import text_format
+
+        data = text_format.MessageToString(graph_def).encode()
+    if args.output:
+        write_output(args.output, data, force=args.force)
+    else:
+        sys.stdout.write(data.decode())
+    outcome = report_outcome(capture)
+    return outcome if outcome != EXIT_CLEAN else EXIT_CLEAN

@@ -1,0 +1,39 @@
+"""``tfinspect summary SOURCE``: op types, inputs and outputs, parameters, large constants, devices."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tfinspect.analyses.summary import graph_stats
+from tfinspect.commands.common import load_source, report_outcome
+
+
+def add_parser(commands, options) -> None:
+    parser = commands.add_parser(
+        "summary", help="what a graph is made of: op types, inputs, outputs, parameters, large constants",
+        description="Summarize each graph of SOURCE: the op-type histogram, inputs (placeholders) and outputs "
+                    "(nodes nothing consumes), variables with parameter counts, constants over 1 MiB (they live "
+                    "in the GraphDef and make loading slow), control edges and devices. Reading a graph file "
+                    "does not import TensorFlow.",
+    )
+    parser.add_argument("source", metavar="SOURCE", help="a graph file (.pb, .pbtxt, .meta, SavedModel, events, "
+                                                         ".tfinspect) or a Python model script")
+    parser.add_argument("--top", type=int, default=15, metavar="N", help="op types shown (default 15)")
+    options.add_format_option(parser)
+    options.add_capture_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    capture = load_source(args)
+    stats = graph_stats(capture)
+    if args.format == "json":
+        from tfinspect.render.json import dump, summary_json
+
+        dump(summary_json(capture.source, stats), sys.stdout)
+    else:
+        from tfinspect.render.summary_text import summary_view
+        from tfinspect.render.subgraph_text import print_renderable
+
+        print_renderable(summary_view(capture.source, stats, top=args.top))
+    return report_outcome(capture)

@@ -1,0 +1,49 @@
+"""Human view of ``tfinspect summary``."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from tfinspect.analyses.summary import GraphStats
+from tfinspect.render.formatting import names_text, shape_text
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
+        n /= 1024
+    return str(n)
+
+
+def summary_view(source: str, stats: tuple[GraphStats, ...], *, top: int = 15) -> RenderableType:
+    parts: list[RenderableType] = [Text(source, style="tfi.name")]
+    for g in stats:
+        head = Text(f"graph {g.graph}: " if len(stats) > 1 else "", style="tfi.title")
+        head.append(f"{g.ops} ops · {len(g.op_types)} op types · {len(g.variables)} variables · "
+                    f"{g.parameters:,} parameters · {g.control_edges} control edges", style="tfi.count")
+        types = Table(title="Op types", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+        types.add_column("type")
+        types.add_column("ops", justify="right")
+        for name, count in g.op_types[:top]:
+            types.add_row(name, str(count))
+        if len(g.op_types) > top:
+            types.add_row(Text(f"… {len(g.op_types) - top} more types", style="tfi.dim"), "")
+        variables = Table(title="Variables", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+        for column in ("name", "shape", "dtype", "parameters"):
+            variables.add_column(column, justify="right" if column == "parameters" else "left")
+        for v in g.variables:
+            variables.add_row(Text(v.name, style="tfi.name"), shape_text(v.shape), v.dtype,
+                              f"{v.size:,}" if v.size is not None else "?")
+        parts += [Text(""), head, Text(""), types, Text("")]
+        parts.append(Text(f"Inputs (placeholders): {names_text(g.inputs, 8)}"))
+        parts.append(Text(f"Outputs (nothing consumes them): {names_text(g.outputs, 8)}"))
+        if g.variables:
+            parts += [Text(""), variables]
+        if g.large_constants:
+            large = ", ".join(f"{name} ({_size(size)})" for name, size in g.large_constants[:8])
+            parts += [Text(""), Text(f"Constants over 1 MiB (stored in the GraphDef): {large}", style="tfi.warn")]
+        parts.append(Text("Devices: " + ", ".join(f"{d} ({n})" for d, n in g.devices), style="tfi.dim"))
+    return Group(*parts)
