@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_format_option(graph)
     add_capture_options(graph)
 
-    from tfinspect.commands import check, collections, dump, lecture, scopes, subgraph, summary
+    from tfinspect.commands import check, ckpt, collections, dump, lecture, scopes, subgraph, summary
 
     subgraph.add_parser(commands, add_capture_options)
     scopes.add_parser(commands, _Options)
@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_parser(commands, _Options)
     summary.add_parser(commands, _Options)
     dump.add_parser(commands, _Options)
+    ckpt.add_parser(commands, _Options)
     lecture.add_parser(commands, add_capture_options, add_format_option)
     return parser
 
@@ -129,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tfinspect.commands.subgraph import run_subgraph
 
             return run_subgraph(args)
-        if args.command in ("scopes", "collections", "check", "summary", "dump"):
+        if args.command in ("scopes", "collections", "check", "summary", "dump", "ckpt"):
             import importlib
 
             return importlib.import_module(f"tfinspect.commands.{args.command}").run(args)
