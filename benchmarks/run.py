@@ -18,13 +18,13 @@ from datetime import date
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import bounds_bench, subgraph_bench
+from benchmarks import bounds_bench, subgraph_bench, summary_bench
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET_RATIO = 5.0
 
 
-def markdown(rows: list[dict], validation: list[dict], guard: dict | None) -> str:
+def markdown(rows: list[dict], validation: list[dict], guard: dict | None, summary: list[dict]) -> str:
     lines = [
         "# Performance",
         "",
@@ -61,6 +61,20 @@ def markdown(rows: list[dict], validation: list[dict], guard: dict | None) -> st
         "answered in milliseconds by both, and the 5x target is not met at 10,000 nodes.",
         "",
     ]
+    if summary:
+        lines += [
+            "## `tfinspect summary` without TensorFlow",
+            "",
+            "A whole cold process (`python -m tfinspect summary graph.pb --format json`) against",
+            "`python -c \"import tensorflow\"` alone. Target: at least 10x faster at 100,000 nodes.",
+            "",
+            "| nodes | tfinspect summary | import tensorflow | ratio |",
+            "| ---: | ---: | ---: | ---: |",
+        ]
+        for r in summary:
+            lines.append(f"| {r['nodes']:,} | {r['summary_s']:.2f} s | {r['import_tensorflow_s']:.2f} s "
+                         f"| {r['ratio']:.1f}x |")
+        lines.append("")
     if validation:
         lines += [
             "## Validating ids",
@@ -102,16 +116,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "tfinspect-bench"))
     parser.add_argument("--no-write", action="store_true", help="do not rewrite docs/performance.md")
-    parser.add_argument("--skip", default="", help="comma-separated: subgraph, validation, guard")
+    parser.add_argument("--skip", default="", help="comma-separated: subgraph, summary, validation, guard")
     args = parser.parse_args(argv)
     os.makedirs(args.workdir, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     console = Console(stderr=True)
     skip = set(args.skip.split(","))
-    rows, validation, guard = [], [], None
+    rows, validation, guard, summary = [], [], None, []
     if "subgraph" not in skip:
         with console.status("benchmarking subgraph queries…"):
             rows = subgraph_bench.run(sizes, args.workdir)
+    if "summary" not in skip:
+        with console.status("benchmarking tfinspect summary…"):
+            summary = summary_bench.run([s for s in (100_000, 1_000_000) if s <= max(sizes)] or sizes[-1:],
+                                        args.workdir)
     if "validation" not in skip:
         with console.status("benchmarking id validation…"):
             validation = bounds_bench.validation()
@@ -126,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         table.add_row(f"{r['nodes']:,}", f"{r['tfinspect_s'] * 1000:.1f} ms", f"{r['extract_sub_graph_s'] * 1000:.1f} ms",
                       f"[{style}]{r['ratio']:.1f}x[/]", "yes" if r["same_nodes"] else "[red]NO[/]")
     Console().print(table)
+    for r in summary:
+        Console().print(f"summary {r['nodes']:,} nodes: {r['summary_s']:.2f} s vs import tensorflow "
+                        f"{r['import_tensorflow_s']:.2f} s ({r['ratio']:.1f}x)")
     for r in validation:
         Console().print(f"check_ids {r['dtype']}: {r['check_ids_gbps']:.1f} GB/s (naive mask {r['naive_mask_gbps']:.1f})")
     if guard:
@@ -133,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"({guard['overhead_pct']:.1f}%)")
     if not args.no_write:
         with open(os.path.join(REPO, "docs", "performance.md"), "w") as f:
-            f.write(markdown(rows, validation, guard))
+            f.write(markdown(rows, validation, guard, summary))
     return 0
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain, repeat
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -124,3 +125,14 @@ class GraphIndex:
         """The id of an op name or tensor name (``x``, ``x:0``, ``^x``)."""
         node, _ = parse_tensor_name(name)
         return self.ids.get(node)
+
+
+_indexes: "WeakKeyDictionary" = WeakKeyDictionary()
+
+
+def index_of(graph) -> GraphIndex:
+    """The index of a GraphCapture, built once."""
+    index = _indexes.get(graph)
+    if index is None:
+        index = _indexes[graph] = GraphIndex.build(graph.graph_def)
+    return index

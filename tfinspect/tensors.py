@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from tfinspect.load.model import Shape
 
-# DataType enum value -> (numpy dtype, the TensorProto field holding it when not packed)
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+# DataType enum value -> (numpy dtype name, the TensorProto field holding it when not packed)
 _NUMERIC = {
-    1: (np.float32, "float_val"), 2: (np.float64, "double_val"), 3: (np.int32, "int_val"),
-    4: (np.uint8, "int_val"), 5: (np.int16, "int_val"), 6: (np.int8, "int_val"), 9: (np.int64, "int64_val"),
-    10: (np.bool_, "bool_val"), 17: (np.uint16, "int_val"), 22: (np.uint32, "uint32_val"),
-    23: (np.uint64, "uint64_val"),
+    1: ("float32", "float_val"), 2: ("float64", "double_val"), 3: ("int32", "int_val"),
+    4: ("uint8", "int_val"), 5: ("int16", "int_val"), 6: ("int8", "int_val"), 9: ("int64", "int64_val"),
+    10: ("bool", "bool_val"), 17: ("uint16", "int_val"), 22: ("uint32", "uint32_val"),
+    23: ("uint64", "uint64_val"),
 }
 
 
@@ -23,10 +26,12 @@ def shape_of(shape_proto) -> Shape:
 
 def tensor_value(proto) -> np.ndarray | None:
     """The value of a numeric TensorProto (None for strings, resources and other kinds)."""
+    import numpy as np  # only here: reading shapes must not pay for numpy
+
     entry = _NUMERIC.get(proto.dtype)
     if entry is None:
         return None
-    dtype, field = entry
+    dtype, field = np.dtype(entry[0]), entry[1]
     shape = shape_of(proto.tensor_shape) or ()
     if any(d is None for d in shape):
         return None

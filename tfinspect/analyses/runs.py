@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
 import numpy as np
 
 from tfinspect.analyses.subgraph import RunPlan, plan
 from tfinspect.errors import UsageError
-from tfinspect.graphindex import GraphIndex
+from tfinspect.graphindex import GraphIndex, index_of  # noqa: F401  (index_of re-exported)
 from tfinspect.load.model import Capture, GraphCapture, RunRecord, SourceLocation
-
-_indexes: WeakKeyDictionary = WeakKeyDictionary()
-
-
-def index_of(graph: GraphCapture) -> GraphIndex:
-    """The graph's index, built once per GraphCapture."""
-    index = _indexes.get(graph)
-    if index is None:
-        index = _indexes[graph] = GraphIndex.build(graph.graph_def)
-    return index
-
 
 def distinct_runs(capture: Capture) -> list[RunRecord]:
     """The first of each group of runs with the same graph, fetches and feeds (executed ones first)."""

@@ -6,8 +6,6 @@ import argparse
 import json
 import sys
 
-from tfinspect.checks import has_errors, run_checks
-from tfinspect.checks.registry import selected
 from tfinspect.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, load_source, report_outcome
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -33,6 +31,8 @@ def add_parser(commands, options) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tfinspect.checks import has_errors, run_checks
+    from tfinspect.checks.registry import selected
     checks = selected(args.select, args.ignore)  # validate codes before spending seconds on a capture
     from tfinspect.commands.lecture import _ProgressBar
 

@@ -5,16 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
 
-from tfinspect.analyses.restore import compare, saved_variables
 from tfinspect.commands.common import EXIT_CLEAN, EXIT_FINDINGS, load_source, report_outcome
-from tfinspect.load.checkpoints import read_checkpoint
-from tfinspect.render.formatting import shape_text
-from tfinspect.render.subgraph_text import print_renderable
-from tfinspect.render.summary_text import _size
 
 DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1, "uint8": 1, "int16": 2,
                "int32": 4, "int64": 8, "bool": 1}
@@ -36,6 +28,10 @@ def add_parser(commands, options) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tfinspect.analyses.restore import compare, saved_variables
+    from tfinspect.load.checkpoints import read_checkpoint
+    from tfinspect.render.subgraph_text import print_renderable
+
     prefix, entries = read_checkpoint(args.checkpoint)
     report = capture = None
     if args.against:
@@ -66,6 +62,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _view(prefix, entries, report):
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from tfinspect.render.formatting import shape_text
+    from tfinspect.render.summary_text import _size
+
     table = Table(title=f"Checkpoint {prefix}", title_justify="left", title_style="tfi.title", box=None,
                   pad_edge=False)
     for column in ("name", "shape", "dtype", "size"):

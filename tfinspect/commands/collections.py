@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tfinspect.analyses.collections import collections
 from tfinspect.commands.common import load_source, report_outcome
 
 
@@ -24,6 +23,7 @@ def add_parser(commands, options) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tfinspect.analyses.collections import collections
     capture = load_source(args)
     views = collections(capture, args.key, args.scope)
     if args.format == "json":

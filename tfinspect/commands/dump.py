@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tfinspect.analyses.runs import graph_with, index_of
 from tfinspect.commands.common import EXIT_CLEAN, load_source, report_outcome
 from tfinspect.commands.output import write_output, write_picture
 from tfinspect.errors import UsageError
@@ -68,6 +67,7 @@ def strip_large_constants(graph_def, limit: int) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tfinspect.analyses.runs import graph_with, index_of
     if args.format == "pb" and not args.output and not args.tensorboard:
         raise UsageError("--format pb writes binary: give -o FILE")
     capture = load_source(args)

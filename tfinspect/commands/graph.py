@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tfinspect.analyses.overview import overview
 from tfinspect.load.model import Capture
 from tfinspect.commands.common import load_source, report_outcome
 from tfinspect.options import OutputFormat
@@ -13,6 +12,7 @@ from tfinspect.options import OutputFormat
 
 def show_graph(capture: Capture, args: argparse.Namespace) -> int:
     """Render ``capture`` as ``tfinspect graph`` does; returns the exit code."""
+    from tfinspect.analyses.overview import overview
     view = overview(capture)
     unused = None
     if getattr(args, "unused", False):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tfinspect.analyses.scopes import scope_report
 from tfinspect.commands.common import load_source, report_outcome
 
 
@@ -26,6 +25,7 @@ def add_parser(commands, options) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tfinspect.analyses.scopes import scope_report
     capture = load_source(args)
     report = scope_report(capture)
     if args.format == "json":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tfinspect.analyses.summary import graph_stats
 from tfinspect.commands.common import load_source, report_outcome
 
 
@@ -25,6 +24,7 @@ def add_parser(commands, options) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tfinspect.analyses.summary import graph_stats
     capture = load_source(args)
     stats = graph_stats(capture)
     if args.format == "json":
