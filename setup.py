@@ -15,6 +15,7 @@ setup(
         "tensorflow-cpu>=2.16",
         "tensorboard>=2.16",  # GraphDef protos without importing TensorFlow
         "numpy>=1.23",
+        "scipy>=1.9",  # reachability on CSR arrays (csgraph)
         "rich>=13",
         "graphviz>=0.20",
     ],

@@ -200,7 +200,7 @@ def sampler_range(context: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "TFI003", Severity.ERROR, op,
                 f"{sampler} samples classes from [0, {range_max}) (num_classes) but {lookup.what} indexed by "
-                f"{op} has only {lookup.size}: every sampled id >= {lookup.size} is out of range",
+                f"{op} is smaller: every sampled id >= {lookup.size} is out of range",
                 hint="Set num_classes to the number of rows of the weights.",
                 source=graph.sources.get(sampler) or graph.sources.get(op),
                 related=_related(graph, index, lookup=lookup.node, table=lookup.table), graph=graph.id,

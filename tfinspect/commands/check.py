@@ -33,6 +33,7 @@ def add_parser(commands, options) -> None:
 def run(args: argparse.Namespace) -> int:
     from tfinspect.checks import has_errors, run_checks
     from tfinspect.checks.registry import selected
+
     checks = selected(args.select, args.ignore)  # validate codes before spending seconds on a capture
     from tfinspect.commands.lecture import _ProgressBar
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from tfinspect.commands.common import load_source, report_outcome
+from tfinspect.commands.common import emit, load_source, report_outcome
 
 
 def add_parser(commands, options) -> None:
@@ -24,15 +23,11 @@ def add_parser(commands, options) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tfinspect.analyses.collections import collections
+    from tfinspect.render.json import collections_json
+    from tfinspect.render.scopes_text import collections_view
+
     capture = load_source(args)
     views = collections(capture, args.key, args.scope)
-    if args.format == "json":
-        from tfinspect.render.json import collections_json, dump
-
-        dump(collections_json(capture.source, views, args.scope), sys.stdout)
-    else:
-        from tfinspect.render.scopes_text import collections_view
-        from tfinspect.render.subgraph_text import print_renderable
-
-        print_renderable(collections_view(views, args.scope))
+    emit(args, lambda: collections_json(capture.source, views, args.scope),
+         lambda: collections_view(views, args.scope))
     return report_outcome(capture)

@@ -81,3 +81,18 @@ def report_outcome(capture: Capture) -> int:
     partial = f"; showing the partial graph{'s' if graphs > 1 else ''} it built" if graphs else "; no graph was built"
     print(f"tfinspect: {capture.source} {what}: {outcome.message}{partial}", file=sys.stderr)
     return EXIT_ERROR
+
+
+def emit(args: argparse.Namespace, document, view) -> None:
+    """Print ``document()`` as JSON with ``--format json``, else the rich renderable ``view()``.
+
+    Both are callables, so only the chosen output is built.
+    """
+    if getattr(args, "format", "text") == "json":
+        from tfinspect.render.json import dump
+
+        dump(document(), sys.stdout)
+    else:
+        from tfinspect.render.theme import make_console
+
+        make_console().print(view())

@@ -68,6 +68,7 @@ def strip_large_constants(graph_def, limit: int) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from tfinspect.analyses.runs import graph_with, index_of
+
     if args.format == "pb" and not args.output and not args.tensorboard:
         raise UsageError("--format pb writes binary: give -o FILE")
     capture = load_source(args)

@@ -13,6 +13,7 @@ from tfinspect.options import OutputFormat
 def show_graph(capture: Capture, args: argparse.Namespace) -> int:
     """Render ``capture`` as ``tfinspect graph`` does; returns the exit code."""
     from tfinspect.analyses.overview import overview
+
     view = overview(capture)
     unused = None
     if getattr(args, "unused", False):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from tfinspect.commands.common import load_source, report_outcome
+from tfinspect.commands.common import emit, load_source, report_outcome
 
 
 def add_parser(commands, options) -> None:
@@ -26,15 +25,11 @@ def add_parser(commands, options) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tfinspect.analyses.scopes import scope_report
+    from tfinspect.render.json import scopes_json
+    from tfinspect.render.scopes_text import scopes_view
+
     capture = load_source(args)
     report = scope_report(capture)
-    if args.format == "json":
-        from tfinspect.render.json import dump, scopes_json
-
-        dump(scopes_json(capture.source, report), sys.stdout)
-    else:
-        from tfinspect.render.scopes_text import scopes_view
-        from tfinspect.render.subgraph_text import print_renderable
-
-        print_renderable(scopes_view(report, diff=args.diff, depth=args.depth or None))
+    emit(args, lambda: scopes_json(capture.source, report),
+         lambda: scopes_view(report, diff=args.diff, depth=args.depth or None))
     return report_outcome(capture)

@@ -42,6 +42,7 @@ def _split(values) -> list[str]:
 def run_subgraph(args: argparse.Namespace) -> int:
     from tfinspect.analyses.runs import distinct_runs, graph_with, index_of, plan_for_run, run_by_index
     from tfinspect.analyses.subgraph import plan, why
+
     if args.fetch and args.run is not None:
         raise UsageError("--fetch and --run choose the run two ways; give one")
     if args.format == "png" and not args.output:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from tfinspect.commands.common import load_source, report_outcome
+from tfinspect.commands.common import emit, load_source, report_outcome
 
 
 def add_parser(commands, options) -> None:
@@ -25,15 +24,15 @@ def add_parser(commands, options) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tfinspect.analyses.summary import graph_stats
+    from tfinspect.render.json import summary_json
+
     capture = load_source(args)
     stats = graph_stats(capture)
-    if args.format == "json":
-        from tfinspect.render.json import dump, summary_json
 
-        dump(summary_json(capture.source, stats), sys.stdout)
-    else:
-        from tfinspect.render.summary_text import summary_view
-        from tfinspect.render.subgraph_text import print_renderable
+    def view():
+        from tfinspect.render.summary_text import summary_view  # rich: only for people
 
-        print_renderable(summary_view(capture.source, stats, top=args.top))
+        return summary_view(capture.source, stats, top=args.top)
+
+    emit(args, lambda: summary_json(capture.source, stats), view)
     return report_outcome(capture)
