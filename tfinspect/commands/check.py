@@ -18,7 +18,7 @@ def add_parser(commands, options) -> None:
                     "TFI codes (docs/checks.md). Exit 0 when no error-level finding, 1 when there is one, "
                     "2 for usage errors, unreadable sources and scripts that fail.",
     )
-    parser.add_argument("source", metavar="SOURCE", help="a Python model script (or a GraphDef)")
+    parser.add_argument("source", metavar="SOURCE", help="a model script (.py) or a graph file (.pb, .pbtxt, .meta, SavedModel dir, events, .tfinspect)")
     parser.add_argument("--select", metavar="CODES", help="only these codes or prefixes, comma-separated (TFI001,TFI00)")
     parser.add_argument("--ignore", metavar="CODES", help="leave out these codes or prefixes")
     parser.add_argument("--max-elements", type=int, default=10_000, metavar="N",

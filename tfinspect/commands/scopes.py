@@ -16,7 +16,7 @@ def add_parser(commands, options) -> None:
                     "that lands ops in a new name scope, tf.Variable making a second set, names uniquified "
                     "ignoring case, and 'Variable X already exists'.",
     )
-    parser.add_argument("source", metavar="SOURCE", help="a Python model script (or a GraphDef)")
+    parser.add_argument("source", metavar="SOURCE", help="a model script (.py) or a graph file (.pb, .pbtxt, .meta, SavedModel dir, events, .tfinspect)")
     parser.add_argument("--diff", action="store_true", help="show the name-scope and variable-scope trees side by side")
     parser.add_argument("--depth", type=int, default=3, metavar="N", help="tree levels shown (default 3; 0: all)")
     options.add_format_option(parser)

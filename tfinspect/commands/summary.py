@@ -15,8 +15,7 @@ def add_parser(commands, options) -> None:
                     "in the GraphDef and make loading slow), control edges and devices. Reading a graph file "
                     "does not import TensorFlow.",
     )
-    parser.add_argument("source", metavar="SOURCE", help="a graph file (.pb, .pbtxt, .meta, SavedModel, events, "
-                                                         ".tfinspect) or a Python model script")
+    parser.add_argument("source", metavar="SOURCE", help="a model script (.py) or a graph file (.pb, .pbtxt, .meta, SavedModel dir, events, .tfinspect)")
     parser.add_argument("--top", type=int, default=15, metavar="N", help="op types shown (default 15)")
     options.add_format_option(parser)
     options.add_capture_options(parser)
