@@ -18,6 +18,9 @@ from tfinspect.analyses.lookups import Violation, check_ids, find_lookups, ids_i
 from tfinspect.errors import TfinspectError
 
 
+_INTEGER = frozenset(np.dtype(f"{kind}{n}") for kind in "iu" for n in (1, 2, 4, 8))
+
+
 class TfinspectBoundsError(TfinspectError, ValueError):
     """Fed ids are outside the table they index."""
 
@@ -125,7 +128,7 @@ class _Checker:
             if entry is None:
                 continue
             ids = value if type(value) is np.ndarray else np.asarray(value)
-            if ids.size == 0 or ids.dtype.kind not in "iu":
+            if not ids.size or ids.dtype not in _INTEGER:
                 continue
             if not ids_in_range(ids, entry[2]):
                 self._slow(session, fetches, feed_dict, constraints, entry, ids)

@@ -210,15 +210,18 @@ class Violation:
         return f"{self.count} of {self.total} ids" + (f" (first: {shown})" if shown else "")
 
 
+_UNSIGNED = {np.dtype(f"i{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
+_UNSIGNED.update({np.dtype(f"u{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)})
+_UNSIGNED[np.dtype(bool)] = np.dtype("u1")
+
+
 def ids_in_range(array: np.ndarray, size: int) -> bool:
     """Whether every id of an integer array is in ``[0, size)``, in one pass and no allocation.
 
     Viewed as unsigned, a negative id becomes larger than any table, so a
     single ``max`` checks both bounds.
     """
-    if array.dtype.kind == "i":
-        array = array.view(array.dtype.str.replace("i", "u"))
-    return int(array.max()) < size
+    return array.view(_UNSIGNED[array.dtype]).max() < size
 
 
 def check_ids(ids: np.ndarray, size: int, *, first: int = 5) -> Violation | None:
