@@ -181,6 +181,8 @@ class guard:  # noqa: N801  (used like a function: tfinspect.guard())
         if self._session is None:
             raise TypeError("guard() without a session is a context manager: use `with tfinspect.guard():`")
         self._checker.check(self._session, fetches, feed_dict)
+        if options is None and run_metadata is None:
+            return self._session.run(fetches, feed_dict)
         return self._session.run(fetches, feed_dict, options, run_metadata)
 
     def __getattr__(self, name: str):
