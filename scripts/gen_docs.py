@@ -124,6 +124,9 @@ def render_checks() -> str:
              "`tfinspect check SOURCE` runs these checks. Codes are stable and never reused. Exit codes: 0 when",
              "no error-level finding, 1 when there is one, 2 for usage errors, unreadable sources and scripts",
              "that fail for reasons no finding explains. `--select` and `--ignore` take codes or prefixes.", "",
+             "`check` runs a script as `graph` does, with one difference: before every `Session.run` it checks the",
+             "fed ids against the tables that run indexes, and stops the script at a run that would go out of",
+             "range, so TensorFlow never executes it; the finding names that run.", "",
              "| code | name | severity | status | what |", "| --- | --- | --- | --- | --- |"]
     for c in checks:
         lines.append(f"| [{c.code}](#{c.code.lower()}) | `{c.name}` | {c.severity.value} | {c.status.value} | {c.summary} |")

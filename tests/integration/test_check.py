@@ -128,3 +128,12 @@ def test_a_graph_file_is_checked_statically(tmp_path):
     result = run_cli("check", str(path), "--format", "json")
     assert result.code == 1
     assert [(f["code"], f["op"]) for f in json.loads(result.out)] == [("TFI001", "picked")]
+
+
+def test_check_stops_the_script_before_an_out_of_range_run_executes():
+    result = run_cli("check", str(CHECKS / "TFI002_fed_center_word.py"), "--format", "json")
+    assert result.code == 1
+    assert [f["code"] for f in json.loads(result.out)] == ["TFI002"]
+    assert "InvalidArgumentError" not in result.err  # TensorFlow never ran the step
+    graph = run_cli("graph", str(CHECKS / "TFI002_fed_center_word.py"), "--format", "json", "--quiet")
+    assert graph.json()["outcome"]["status"] == "error"  # without the guard, TensorFlow fails that run

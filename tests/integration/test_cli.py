@@ -97,3 +97,8 @@ def test_tf1_off_runs_eagerly_and_builds_no_graph():
     assert result.code == 2  # tf.Session does not exist in TF2
     data = result.json()
     assert "AttributeError" in data["outcome"]["message"] and "Session" in data["outcome"]["message"]
+
+
+def test_missing_working_directory():
+    result = run_cli("graph", str(FIXTURES / "lectures" / "add_pow.py"), "--cwd", "/no/such/dir")
+    assert result.code == 2 and result.err == "tfinspect: --cwd /no/such/dir: no such directory\n"

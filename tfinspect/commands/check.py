@@ -9,14 +9,16 @@ import sys
 from tfinspect.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, load_source, report_outcome
 
 FORMATS = ("text", "json", "sarif", "github")
+FED_CHECKS = ("TFI002", "TFI005")
 
 
 def add_parser(commands, options) -> None:
     parser = commands.add_parser(
         "check", help="pre-flight checks (TFI codes) before an expensive run; exit 1 on errors",
         description="Run the checks (embedding index bounds, ...) on SOURCE and report findings with stable "
-                    "TFI codes (docs/checks.md). Exit 0 when no error-level finding, 1 when there is one, "
-                    "2 for usage errors, unreadable sources and scripts that fail.",
+                    "TFI codes (docs/checks.md). A script is stopped before any Session.run whose fed ids are out "
+                    "of range, so TensorFlow never executes it. Exit 0 when no error-level finding, 1 when there "
+                    "is one, 2 for usage errors, unreadable sources and scripts that fail.",
     )
     parser.add_argument("source", metavar="SOURCE", help="a model script (.py) or a graph file (.pb, .pbtxt, .meta, SavedModel dir, events, .tfinspect)")
     parser.add_argument("--select", metavar="CODES", help="only these codes or prefixes, comma-separated (TFI001,TFI00)")
@@ -39,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
 
     bar = _ProgressBar("iterating datasets")
     try:
-        capture = load_source(args, datasets=max(0, args.max_elements), progress=bar)
+        # The run-time guard stands for the fed-id checks: only when one of them is selected.
+        guard = any(c.code in FED_CHECKS for c in checks)
+        capture = load_source(args, datasets=max(0, args.max_elements), progress=bar, guard=guard)
     finally:
         bar.close()
     findings = run_checks(capture, select=args.select, ignore=args.ignore)

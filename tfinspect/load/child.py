@@ -109,7 +109,7 @@ class Child:
         self.recorder = Recorder(
             self.args.out, RunPolicy(RunLimit.parse(self.args.runs)),
             source=self.args.label or self.script, origin=self.args.origin,
-            tf_version=tf.__version__, tf1_mode=tf1, trace=self.args.trace,
+            tf_version=tf.__version__, tf1_mode=tf1, trace=self.args.trace, guard=self.args.guard,
         )
         install(self.recorder)
         if self.args.datasets:
@@ -171,6 +171,9 @@ class Child:
             outcome = {"status": "completed"}
         except CaptureStopped:
             outcome = {"status": "stopped"}
+            stopped = self.recorder.stopped_at if self.recorder else None
+            if stopped and stopped.get("error"):
+                outcome["message"] = f"run #{stopped['index']} was {stopped['error']}"
         except SystemExit as e:
             code = e.code
             if code is None or code == 0:
@@ -207,6 +210,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quiet-notes", action="store_true")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--trace", action="store_true")
+    parser.add_argument("--guard", action="store_true", help="do not execute a run whose fed ids are out of range")
     parser.add_argument("--datasets", type=int, default=0, help="iterate datasets up to this many elements")
     parser.add_argument("script")
     parser.add_argument("script_args", nargs=argparse.REMAINDER)

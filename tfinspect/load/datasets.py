@@ -13,9 +13,8 @@ import sys
 import time
 from typing import Any
 
+from tfinspect.load.runner import PROGRESS_PREFIX
 from tfinspect.load.store import METADATA, write_atomic
-
-PROGRESS_PREFIX = "\x1etfinspect-progress "
 
 
 def install_dataset_hook(recorder) -> None:

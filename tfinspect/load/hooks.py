@@ -99,9 +99,14 @@ class Recorder:
     """Collects graphs, runs and ``get_variable`` calls, and writes snapshots."""
 
     def __init__(self, out_dir: str, policy: RunPolicy, *, source: str, origin: str,
-                 tf_version: str, tf1_mode: bool, trace: bool = False) -> None:
+                 tf_version: str, tf1_mode: bool, trace: bool = False, guard: bool = False) -> None:
         self.out_dir = out_dir
         self.trace = trace
+        self.checker = None
+        if guard:  # `tfinspect check`: a run whose fed ids are out of range is not executed
+            from tfinspect.runtime_guard import _Checker
+
+            self.checker = _Checker()
         self.policy = policy
         self.header = {"format": FORMAT, "version": FORMAT_VERSION, "source": source, "origin": origin,
                        "tf_version": tf_version, "tf1_mode": tf1_mode}
@@ -174,6 +179,14 @@ class Recorder:
             record["values_kept"] = True
         with self._lock:
             self.runs.append(record)
+        if allowed and self.checker is not None:
+            from tfinspect.runtime_guard import TfinspectBoundsError
+
+            try:
+                self.checker.check(session, fetches, feed_dict)
+            except TfinspectBoundsError as error:
+                allowed = False
+                record["error"] = f"not executed: {error.tensor} is out of range for {error.op}"
         if not allowed:
             record["status"] = "stopped"
             self.stopped_at = record

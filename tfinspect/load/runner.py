@@ -59,6 +59,7 @@ class ScriptRun:
     progress: Callable[[str], None] | None = None  # gets the script's progress lines
     trace: bool = False  # record what TensorFlow executed for each run (graph rewrites off)
     datasets: int = 0  # iterate the script's datasets up to this many elements (0: not at all)
+    guard: bool = False  # stop the script at a run whose fed ids are out of range, before it executes
 
 
 PROGRESS_PREFIX = "\x1etfinspect-progress "
@@ -130,6 +131,8 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
         CaptureError: the child could not even start TensorFlow.
     """
     script = _check_script(spec.script)
+    if spec.cwd and not os.path.isdir(spec.cwd):
+        raise SourceError(f"--cwd {spec.cwd}: no such directory")
     out_dir = tempfile.mkdtemp(prefix="tfinspect-capture-")
     atexit.register(shutil.rmtree, out_dir, True)
     bootstrap = (
@@ -151,6 +154,8 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
         command.append("--trace")
     if spec.datasets:
         command += ["--datasets", str(spec.datasets)]
+    if spec.guard:
+        command.append("--guard")
     command += ["--", script, *spec.argv]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -24,6 +24,7 @@ class LoadOptions:
     output: IO[str] | None = None  # where the script's own output goes (default: stderr)
     trace: bool = False
     datasets: int = 0
+    guard: bool = False
     progress: object = None  # callable getting the child's progress lines
 
 
@@ -37,7 +38,7 @@ def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
         return run_script(ScriptRun(
             script=source, argv=tuple(options.argv), runs=options.runs, tf1=options.tf1,
             timeout=options.timeout, quiet=options.quiet, verbose=options.verbose, cwd=options.cwd,
-            trace=options.trace, datasets=options.datasets, progress=options.progress,
+            trace=options.trace, datasets=options.datasets, progress=options.progress, guard=options.guard,
         ), output=options.output)
     from tfinspect.load.files import is_graph_file, load_graph_file
 

@@ -129,6 +129,11 @@ def runs_table(view: GraphOverview) -> Table:
 def outcome_text(view: GraphOverview) -> Text | None:
     outcome = view.outcome
     stopped = view.stopped_run
+    if outcome.status is OutcomeStatus.STOPPED and stopped is not None and stopped.error:
+        text = Text("stopped: ", style="tfi.warn")
+        text.append(f"run #{stopped.index} at {source_text(stopped.source)} was {stopped.error}; the script was "
+                    "stopped there")
+        return text
     if outcome.status is OutcomeStatus.STOPPED and stopped is not None:
         text = Text("stopped: ", style="tfi.warn")
         text.append(f"run #{stopped.index} at {source_text(stopped.source)} did not execute; the script was stopped "
@@ -157,6 +162,9 @@ def graph_view(view: GraphOverview, *, depth: int | None = 3) -> RenderableType:
             parts += [Text(""), collections_table(graph)]
     if not view.graphs:
         parts += [Text(""), Text("no graph was built", style="tfi.warn")]
+        if view.outcome.ok and view.tf1_mode is False:
+            parts.append(Text("TensorFlow 2 code runs eagerly, without a tf.Graph; tfinspect inspects graph-mode "
+                              "code (tf.compat.v1, or TF1 code: --tf1 on)", style="tfi.dim"))
     if view.runs:
         parts += [Text(""), runs_table(view)]
     outcome = outcome_text(view)
