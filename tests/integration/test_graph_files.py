@@ -175,3 +175,22 @@ def test_dump_strips_large_constants(tmp_path):
     assert _json("summary", str(tmp_path / "s.pb"))["graphs"][0]["large_constants"] == []
     again = run_cli("dump", str(tmp_path / "g.pb"), "--format", "pb", "-o", str(tmp_path / "s.pb"))
     assert again.code == 2 and "exists; add --force" in again.err
+
+
+@pytest.mark.parametrize("name", LECTURES)
+def test_meta_graph_of_each_lecture_gives_the_captures_variables_and_collections(name, tmp_path, monkeypatch):
+    tf = pytest.importorskip("tensorflow").compat.v1
+    script = FIXTURES / "lectures" / name
+    source = script.read_text().replace(TF1_IMPORT, COMPAT_IMPORT, 1).split("\nwith tf.Session() as sess:")[0]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", [str(script)])
+    graph = tf.Graph()
+    with graph.as_default():
+        exec(compile(source, str(script), "exec"), {"__name__": "fixture"})
+        tf.train.export_meta_graph(str(tmp_path / "model.meta"))
+    meta = _json("graph", str(tmp_path / "model.meta"))
+    live = _json("graph", str(script), "--quiet", "--runs", "0", "--cwd", str(tmp_path))
+    assert [(v["name"], v["shape"], v["dtype"], v["trainable"]) for v in meta["variables"]] == \
+        [(v["name"], v["shape"], v["dtype"], v["trainable"]) for v in live["variables"]]
+    for key in ("variables", "trainable_variables"):
+        assert meta["collections"].get(key, []) == live["collections"].get(key, []), key
