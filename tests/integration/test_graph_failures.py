@@ -137,3 +137,13 @@ def test_two_graphs_of_compat_v1_code():
     assert data["placeholders"][0]["shape"] == [None, 4]
     assert [r["graph"] for r in data["runs"]] == [g["id"] for g in data["graphs"]]
     assert data["runs"][1]["feed_details"] == [{"name": "p:0", "dtype": "float32", "shape": [2, 4]}]
+
+
+def test_keras_3_layers_get_a_hint(tmp_path):
+    script = tmp_path / "layers.py"
+    script.write_text("import tensorflow as tf\nx = tf.placeholder(tf.float32, [None, 4])\n"
+                      "h = tf.layers.dense(x, 8)\n")
+    result = run_cli("graph", str(script), "--quiet")
+    assert result.code == 2
+    if "is not available with Keras 3" in result.err:  # TensorFlow 2.16+ without tf_keras
+        assert "hint: TensorFlow 2.16 and later ship Keras 3" in result.err and "TF_USE_LEGACY_KERAS=1" in result.err

@@ -80,7 +80,20 @@ def report_outcome(capture: Capture) -> int:
     graphs = len(capture.graphs)
     partial = f"; showing the partial graph{'s' if graphs > 1 else ''} it built" if graphs else "; no graph was built"
     print(f"tfinspect: {capture.source} {what}: {outcome.message}{partial}", file=sys.stderr)
+    for pattern, hint in HINTS:
+        if pattern in outcome.message:
+            print(f"tfinspect: hint: {hint}", file=sys.stderr)
     return EXIT_ERROR
+
+
+# Failures TF1 scripts meet on TensorFlow 2, with what to do about them.
+HINTS = (
+    ("is not available with Keras 3", "TensorFlow 2.16 and later ship Keras 3, which has no tf.layers / "
+     "tf.compat.v1.layers; the legacy Keras provides them: pip install tf_keras, and run with "
+     "TF_USE_LEGACY_KERAS=1 in the environment"),
+    ("has no attribute 'contrib'", "tf.contrib was removed in TensorFlow 2; its pieces moved to tf.compat.v1, "
+     "tf.estimator, TensorFlow Addons or other packages"),
+)
 
 
 def emit(args: argparse.Namespace, document, view) -> None:
