@@ -144,3 +144,14 @@ def test_pictures_match_golden_dot(fixture, golden, monkeypatch, tmp_path):
     assert result.code == 0, result.err
     assert result.out.startswith("digraph tfinspect {")
     golden(f"dot/{fixture.replace('/', '__').removesuffix('.py')}.dot", result.out)
+
+
+def test_sparse_and_named_feeds_and_nested_fetches():
+    script = str(FIXTURES / "scripts" / "sparse_feed_after_reset.py")
+    graph = run_cli_cached("graph", script, "--format", "json", "--quiet").json()
+    assert [g["ops"] for g in graph["graphs"]] == [1, 11]
+    run = graph["runs"][1]
+    assert run["fetches"] == ["mul:0", "SparseReduceSum:0", "x:0"]
+    assert run["feeds"] == ["x:0", "sp/indices:0", "sp/values:0", "sp/shape:0"]
+    data = subgraph_json(script, "--run", "1")
+    assert set(data["cut_off"]) == {"x", "sp/indices", "sp/values", "sp/shape"}

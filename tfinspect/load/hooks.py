@@ -95,6 +95,25 @@ def _feed_name(graph, key) -> str:
     return str(key)
 
 
+_SPARSE_PARTS = ("indices", "values", "dense_shape")
+
+
+def _expand_sparse(feed_dict):
+    """Feed items, with a fed SparseTensor split into its three component tensors (as TensorFlow feeds it)."""
+    for key, value in feed_dict.items():
+        parts = [getattr(key, name, None) for name in _SPARSE_PARTS]
+        if isinstance(key, str) or any(p is None for p in parts):
+            yield key, value
+            continue
+        if all(hasattr(value, name) for name in _SPARSE_PARTS):
+            components = [getattr(value, name) for name in _SPARSE_PARTS]
+        elif isinstance(value, (tuple, list)) and len(value) == 3:
+            components = list(value)
+        else:
+            components = [None, None, None]
+        yield from zip(parts, components)
+
+
 class Recorder:
     """Collects graphs, runs and ``get_variable`` calls, and writes snapshots."""
 
@@ -207,7 +226,7 @@ class Recorder:
         import numpy as np
 
         values = {}
-        for key, value in (feed_dict or {}).items():
+        for key, value in _expand_sparse(feed_dict or {}):
             name = _feed_name(graph, key)
             try:
                 array = np.asarray(value)
