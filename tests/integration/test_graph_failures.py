@@ -147,3 +147,12 @@ def test_keras_3_layers_get_a_hint(tmp_path):
     assert result.code == 2
     if "is not available with Keras 3" in result.err:  # TensorFlow 2.16+ without tf_keras
         assert "hint: TensorFlow 2.16 and later ship Keras 3" in result.err and "TF_USE_LEGACY_KERAS=1" in result.err
+
+
+def test_queue_runner_threads_are_not_stopped():
+    data = graph("queue_runners.py").json()
+    assert data["outcome"]["status"] == "stopped"
+    mine = [r["status"] for r in data["runs"] if r["source"] and r["source"]["line"] == 15]
+    assert mine == ["ok", "ok", "ok", "stopped"]
+    background = [r for r in data["runs"] if r["source"] is None]
+    assert background and all(r["status"] != "stopped" for r in background)

@@ -187,7 +187,9 @@ class Recorder:
             "ops_before": self.extractors[graph_id].op_count(), "values_kept": False,
         }
         site = frame[:2] if frame else None
-        allowed = self.policy.allow(site)
+        # Runs with no user code on the stack come from TensorFlow's own threads (QueueRunner,
+        # Coordinator): stopping them would break the input pipeline, and they are not steps.
+        allowed = self.policy.allow(site) if frame is not None else True
         values = self._feeds(graph, feed_dict, record)
         # The stopped run's feeds are kept too: checks can say what it would have done.
         if values and self._keep_values(site, values):
