@@ -154,5 +154,5 @@ def test_queue_runner_threads_are_not_stopped():
     assert data["outcome"]["status"] == "stopped"
     mine = [r["status"] for r in data["runs"] if r["source"] and r["source"]["line"] == 15]
     assert mine == ["ok", "ok", "ok", "stopped"]
-    background = [r for r in data["runs"] if r["source"] is None]
-    assert background and all(r["status"] != "stopped" for r in background)
+    # the queue runner's own runs (recorded when its thread got there before the end) are never stopped
+    assert all(r["status"] != "stopped" for r in data["runs"] if r["source"] is None)
