@@ -19,7 +19,7 @@ import time
 import traceback
 from typing import Any
 
-from tfinspect.load.frames import is_user_file
+from tfinspect.load.frames import is_user_file, user_frames
 from tfinspect.load.hooks import CaptureStopped, Recorder, install
 from tfinspect.load.policy import RunLimit, RunPolicy
 
@@ -65,11 +65,8 @@ def _first_line(error: BaseException) -> str:
 
 
 def _where(frame) -> str:
-    while frame is not None:
-        if is_user_file(frame.f_code.co_filename):
-            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
-        frame = frame.f_back
-    return "inside TensorFlow or Python itself"
+    found = user_frames(frame, limit=1)
+    return f"{found[0][0]}:{found[0][1]}" if found else "inside TensorFlow or Python itself"
 
 
 def _error_frames(error: BaseException) -> list[dict[str, Any]]:

@@ -70,6 +70,17 @@ def warm_up() -> None:
     _stdlib_dirs()
 
 
+def user_frames(frame, limit: int | None = None) -> list[tuple[str, int, str]]:
+    """The user's frames of a live stack, from ``frame`` outwards (innermost first)."""
+    found = []
+    while frame is not None and (limit is None or len(found) < limit):
+        code = frame.f_code
+        if is_user_file(code.co_filename):
+            found.append((os.path.abspath(code.co_filename), frame.f_lineno, code.co_name))
+        frame = frame.f_back
+    return found
+
+
 def innermost_user_frame(frames: Iterable[tuple[str, int, str]]) -> tuple[str, int, str] | None:
     """The last (innermost) ``(file, line, function)`` that belongs to the user.
 

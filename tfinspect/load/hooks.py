@@ -17,7 +17,7 @@ import time
 from typing import Any, Callable
 
 from tfinspect.load.extract import VARIABLE_OP_TYPES, FileTable, GraphExtractor
-from tfinspect.load.frames import is_user_file
+from tfinspect.load.frames import user_frames
 from tfinspect.load.model import escape_feed_key
 from tfinspect.load.policy import RunPolicy
 from tfinspect.load.store import FORMAT, FORMAT_VERSION, METADATA, write_atomic
@@ -36,26 +36,14 @@ class CaptureStopped(BaseException):
 
 
 def user_call_site(skip: int = 1) -> tuple[str, int, str] | None:
-    """The innermost frame of the current Python stack that is the user's."""
-    frame = sys._getframe(skip)
-    while frame is not None:
-        code = frame.f_code
-        if is_user_file(code.co_filename):
-            return (os.path.abspath(code.co_filename), frame.f_lineno, code.co_name)
-        frame = frame.f_back
-    return None
+    """The innermost frame of the current Python stack that is the user's (``skip`` frames up from the caller)."""
+    frames = user_frames(sys._getframe(skip), limit=1)
+    return frames[0] if frames else None
 
 
 def user_callers(skip: int = 1, limit: int = 4) -> list[tuple[str, int, str]]:
     """The user's frames of the current stack, innermost first (at most ``limit``)."""
-    frames = []
-    frame = sys._getframe(skip)
-    while frame is not None and len(frames) < limit:
-        code = frame.f_code
-        if is_user_file(code.co_filename):
-            frames.append((os.path.abspath(code.co_filename), frame.f_lineno, code.co_name))
-        frame = frame.f_back
-    return frames
+    return user_frames(sys._getframe(skip), limit=limit)
 
 
 def _flatten_fetches(graph, fetches, out: list[str]) -> None:
