@@ -83,18 +83,6 @@ class _GraphConstraints:
         return mask
 
 
-def _flat(fetches, out: list) -> None:
-    """Fetch structures (lists, tuples, dicts) to their leaves."""
-    if isinstance(fetches, (list, tuple)):
-        for item in fetches:
-            _flat(item, out)
-    elif isinstance(fetches, dict):
-        for item in fetches.values():
-            _flat(item, out)
-    elif fetches is not None:
-        out.append(fetches)
-
-
 def _line(op) -> str:
     from tfinspect.load.extract import op_frame
 
@@ -134,12 +122,13 @@ class _Checker:
                 self._slow(session, fetches, feed_dict, constraints, entry, ids)
 
     def _slow(self, session, fetches, feed_dict, constraints: _GraphConstraints, entry, ids) -> None:
+        from tfinspect.load.hooks import expand_sparse, feed_name, flatten_fetches
+
         name, found, _ = entry
-        flat: list = []
-        _flat(fetches, flat)
         graph = session.graph
-        names = [graph.as_graph_element(f, allow_tensor=True, allow_operation=True).name for f in flat]
-        fed = [getattr(k, "name", k) for k in feed_dict]
+        names: list[str] = []
+        flatten_fetches(graph, fetches, names)
+        fed = [feed_name(graph, key) for key, _ in expand_sparse(feed_dict)]
         mask = constraints.runs((tuple(names), tuple(fed)), names, fed)
         for constraint in found:
             violation = check_ids(ids, constraint.size)

@@ -46,16 +46,19 @@ def user_callers(skip: int = 1, limit: int = 4) -> list[tuple[str, int, str]]:
     return user_frames(sys._getframe(skip), limit=limit)
 
 
-def _flatten_fetches(graph, fetches, out: list[str]) -> None:
+_SPARSE_PARTS = ("indices", "values", "dense_shape")
+
+
+def flatten_fetches(graph, fetches, out: list[str]) -> None:
     if fetches is None:
         return
     if isinstance(fetches, dict):
         for value in fetches.values():
-            _flatten_fetches(graph, value, out)
+            flatten_fetches(graph, value, out)
         return
     if isinstance(fetches, (list, tuple)):
         for value in fetches:
-            _flatten_fetches(graph, value, out)
+            flatten_fetches(graph, value, out)
         return
     try:
         element = graph.as_graph_element(fetches, allow_tensor=True, allow_operation=True)
@@ -63,15 +66,15 @@ def _flatten_fetches(graph, fetches, out: list[str]) -> None:
         return
     except Exception:
         pass
-    parts = [getattr(fetches, a, None) for a in ("indices", "values", "dense_shape")]
+    parts = [getattr(fetches, a, None) for a in _SPARSE_PARTS]
     if all(p is not None for p in parts):  # SparseTensor and friends
         for part in parts:
-            _flatten_fetches(graph, part, out)
+            flatten_fetches(graph, part, out)
     else:
         out.append(str(fetches))
 
 
-def _feed_name(graph, key) -> str:
+def feed_name(graph, key) -> str:
     name = getattr(key, "name", None)
     if isinstance(name, str):
         return name
@@ -83,10 +86,7 @@ def _feed_name(graph, key) -> str:
     return str(key)
 
 
-_SPARSE_PARTS = ("indices", "values", "dense_shape")
-
-
-def _expand_sparse(feed_dict):
+def expand_sparse(feed_dict):
     """Feed items, with a fed SparseTensor split into its three component tensors (as TensorFlow feeds it)."""
     for key, value in feed_dict.items():
         parts = [getattr(key, name, None) for name in _SPARSE_PARTS]
@@ -168,7 +168,7 @@ class Recorder:
         graph_id = self.track_graph(graph)
         frame = user_call_site()
         names: list[str] = []
-        _flatten_fetches(graph, fetches, names)
+        flatten_fetches(graph, fetches, names)
         record: dict[str, Any] = {
             "index": len(self.runs), "graph": graph_id, "fetches": names, "feeds": [],
             "source": self.files.location(frame), "status": "running",
@@ -216,8 +216,8 @@ class Recorder:
         import numpy as np
 
         values = {}
-        for key, value in _expand_sparse(feed_dict or {}):
-            name = _feed_name(graph, key)
+        for key, value in expand_sparse(feed_dict or {}):
+            name = feed_name(graph, key)
             try:
                 array = np.asarray(value)
                 if array.dtype == object:
