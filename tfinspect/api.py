@@ -51,12 +51,12 @@ def capture_graph(graph=None) -> Capture:
     from tensorflow.python.framework import ops
 
     from tfinspect.load.extract import FileTable, GraphExtractor
-    from tfinspect.load.store import _graph_def_from_bytes, graph_from_raw
+    from tfinspect.load.store import graph_def_from_bytes, graph_from_raw
 
     graph = graph if graph is not None else ops.get_default_graph()
     files = FileTable()
     meta, data = GraphExtractor(graph, 0, files).extract([])
-    graph_capture = graph_from_raw(meta, files.files, _graph_def_from_bytes(data, "live graph"))
+    graph_capture = graph_from_raw(meta, files.files, graph_def_from_bytes(data, "live graph"))
     import tensorflow as tf
 
     return Capture(source="<live graph>", origin="live", graphs=(graph_capture,), tf_version=tf.__version__)

@@ -121,6 +121,11 @@ class GraphIndex:
         valid = self.indices[self.indices >= 0]
         return np.bincount(valid, minlength=len(self.names))
 
+    def data_inputs(self, node: int) -> list[tuple[int, int]]:
+        """(producer, port) of each data input of ``node``, in order; producer -1 where it dangles."""
+        lo, hi = int(self.indptr[node]), int(self.indptr[node + 1])
+        return [(int(self.indices[k]), int(self.src_output[k])) for k in range(lo, hi) if self.src_output[k] >= 0]
+
     def node_id(self, name: str) -> int | None:
         """The id of an op name or tensor name (``x``, ``x:0``, ``^x``)."""
         node, _ = parse_tensor_name(name)

@@ -40,13 +40,10 @@ class Lookup:
 
 def _input(index: GraphIndex, node: int, position: int) -> tuple[int, int] | None:
     """(producer, port) of data input ``position`` of ``node``."""
-    lo, hi = int(index.indptr[node]), int(index.indptr[node + 1])
-    data = [k for k in range(lo, hi) if index.src_output[k] >= 0]
-    if position >= len(data):
+    inputs = index.data_inputs(node)
+    if position >= len(inputs) or inputs[position][0] < 0:
         return None
-    k = data[position]
-    producer = int(index.indices[k])
-    return (producer, int(index.src_output[k])) if producer >= 0 else None
+    return inputs[position]
 
 
 def _node(index: GraphIndex, node: int):
@@ -142,12 +139,6 @@ PRESERVING: dict[str, tuple[int, ...]] = {
 _AXIS_INPUT = {"ConcatV2": -1, "Concat": 0}
 
 
-def _data_inputs(index: GraphIndex, node: int) -> list[tuple[int, int]]:
-    lo, hi = int(index.indptr[node]), int(index.indptr[node + 1])
-    return [(int(index.indices[k]), int(index.src_output[k])) for k in range(lo, hi)
-            if index.src_output[k] >= 0 and index.indices[k] >= 0]
-
-
 def trace_origins(index: GraphIndex, start: tuple[int, int], limit: int = 200) -> tuple[Origin, ...]:
     """Follow ids back through value-preserving ops to where they come from."""
     origins: list[Origin] = []
@@ -164,17 +155,18 @@ def trace_origins(index: GraphIndex, start: tuple[int, int], limit: int = 200) -
         elif op in ("Placeholder", "PlaceholderV2", "PlaceholderWithDefault"):
             origins.append(Origin("placeholder", node, port))
             if op == "PlaceholderWithDefault":
-                todo.extend(_data_inputs(index, node)[:1])  # its default is used when nothing is fed
+                todo.extend(i for i in index.data_inputs(node)[:1] if i[0] >= 0)  # the default, when not fed
         elif op in SAMPLERS and port == 0:
             origins.append(Origin("sampler", node, port))
         elif op in ("IteratorGetNext", "IteratorGetNextSync", "IteratorGetNextAsOptional"):
             origins.append(Origin("dataset", node, port))
         elif op in PRESERVING:
-            inputs = _data_inputs(index, node)
+            inputs = index.data_inputs(node)
             if op in _AXIS_INPUT and inputs:
-                inputs.pop(_AXIS_INPUT[op])
+                inputs.pop(_AXIS_INPUT[op])  # by position, before dangling inputs are dropped
             positions = PRESERVING[op]
-            todo.extend(inputs if positions == (ALL_DATA_INPUTS,) else [inputs[p] for p in positions if p < len(inputs)])
+            chosen = inputs if positions == (ALL_DATA_INPUTS,) else [inputs[p] for p in positions if p < len(inputs)]
+            todo.extend(i for i in chosen if i[0] >= 0)
         else:
             origins.append(Origin("unknown", node, port, reason=f"{op} op {index.names[node]}"))
     return tuple(origins)

@@ -17,6 +17,7 @@ from tfinspect.load.model import (
     VariableInfo,
 )
 from tfinspect.dtypes import dtype_name
+from tfinspect.tensors import shape_of
 
 PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderV2", "PlaceholderWithDefault"})
 
@@ -100,12 +101,6 @@ class GraphOverview:
         return next((r for r in self.runs if r.status is RunStatus.STOPPED), None)
 
 
-def _shape_attr(shape_proto) -> Shape:
-    if shape_proto.unknown_rank:
-        return None
-    return tuple(None if d.size < 0 else int(d.size) for d in shape_proto.dim)
-
-
 def placeholders_of(graph: GraphCapture) -> tuple[PlaceholderInfo, ...]:
     result = []
     for node in graph.graph_def.node:
@@ -114,9 +109,9 @@ def placeholders_of(graph: GraphCapture) -> tuple[PlaceholderInfo, ...]:
         attr = node.attr
         shape: Shape = None
         if "shape" in attr:
-            shape = _shape_attr(attr["shape"].shape)
+            shape = shape_of(attr["shape"].shape)
         elif "_output_shapes" in attr and attr["_output_shapes"].list.shape:
-            shape = _shape_attr(attr["_output_shapes"].list.shape[0])
+            shape = shape_of(attr["_output_shapes"].list.shape[0])
         dtype = dtype_name(attr["dtype"].type) if "dtype" in attr else "unknown"
         result.append(PlaceholderInfo(node.name, dtype, shape, graph.id, graph.sources.get(node.name),
                                       node.op == "PlaceholderWithDefault"))

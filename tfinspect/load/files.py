@@ -16,6 +16,7 @@ import tempfile
 import zipfile
 
 from tfinspect.errors import SourceError
+from tfinspect.load.store import parse_message
 from tfinspect.load.model import (
     Capture,
     CollectionMember,
@@ -45,16 +46,6 @@ def _read(path: str) -> bytes:
         raise SourceError(f"{path}: cannot read ({e.strerror})") from None
 
 
-def _parse(message, data: bytes, path: str, what: str):
-    from google.protobuf.message import DecodeError
-
-    try:
-        message.ParseFromString(data)
-    except DecodeError as e:
-        raise SourceError(f"{path}: not a {what}, or a truncated one ({e})") from None
-    return message
-
-
 def read_graph_def(path: str):
     """Parse a binary (``.pb``) or text (``.pbtxt``) GraphDef.
 
@@ -72,7 +63,7 @@ def read_graph_def(path: str):
         except (text_format.ParseError, UnicodeDecodeError) as e:
             raise SourceError(f"{path}: not a text GraphDef ({e})") from None
     else:
-        _parse(graph_def, data, path, "binary GraphDef")
+        parse_message(graph_def, data, path, "binary GraphDef")
     if data and not graph_def.node and not graph_def.library.function:
         raise SourceError(f"{path}: parsed as a GraphDef but holds no nodes; is it another kind of file?")
     return graph_def
@@ -140,7 +131,7 @@ def graph_from_meta_graph(meta_graph, graph_id: int = 0) -> GraphCapture:
 def load_meta_graph(path: str) -> Capture:
     from tensorboard.compat.proto.meta_graph_pb2 import MetaGraphDef
 
-    meta_graph = _parse(MetaGraphDef(), _read(path), path, "MetaGraphDef (.meta)")
+    meta_graph = parse_message(MetaGraphDef(), _read(path), path, "MetaGraphDef (.meta)")
     if not meta_graph.graph_def.node:
         raise SourceError(f"{path}: a MetaGraphDef without a graph")
     return Capture(source=path, origin="meta", graphs=(graph_from_meta_graph(meta_graph),),
@@ -203,7 +194,7 @@ def load_saved_model(path: str) -> Capture:
     graphs, runs = [], []
     for number, wire, value in _fields(_read(file), file):
         if number == 2 and wire == 2:
-            meta_graph = _parse(MetaGraphDef(), value, file, "SavedModel")
+            meta_graph = parse_message(MetaGraphDef(), value, file, "SavedModel")
             graph = graph_from_meta_graph(meta_graph, len(graphs))
             graphs.append(graph)
             runs.extend(_signature_runs(meta_graph, graph.id, len(runs)))
@@ -247,11 +238,11 @@ def load_events(path: str) -> Capture:
         raise SourceError(f"{path}: no event files (events.out.tfevents.*) in this directory")
     for file in files:
         for record in _records(_read(file), file):
-            event = _parse(Event(), record, file, "event file")
+            event = parse_message(Event(), record, file, "event file")
             if event.HasField("graph_def"):
-                graphs.append(GraphCapture(len(graphs), _parse(GraphDef(), event.graph_def, file, "GraphDef")))
+                graphs.append(GraphCapture(len(graphs), parse_message(GraphDef(), event.graph_def, file, "GraphDef")))
             elif event.HasField("meta_graph_def"):
-                meta_graph = _parse(MetaGraphDef(), event.meta_graph_def, file, "MetaGraphDef")
+                meta_graph = parse_message(MetaGraphDef(), event.meta_graph_def, file, "MetaGraphDef")
                 graphs.append(graph_from_meta_graph(meta_graph, len(graphs)))
     if not graphs:
         raise SourceError(f"{path}: event files without a graph (was the FileWriter given one?)")

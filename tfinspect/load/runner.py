@@ -133,6 +133,7 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
     script = _check_script(spec.script)
     if spec.cwd and not os.path.isdir(spec.cwd):
         raise SourceError(f"--cwd {spec.cwd}: no such directory")
+    memory_limit = spec.memory_limit or default_memory_limit()
     out_dir = tempfile.mkdtemp(prefix="tfinspect-capture-")
     atexit.register(shutil.rmtree, out_dir, True)
     bootstrap = (
@@ -143,7 +144,7 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
         sys.executable, "-c", bootstrap, _PACKAGE_ROOT,
         "--out", out_dir, "--runs", str(spec.runs),
         "--tf1", {True: "on", False: "off", None: "auto"}[spec.tf1],
-        "--timeout", str(spec.timeout), "--memory-limit", str(spec.memory_limit or default_memory_limit()),
+        "--timeout", str(spec.timeout), "--memory-limit", str(memory_limit),
         "--origin", spec.origin, "--label", spec.label or spec.script,
     ]
     if spec.quiet:
@@ -170,7 +171,7 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
     ]
     for thread in forwarders:
         thread.start()
-    outcome = _supervise(process, spec)
+    outcome = _supervise(process, spec, memory_limit)
     for thread in forwarders:
         thread.join(timeout=5)
     failed = os.path.join(out_dir, METADATA + ".failed")
@@ -189,9 +190,8 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
     return read_capture_dir(out_dir, outcome=outcome, fallback=died)
 
 
-def _supervise(process: subprocess.Popen, spec: ScriptRun) -> Outcome | None:
+def _supervise(process: subprocess.Popen, spec: ScriptRun, limit: int) -> Outcome | None:
     """Wait for the child; kill it past the time or memory limit. None: it ended by itself."""
-    limit = spec.memory_limit or default_memory_limit()
     hard_limit = limit + (1 << 30)  # the child stops itself at `limit`; this is the backstop
     deadline = time.monotonic() + spec.timeout + GRACE_SECONDS if spec.timeout > 0 else None
     try:

@@ -71,16 +71,21 @@ def _location(files: list[str], raw: Any) -> SourceLocation | None:
     return SourceLocation(files[file_index], int(line), str(function))
 
 
-def _graph_def_from_bytes(data: bytes, what: str):
-    from tensorboard.compat.proto.graph_pb2 import GraphDef
+def parse_message(message, data: bytes, path: str, what: str):
+    """Decode ``data`` into ``message``; a damaged file gets one clear SourceError naming it."""
     from google.protobuf.message import DecodeError
 
-    graph_def = GraphDef()
     try:
-        graph_def.ParseFromString(data)
+        message.ParseFromString(data)
     except DecodeError as e:
-        raise SourceError(f"{what}: not a valid GraphDef ({e})") from None
-    return graph_def
+        raise SourceError(f"{path}: not a {what}, or a truncated one ({e})") from None
+    return message
+
+
+def graph_def_from_bytes(data: bytes, path: str):
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    return parse_message(GraphDef(), data, path, "GraphDef")
 
 
 def graph_from_raw(raw: Mapping[str, Any], files: list[str], graph_def) -> GraphCapture:
@@ -182,7 +187,7 @@ def read_capture_dir(directory: str, *, outcome: Outcome | None = None,
     for raw in meta.get("graphs", ()):
         path = os.path.join(directory, raw["graph_def"])
         with open(path, "rb") as f:
-            graph_def = _graph_def_from_bytes(f.read(), path)
+            graph_def = graph_def_from_bytes(f.read(), path)
         graphs.append(graph_from_raw(raw, files, graph_def))
     runs = tuple(run_from_raw(r, files) for r in meta.get("runs", ()))
     return Capture(
