@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from tfinspect.load.model import Capture, VariableInfo
 
 Shape = tuple[int, ...]
+DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1, "uint8": 1, "int16": 2,
+               "int32": 4, "int64": 8, "bool": 1}
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,11 @@ class CheckpointEntry:
         for d in self.shape:
             n *= d
         return n
+
+    @property
+    def bytes(self) -> int:
+        """Bytes of its values (0 for dtypes without a fixed width, such as strings)."""
+        return self.size * DTYPE_BYTES.get(self.dtype, 0)
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from tfinspect.load.model import Capture
-from tfinspect.commands.common import load_source, report_outcome
-from tfinspect.options import OutputFormat
+from tfinspect.commands.common import emit, load_source, report_outcome
 
 
 def show_graph(capture: Capture, args: argparse.Namespace) -> int:
@@ -20,24 +18,25 @@ def show_graph(capture: Capture, args: argparse.Namespace) -> int:
         from tfinspect.analyses.runs import unused_ops
 
         unused = unused_ops(capture)
-    if OutputFormat.parse(args.format) is OutputFormat.JSON:
-        from tfinspect.render.json import dump, graph_json, unused_json
+    def document():
+        from tfinspect.render.json import graph_json, unused_json
 
-        document = graph_json(view)
+        result = graph_json(view)
         if unused is not None:
-            document["unused"] = unused_json(unused)
-        dump(document, sys.stdout)
-    else:
-        from tfinspect.render.text import print_graph
+            result["unused"] = unused_json(unused)
+        return result
 
-        print_graph(view, depth=args.depth or None)
-        if unused is not None:
-            from rich.text import Text
+    def renderable():
+        from rich.console import Group
+        from rich.text import Text
 
-            from tfinspect.render.subgraph_text import print_renderable, unused_view
+        from tfinspect.render.subgraph_text import unused_view
+        from tfinspect.render.text import graph_view
 
-            print_renderable(Text(""))
-            print_renderable(unused_view(unused, depth=args.depth or 3, sources_by_graph=None))
+        shown = graph_view(view, depth=args.depth or None)
+        return shown if unused is None else Group(shown, Text(""), unused_view(unused))
+
+    emit(args, document, renderable)
     return report_outcome(capture)
 
 

@@ -33,3 +33,12 @@ def names_text(names, limit: int = 4) -> str:
         return "-"
     shown = ", ".join(names[:limit])
     return shown + (f", … (+{len(names) - limit})" if len(names) > limit else "")
+
+
+def size_text(n: float) -> str:
+    """``1536`` -> ``"1.5 KiB"``."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1024
+    return str(n)

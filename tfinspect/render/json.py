@@ -159,3 +159,20 @@ def summary_json(source: str, stats) -> dict[str, Any]:
             "devices": dict(g.devices),
         } for g in stats],
     }
+
+
+def ckpt_json(prefix: str, entries, report) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION, "command": "ckpt", "checkpoint": prefix,
+        "variables": [{"name": e.name, "shape": list(e.shape), "dtype": e.dtype, "bytes": e.bytes} for e in entries],
+    }
+    if report is not None:
+        document["restore"] = {
+            "ok": report.ok, "matched": list(report.matched), "missing": list(report.missing),
+            "unused": list(report.unused),
+            "shape_mismatches": [{"name": n, "graph": _shape(g), "checkpoint": list(c)}
+                                 for n, g, c in report.shape_mismatches],
+            "dtype_mismatches": [{"name": n, "graph": g, "checkpoint": c} for n, g, c in report.dtype_mismatches],
+            "renames": [{"variable": r.variable, "key": r.key, "why": r.why} for r in report.renames],
+        }
+    return document

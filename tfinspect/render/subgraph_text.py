@@ -93,7 +93,7 @@ def why_view(answer: Why, sources: Mapping[str, SourceLocation]) -> RenderableTy
     return Group(*lines)
 
 
-def unused_view(report: UnusedReport, *, depth: int, sources_by_graph) -> RenderableType:
+def unused_view(report: UnusedReport) -> RenderableType:
     if report.executed_runs == 0:
         head = Text("No captured run executed, so no op ran: ", style="tfi.warn")
         head.append(f"all {report.total_ops} ops are unused")

@@ -7,15 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tfinspect.analyses.summary import GraphStats
-from tfinspect.render.formatting import names_text, shape_text
-
-
-def _size(n: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
-        n /= 1024
-    return str(n)
+from tfinspect.render.formatting import names_text, shape_text, size_text
 
 
 def summary_view(source: str, stats: tuple[GraphStats, ...], *, top: int = 15) -> RenderableType:
@@ -43,7 +35,7 @@ def summary_view(source: str, stats: tuple[GraphStats, ...], *, top: int = 15) -
         if g.variables:
             parts += [Text(""), variables]
         if g.large_constants:
-            large = ", ".join(f"{name} ({_size(size)})" for name, size in g.large_constants[:8])
+            large = ", ".join(f"{name} ({size_text(size)})" for name, size in g.large_constants[:8])
             parts += [Text(""), Text(f"Constants over 1 MiB (stored in the GraphDef): {large}", style="tfi.warn")]
         parts.append(Text("Devices: " + ", ".join(f"{d} ({n})" for d, n in g.devices), style="tfi.dim"))
     return Group(*parts)

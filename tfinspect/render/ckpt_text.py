@@ -1,0 +1,44 @@
+"""Human view of ``tfinspect ckpt``: a checkpoint's variables, and what restore would do."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from tfinspect.render.formatting import shape_text, size_text
+
+
+def checkpoint_view(prefix, entries, report) -> RenderableType:
+    table = Table(title=f"Checkpoint {prefix}", title_justify="left", title_style="tfi.title", box=None,
+                  pad_edge=False)
+    for column in ("name", "shape", "dtype", "size"):
+        table.add_column(column, justify="right" if column == "size" else "left")
+    total = 0
+    for e in entries:
+        size = e.bytes
+        total += size
+        table.add_row(Text(e.name, style="tfi.name"), shape_text(e.shape), e.dtype, size_text(size))
+    parts = [table, Text(f"{len(entries)} variables, {size_text(total)}", style="tfi.count")]
+    if report is not None:
+        parts.append(Text(""))
+        if report.ok:
+            parts.append(Text(f"saver.restore would restore all {len(report.matched)} variables", style="tfi.ok"))
+        else:
+            parts.append(Text("saver.restore would fail:", style="tfi.error"))
+        for name in report.missing:
+            line = Text(f"  missing from the checkpoint: {name}", style="tfi.error")
+            rename = next((r for r in report.renames if r.variable == name), None)
+            if rename:
+                line.append(f"  probably renamed from '{rename.key}': {rename.why}; restore with "
+                            f"tf.train.Saver({{'{rename.key}': <variable {name}>}})", style="tfi.warn")
+            parts.append(line)
+        for name, graph, checkpoint in report.shape_mismatches:
+            parts.append(Text(f"  shape of {name}: {shape_text(graph)} in the graph, {shape_text(checkpoint)} "
+                              "in the checkpoint", style="tfi.error"))
+        for name, graph, checkpoint in report.dtype_mismatches:
+            parts.append(Text(f"  dtype of {name}: {graph} in the graph, {checkpoint} in the checkpoint",
+                              style="tfi.error"))
+        for key in report.unused:
+            parts.append(Text(f"  not in the graph (left unused): {key}", style="tfi.dim"))
+    return Group(*parts)
