@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 from tfinspect.errors import UsageError
-from tfinspect.graphindex import scope_of
 from tfinspect.load.model import Capture, CollectionMember
 
 
@@ -24,12 +23,6 @@ class CollectionView:
     @property
     def count(self) -> int:
         return len(self.members)
-
-
-def member_scope(member: CollectionMember) -> str:
-    if member.name is None:
-        return ""
-    return scope_of(member.name.split(":")[0])
 
 
 def get_collection(members: tuple[CollectionMember, ...], scope: str | None) -> tuple[CollectionMember, ...]:

@@ -106,6 +106,11 @@ class CollectionMember:
     type: str | None = None  # the Python type, for "other" members
 
     @property
+    def scope(self) -> str:
+        """The name scope of its name (``"model/dense/kernel:0"`` -> ``"model/dense"``); ``""`` without one."""
+        return self.name.split(":")[0].rpartition("/")[0] if self.name else ""
+
+    @property
     def label(self) -> str:
         """The name, or ``<Type>`` for an object without one."""
         return self.name if self.name is not None else f"<{self.type or 'object'}>"

@@ -133,14 +133,12 @@ def scopes_json(source: str, report) -> dict[str, Any]:
 
 
 def collections_json(source: str, views, scope) -> dict[str, Any]:
-    from tfinspect.analyses.collections import member_scope
-
     return {
         "schema_version": SCHEMA_VERSION, "command": "collections", "source": source, "scope": scope,
         "collections": [
             {"key": v.key, "graph": v.graph, "count": v.count,
              "members": [{"kind": m.kind, "name": m.name, "type": m.type, "dtype": m.dtype,
-                          "shape": None if m.shape is None else list(m.shape), "scope": member_scope(m)}
+                          "shape": None if m.shape is None else list(m.shape), "scope": m.scope}
                          for m in v.members]}
             for v in views
         ],

@@ -7,7 +7,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tfinspect.analyses.collections import CollectionView, member_scope
+from tfinspect.analyses.collections import CollectionView
 from tfinspect.analyses.scopes import ScopeReport
 from tfinspect.render.formatting import shape_text, source_text
 from tfinspect.render.text import scope_tree
@@ -75,7 +75,7 @@ def collections_view(views: tuple[CollectionView, ...], scope: str | None) -> Re
             row = [key, str(number), member.kind, Text(member.label, style="tfi.name"),
                    Text(member.dtype or "-", style="tfi.dtype"),
                    Text(shape_text(member.shape) if member.kind in ("variable", "tensor") else "-", style="tfi.shape"),
-                   Text(member_scope(member) or "-", style="tfi.scope")]
+                   Text(member.scope or "-", style="tfi.scope")]
             table.add_row(*([str(view.graph)] if multi else []), *row)
     total = Text(f"{len(views)} collections, {sum(v.count for v in views)} members", style="tfi.count")
     return Group(table, Text(""), total)
