@@ -14,11 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from tfinspect.analyses.lookups import Violation, check_ids, find_lookups, ids_in_range
+from tfinspect.analyses.lookups import Violation, check_ids, find_lookups, unsigned_view_dtype
 from tfinspect.errors import TfinspectError
 
 
-_INTEGER = frozenset(np.dtype(f"{kind}{n}") for kind in "iu" for n in (1, 2, 4, 8))
+_MAX = np.maximum.reduce
+_NDARRAY = np.ndarray
+_VIEW_AS = {dtype: unsigned_view_dtype(dtype) for kind in "iu" for dtype in map(np.dtype, (f"{kind}{n}" for n in (1, 2, 4, 8)))}
+_UNSEEN = object()
 
 
 class TfinspectBoundsError(TfinspectError, ValueError):
@@ -56,12 +59,12 @@ class _GraphConstraints:
                     self.by_tensor.setdefault(tensor, []).append(
                         _Constraint(self.index.names[lookup.node], lookup.node, lookup.size, lookup.what))
         self._plans: dict[tuple, Any] = {}
-        self._entries: dict[int, tuple | None] = {}
+        self.entries: dict[int, tuple | None] = {}
 
     def entry(self, key) -> tuple | None:
         """(tensor name, constraints, smallest size) for a feed_dict key, cached by the key object."""
         try:
-            return self._entries[id(key)]
+            return self.entries[id(key)]
         except KeyError:
             pass
         name = getattr(key, "name", key)
@@ -69,8 +72,8 @@ class _GraphConstraints:
         if isinstance(name, str):
             found = self.by_tensor.get(name if ":" in name else f"{name}:0")
         entry = (name, found, min(c.size for c in found)) if found else None
-        if len(self._entries) < 10_000:
-            self._entries[id(key)] = entry
+        if len(self.entries) < 10_000:
+            self.entries[id(key)] = entry
             self._keep.append(key)  # keep the key alive, so its id is not reused by another object
         return entry
 
@@ -106,19 +109,28 @@ class _Checker:
         if not feed_dict:
             return
         graph = session.graph
-        constraints = self.constraints(graph)
+        constraints = self._graphs.get(id(graph))
+        if constraints is None or constraints.version != graph.version:
+            constraints = self.constraints(graph)
         if not constraints.by_tensor:
             return
-        # The hot path: one max (of the ids viewed as unsigned) per constrained feed, against the smallest table
-        # it reaches. Only when that fails is the run's subgraph worked out.
+        # The hot path: per constrained feed one ufunc call, the max of the ids viewed as unsigned (a negative id
+        # becomes huge), against the smallest table the feed reaches. Only when that fails is the run's subgraph
+        # worked out. Right after a TensorFlow step this code and numpy's are out of the CPU caches, and every
+        # call costs several times what it does in a tight loop (benchmarks/bounds_bench.py measures both), so
+        # the path makes as few calls as it can.
+        entries = constraints.entries
         for key, value in feed_dict.items():
-            entry = constraints.entry(key)
+            entry = entries.get(id(key), _UNSEEN)
+            if entry is _UNSEEN:
+                entry = constraints.entry(key)
             if entry is None:
                 continue
-            ids = value if type(value) is np.ndarray else np.asarray(value)
-            if not ids.size or ids.dtype not in _INTEGER:
+            ids = value if type(value) is _NDARRAY else np.asarray(value)
+            unsigned = _VIEW_AS.get(ids.dtype)
+            if unsigned is None or not ids.size:
                 continue
-            if not ids_in_range(ids, entry[2]):
+            if not _MAX(ids.view(unsigned), axis=None) < entry[2]:
                 self._slow(session, fetches, feed_dict, constraints, entry, ids)
 
     def _slow(self, session, fetches, feed_dict, constraints: _GraphConstraints, entry, ids) -> None:

@@ -204,7 +204,9 @@ class Violation:
 
 _UNSIGNED = {np.dtype(f"i{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
 _UNSIGNED.update({np.dtype(f"u{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)})
+_INTEGER_TO_UNSIGNED = dict(_UNSIGNED)
 _UNSIGNED[np.dtype(bool)] = np.dtype("u1")
+_MAX = np.maximum.reduce  # the ufunc itself: ndarray.max() adds a Python-level wrapper per call
 
 
 def ids_in_range(array: np.ndarray, size: int) -> bool:
@@ -213,7 +215,12 @@ def ids_in_range(array: np.ndarray, size: int) -> bool:
     Viewed as unsigned, a negative id becomes larger than any table, so a
     single ``max`` checks both bounds.
     """
-    return array.view(_UNSIGNED[array.dtype]).max() < size
+    return _MAX(array.view(_UNSIGNED[array.dtype]), axis=None) < size
+
+
+def unsigned_view_dtype(dtype: np.dtype) -> np.dtype | None:
+    """The unsigned dtype :func:`ids_in_range` views an integer dtype as (None for other dtypes, bool too)."""
+    return _INTEGER_TO_UNSIGNED.get(dtype)
 
 
 def check_ids(ids: np.ndarray, size: int, *, first: int = 5) -> Violation | None:
