@@ -8,16 +8,24 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from tfinspect.api import capture, capture_graph  # noqa: E402
 from tfinspect.errors import TfinspectError  # noqa: E402
-from tfinspect.load.model import Capture  # noqa: E402
 
 __all__ = ["Capture", "TfinspectBoundsError", "TfinspectError", "capture", "capture_graph", "guard",
            "instrument", "__version__"]
 
 
 def __getattr__(name: str):
-    # The run-time guard pulls in numpy and the analyses; load it on first use.
+    # Everything public loads on first use: `tfinspect summary graph.pb` starts a process that must not pay
+    # for the capture machinery (subprocess, pathlib, the model's dataclasses) or numpy.
+    if name in ("capture", "capture_graph"):
+        from tfinspect import api
+
+        return getattr(api, name)
+    if name == "Capture":
+        from tfinspect.load.model import Capture
+
+        return Capture
+    # The run-time guard pulls in numpy and the analyses.
     if name in ("guard", "TfinspectBoundsError"):
         from tfinspect import runtime_guard
 

@@ -56,7 +56,7 @@ def capture_graph(graph=None) -> Capture:
     graph = graph if graph is not None else ops.get_default_graph()
     files = FileTable()
     meta, data = GraphExtractor(graph, 0, files).extract([])
-    graph_capture = graph_from_raw(meta, files.files, graph_def_from_bytes(data, "live graph"))
+    graph_capture = graph_from_raw(meta, files.files, graph_def_from_bytes(data, "live graph"), wire=data)
     import tensorflow as tf
 
     return Capture(source="<live graph>", origin="live", graphs=(graph_capture,), tf_version=tf.__version__)

@@ -19,7 +19,7 @@ from tfinspect.load.model import (
 from tfinspect.dtypes import dtype_name
 from tfinspect.tensors import shape_of
 
-PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderV2", "PlaceholderWithDefault"})
+from tfinspect.optypes import PLACEHOLDER_OPS  # re-exported
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ import sys
 from tfinspect.errors import UsageError
 from tfinspect.lectures import DRIVER, LECTURES, find
 from tfinspect.load.policy import RunLimit
-from tfinspect.load.runner import ScriptRun, run_script
 
 
 def add_parser(commands, add_capture_options, add_format_option) -> None:
@@ -91,6 +90,8 @@ def run_lecture(args: argparse.Namespace) -> int:
         if value is not None:
             argv += [f"--{option}", str(value)]
     argv += ["--loss", args.loss]
+    from tfinspect.load.runner import ScriptRun, run_script
+
     bar = _ProgressBar(f"training {lecture.name}")
     try:
         capture = run_script(ScriptRun(

@@ -16,6 +16,7 @@ import tempfile
 import zipfile
 
 from tfinspect.errors import SourceError
+from tfinspect.load.columns import NodeColumns, columns_of, node_columns, positions
 from tfinspect.load.store import parse_message
 from tfinspect.load.model import (
     Capture,
@@ -52,25 +53,35 @@ def read_graph_def(path: str):
     Raises:
         SourceError: the file is missing, truncated, or not a GraphDef.
     """
-    from google.protobuf import text_format
+    return read_graph_def_and_bytes(path)[0]
+
+
+def read_graph_def_and_bytes(path: str):
+    """The GraphDef of a ``.pb`` or ``.pbtxt`` file, and its serialized bytes (None for text)."""
     from tensorboard.compat.proto.graph_pb2 import GraphDef
 
     data = _read(path)
     graph_def = GraphDef()
+    wire = None
     if path.endswith(".pbtxt"):
+        from google.protobuf import text_format
+
         try:
             text_format.Parse(data.decode("utf-8"), graph_def)
         except (text_format.ParseError, UnicodeDecodeError) as e:
             raise SourceError(f"{path}: not a text GraphDef ({e})") from None
     else:
         parse_message(graph_def, data, path, "binary GraphDef")
+        wire = data
     if data and not graph_def.node and not graph_def.library.function:
         raise SourceError(f"{path}: parsed as a GraphDef but holds no nodes; is it another kind of file?")
-    return graph_def
+    return graph_def, wire
 
 
 def variables_from_graph_def(graph_def, trainable: set[str] = frozenset(),
-                             collections: dict[str, list[str]] | None = None) -> tuple[VariableInfo, ...]:
+                             collections: dict[str, list[str]] | None = None,
+                             columns: NodeColumns | None = None) -> tuple[VariableInfo, ...]:
+    """The variable ops of a GraphDef (``columns``, when decoded, find them without walking every node)."""
     from tfinspect.tensors import shape_of
     from tfinspect.dtypes import dtype_name
 
@@ -79,7 +90,10 @@ def variables_from_graph_def(graph_def, trainable: set[str] = frozenset(),
         for name in names:
             member_of.setdefault(name.split(":")[0], []).append(key)
     result = []
-    for node in graph_def.node:
+    nodes = graph_def.node
+    if columns is not None:
+        nodes = [nodes[i] for i in positions(columns.ops, VARIABLE_OPS)]
+    for node in nodes:
         kind = VARIABLE_OPS.get(node.op)
         if kind is None:
             continue
@@ -302,8 +316,10 @@ def load_graph_file(path: str) -> Capture:
         return load_meta_graph(path)
     if path.endswith(CAPTURE_SUFFIX) or zipfile.is_zipfile(path):
         return load_saved_capture(path)
-    graph_def = read_graph_def(path)
-    graph = GraphCapture(0, graph_def, variables=variables_from_graph_def(graph_def))
+    graph_def, wire = read_graph_def_and_bytes(path)
+    columns = node_columns(wire if wire is not None else graph_def.SerializeToString(), len(graph_def.node))
+    graph = GraphCapture(0, graph_def, variables=variables_from_graph_def(graph_def, columns=columns), wire=wire)
+    columns_of(graph, columns)
     return Capture(source=path, origin="graphdef", graphs=(graph,))
 
 

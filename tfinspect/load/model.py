@@ -185,6 +185,7 @@ class GraphCapture:
     variables: tuple[VariableInfo, ...] = ()
     collections: Mapping[str, tuple[CollectionMember, ...]] = field(default_factory=dict)
     variable_calls: tuple[VariableCall, ...] = ()
+    wire: bytes | None = field(default=None, repr=False, compare=False)  # the serialized GraphDef, when read as one
 
     @property
     def op_count(self) -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from tfinspect.errors import UsageError
 
+DEFAULT_TIMEOUT = 120.0  # seconds a script may run before it is stopped
 AUTO_STEPS = 3
 AUTO_MAX_RUNS = 50
 

@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from typing import IO, Callable, Sequence
 
 from tfinspect.load.model import Capture, Outcome, OutcomeStatus
-from tfinspect.load.policy import RunLimit
+from tfinspect.load.policy import DEFAULT_TIMEOUT, RunLimit
 from tfinspect.load.store import METADATA, read_capture_dir
 from tfinspect.errors import CaptureError, SourceError
 
 _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The child gets this long past --timeout to write its own report before it is killed.
 GRACE_SECONDS = 20.0
-DEFAULT_TIMEOUT = 120.0
 
 
 def default_memory_limit() -> int:

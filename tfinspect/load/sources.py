@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import IO, Sequence
 
 from tfinspect.load.model import Capture
-from tfinspect.load.policy import RunLimit
-from tfinspect.load.runner import DEFAULT_TIMEOUT, ScriptRun, run_script
+from tfinspect.load.policy import DEFAULT_TIMEOUT, RunLimit
 from tfinspect.errors import SourceError
 
 
@@ -35,6 +34,8 @@ def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
         SourceError: the source does not exist or is of a kind tfinspect cannot read.
     """
     if source.endswith(".py") or (os.path.isfile(source) and _looks_like_python(source)):
+        from tfinspect.load.runner import ScriptRun, run_script  # the child-process machinery, only for scripts
+
         return run_script(ScriptRun(
             script=source, argv=tuple(options.argv), runs=options.runs, tf1=options.tf1,
             timeout=options.timeout, quiet=options.quiet, verbose=options.verbose, cwd=options.cwd,

@@ -88,7 +88,7 @@ def graph_def_from_bytes(data: bytes, path: str):
     return parse_message(GraphDef(), data, path, "GraphDef")
 
 
-def graph_from_raw(raw: Mapping[str, Any], files: list[str], graph_def) -> GraphCapture:
+def graph_from_raw(raw: Mapping[str, Any], files: list[str], graph_def, wire: bytes | None = None) -> GraphCapture:
     """Build a GraphCapture from its JSON metadata and a parsed GraphDef."""
     variables = tuple(
         VariableInfo(
@@ -130,6 +130,7 @@ def graph_from_raw(raw: Mapping[str, Any], files: list[str], graph_def) -> Graph
         variables=variables,
         collections=collections,
         variable_calls=calls,
+        wire=wire,
     )
 
 
@@ -187,8 +188,8 @@ def read_capture_dir(directory: str, *, outcome: Outcome | None = None,
     for raw in meta.get("graphs", ()):
         path = os.path.join(directory, raw["graph_def"])
         with open(path, "rb") as f:
-            graph_def = graph_def_from_bytes(f.read(), path)
-        graphs.append(graph_from_raw(raw, files, graph_def))
+            data = f.read()
+        graphs.append(graph_from_raw(raw, files, graph_def_from_bytes(data, path), wire=data))
     runs = tuple(run_from_raw(r, files) for r in meta.get("runs", ()))
     return Capture(
         source=meta.get("source", directory),
