@@ -30,11 +30,12 @@ json.dump({"seconds": elapsed, "nodes": sorted(n.name for n in sub.node)}, open(
 
 def tfinspect_query(path: str, fetch: str) -> tuple[float, list[str]]:
     from tfinspect.analyses.subgraph import plan
-    from tfinspect.graphindex import GraphIndex
-    from tfinspect.load.files import read_graph_def
+    from tfinspect.graphindex import index_of
+    from tfinspect.load.files import load_graph_file
 
     start = time.perf_counter()
-    index = GraphIndex.build(read_graph_def(path))
+    capture = load_graph_file(path)  # what `tfinspect subgraph graph.pb` loads
+    index = index_of(capture.graphs[0])
     names = plan(index, [fetch]).ran  # the node set, as names (extract_sub_graph returns nodes)
     return time.perf_counter() - start, sorted(names)
 

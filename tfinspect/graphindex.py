@@ -63,22 +63,22 @@ class GraphIndex:
     graph_def: object = None  # the GraphDef it indexes (for op types, read on first use)
 
     @classmethod
-    def build(cls, graph_def, wire: bytes | None = None) -> GraphIndex:
+    def build(cls, graph_def, wire: bytes | None = None, columns=None) -> GraphIndex:
         """Index a GraphDef. ``wire``: its serialized bytes when at hand (else it is serialized here, which
-        costs far less than walking the nodes in Python)."""
+        costs far less than walking the nodes in Python); ``columns``: its NodeColumns when decoded already."""
         from tfinspect.load.columns import input_counts, node_columns
 
         with _no_gc():
             count = len(graph_def.node)
             data = wire if wire is not None else graph_def.SerializeToString()
-            columns = node_columns(data, count)
-            if columns is not None:
-                counts = input_counts(data, count)
-                if int(counts.sum()) == len(columns.inputs):
-                    index = cls._from_columns(columns.names, columns.inputs, counts, graph_def)
-                    index.__dict__["op_types"] = columns.ops  # the cached_property, filled from the columns
-                    return index
-            return cls._build(graph_def)
+            if columns is None:
+                columns = node_columns(data, count)
+            if columns is None:
+                return cls._build(graph_def)
+            counts = input_counts(data, count, len(columns.inputs))
+            index = cls._from_columns(columns.names, columns.inputs, counts, graph_def)
+            index.__dict__["op_types"] = columns.ops  # the cached_property, filled from the columns
+            return index
 
     @classmethod
     def _from_columns(cls, names: list[str], inputs: list[str], counts: np.ndarray, graph_def) -> GraphIndex:
@@ -122,6 +122,11 @@ class GraphIndex:
         return self.src_output < 0
 
     @cached_property
+    def dangling_count(self) -> int:
+        """Inputs naming a node the graph does not define."""
+        return int(np.count_nonzero(self.indices < 0))
+
+    @cached_property
     def control_edge_count(self) -> int:
         return int(self.is_control.sum())
 
@@ -154,5 +159,7 @@ def index_of(graph) -> GraphIndex:
     """The index of a GraphCapture, built once."""
     index = _indexes.get(graph)
     if index is None:
-        index = _indexes[graph] = GraphIndex.build(graph.graph_def, graph.wire)
+        from tfinspect.load.columns import columns_of
+
+        index = _indexes[graph] = GraphIndex.build(graph.graph_def, graph.wire, columns_of(graph))
     return index

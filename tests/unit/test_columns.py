@@ -6,7 +6,7 @@ import numpy as np
 from tensorboard.compat.proto.graph_pb2 import GraphDef
 
 from tfinspect.graphindex import GraphIndex
-from tfinspect.load.columns import input_counts, node_columns, positions
+from tfinspect.load.columns import _walk_input_counts, input_counts, node_columns, positions
 
 
 def _graph() -> GraphDef:
@@ -34,7 +34,7 @@ def test_columns_match_the_protos():
     assert columns.ops == [n.op for n in graph.node]
     assert columns.inputs == [text for n in graph.node for text in n.input]
     assert columns.devices == ["/device:CPU:0", "/device:CPU:0"]  # the empty device fields are not on the wire
-    counts = input_counts(graph.SerializeToString(), len(graph.node))
+    counts = input_counts(graph.SerializeToString(), len(graph.node), len(columns.inputs))
     assert counts.tolist() == [0, 0, 1, 2, 2, 1]
 
 
@@ -59,3 +59,40 @@ def test_positions_finds_every_occurrence_in_order():
     ops = ["Const", "Placeholder", "Add", "PlaceholderWithDefault", "Placeholder"]
     assert positions(ops, {"Placeholder", "PlaceholderWithDefault"}) == [1, 3, 4]
     assert positions(ops, ("VariableV2",)) == []
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    return bytes([number << 3 | 2]) + _varint(len(payload)) + payload
+
+
+def test_input_counts_of_large_attributes_and_long_control_lists():
+    graph = GraphDef()
+    graph.node.add(name="c", op="Const").attr["value"].tensor.tensor_content = b"x" * 300_000  # 3-byte varint
+    for i in range(40):  # more nodes with many inputs than the vectorised walk keeps: the tail is walked in Python
+        graph.node.add(name=f"n{i}", op="Identity", input=["c"] + [f"^n{j}" for j in range(i)]).attr["T"].type = 1
+    data = graph.SerializeToString()
+    expected = [len(n.input) for n in graph.node]
+    assert _walk_input_counts(data, len(graph.node), np).tolist() == expected
+    assert input_counts(data, len(graph.node), sum(expected)).tolist() == expected
+
+
+def test_inputs_written_after_attributes_are_still_counted():
+    # Protobuf parsers accept fields in any order; TensorFlow never writes them so, but a file may.
+    attr = _field(1, b"T") + _field(2, b"\x30\x01")  # AttrValue type: DT_FLOAT
+    node = _field(1, b"y") + _field(2, b"Identity") + _field(5, attr) + _field(3, b"x")
+    data = _field(1, _field(1, b"x") + _field(2, b"Placeholder")) + _field(1, node)
+    parsed = GraphDef.FromString(data)
+    assert [list(n.input) for n in parsed.node] == [[], ["x"]]
+    assert _walk_input_counts(data, 2, np).tolist() == [0, 0]  # the walk undercounts ...
+    assert input_counts(data, 2, 1).tolist() == [0, 1]  # ... which the total catches
+    index = GraphIndex.build(parsed, data)
+    assert index.indices.tolist() == [0] and index.indptr.tolist() == [0, 0, 1]

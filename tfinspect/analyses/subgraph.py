@@ -35,8 +35,7 @@ class RunPlan:
     run_index: int | None = None  # the captured run this plan is for
 
     def _names(self, mask: np.ndarray) -> tuple[str, ...]:
-        names = self.names
-        return tuple(names[i] for i in np.flatnonzero(mask).tolist())
+        return tuple(map(self.names.__getitem__, np.flatnonzero(mask).tolist()))
 
     @cached_property
     def ran(self) -> tuple[str, ...]:
@@ -103,14 +102,18 @@ def reach(index: GraphIndex, starts: Sequence[int], cut: np.ndarray | None = Non
         predecessor array (index ``len(index)`` is the virtual start).
     """
     n = len(index)
-    keep = index.indices >= 0
-    if cut is not None:
-        keep &= ~cut
-    kept_indices = index.indices[keep]
-    counts = np.bincount(index.edge_targets[keep], minlength=n)
     starts_arr = np.unique(np.asarray(starts, dtype=np.int32))
     indptr = np.zeros(n + 2, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:n + 1])
+    if cut is None and index.dangling_count == 0:  # every edge is kept: the index's own CSR rows
+        kept_indices = index.indices
+        indptr[:n + 1] = index.indptr
+    else:
+        keep = index.indices >= 0
+        if cut is not None:
+            keep &= ~cut
+        kept_indices = index.indices[keep]
+        counts = np.bincount(index.edge_targets[keep], minlength=n)
+        np.cumsum(counts, out=indptr[1:n + 1])
     indptr[n + 1] = indptr[n] + len(starts_arr)
     columns = np.concatenate([kept_indices, starts_arr]).astype(np.int32)
     graph = csr_matrix((np.ones(len(columns), dtype=np.int8), columns, indptr), shape=(n + 1, n + 1))

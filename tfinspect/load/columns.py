@@ -50,11 +50,14 @@ def _classes():
     per_node = file.message_type.add(name="InputsPerNode")
     per_node.field.add(name="node", number=1, type=field.TYPE_MESSAGE, label=field.LABEL_REPEATED,
                        type_name=".tfinspect_columns.InputsOnly")
+    bodies = file.message_type.add(name="NodeBodies")
+    bodies.field.add(name="node", number=1, type=field.TYPE_BYTES, label=field.LABEL_REPEATED)
     pool = descriptor_pool.DescriptorPool()
     pool.Add(file)
     get = message_factory.GetMessageClass
     return (get(pool.FindMessageTypeByName("tfinspect_columns.MergedGraph")),
-            get(pool.FindMessageTypeByName("tfinspect_columns.InputsPerNode")))
+            get(pool.FindMessageTypeByName("tfinspect_columns.InputsPerNode")),
+            get(pool.FindMessageTypeByName("tfinspect_columns.NodeBodies")))
 
 
 def node_columns(data: bytes, node_count: int | None = None) -> NodeColumns | None:
@@ -62,7 +65,7 @@ def node_columns(data: bytes, node_count: int | None = None) -> NodeColumns | No
 
     ``node_count``, when known (from a parsed GraphDef), is checked against the names decoded.
     """
-    merged_class, _ = _classes()
+    merged_class, _, _ = _classes()
     merged = merged_class()
     merged.ParseFromString(data)
     node = merged.node
@@ -89,14 +92,102 @@ def positions(items: list[str], wanted) -> list[int]:
     return found
 
 
-def input_counts(data: bytes, node_count: int):
-    """How many inputs each node of a serialized GraphDef has (an int64 array, one per node)."""
+def input_counts(data: bytes, node_count: int, total: int):
+    """How many inputs each node of a serialized GraphDef has (an int64 array, one per node); ``total``:
+    the number of inputs of all nodes (``len(NodeColumns.inputs)``)."""
     import numpy as np  # here, not at the top: `summary` never needs numpy, and importing it costs 0.1 s
 
-    _, per_node_class = _classes()
+    counts = _walk_input_counts(data, node_count, np)
+    if counts is not None and int(counts.sum()) == total:
+        return counts
+    _, per_node_class, _ = _classes()
     per_node = per_node_class()
     per_node.ParseFromString(data)
     return np.fromiter((len(n.input) for n in per_node.node), dtype=np.int64, count=node_count)
+
+
+_TAIL = 16  # nodes still being walked when the rest is done in plain Python
+
+
+def _walk_input_counts(data: bytes, node_count: int, np):
+    """Input counts read from the wire bytes for all nodes at once, with numpy; None where the bytes are
+    not laid out the way TensorFlow and protobuf write them (then the caller asks protobuf, node by node).
+
+    The layout relied on, and checked: the GraphDef's nodes come first, each as tag 0x0a, a varint length
+    and the NodeDef; a NodeDef's fields are length-delimited with one-byte tags and are written in field
+    order, so its inputs (field 3, tag 0x1a) follow its name and op and precede everything else. Each step
+    reads one field of every node still walking; a node stops at its first field after the inputs. A node
+    whose fields were out of order could only be undercounted, and the caller compares the total with the
+    inputs the column decode found.
+    """
+    _, _, bodies_class = _classes()
+    bodies = bodies_class()
+    bodies.ParseFromString(data)
+    if len(bodies.node) != node_count:
+        return None
+    lengths = np.fromiter(map(len, bodies.node), dtype=np.int64, count=node_count)
+    if not node_count:
+        return lengths
+    header = 2 + (lengths >= 1 << 7) + (lengths >= 1 << 14) + (lengths >= 1 << 21) + (lengths >= 1 << 28)
+    stop = np.cumsum(header + lengths)
+    pos = stop - lengths
+    buf = np.frombuffer(data, dtype=np.uint8)
+    if stop[-1] > len(buf) or (buf[pos - header] != 0x0A).any():
+        return None
+    last = len(buf) - 1
+    counts = np.zeros(node_count, dtype=np.int64)
+    active = np.flatnonzero(lengths)
+    while len(active) > _TAIL:
+        at = pos[active]
+        tag = buf[at]
+        if ((tag & 0x87) != 2).any():  # not a one-byte tag of a length-delimited field
+            return None
+        counts[active] += tag == 0x1A
+        start = at + 1
+        byte = buf[np.minimum(start, last)].astype(np.int64)
+        length = byte & 0x7F
+        size = np.ones(len(active), dtype=np.int64)
+        more = np.flatnonzero(byte >= 0x80)
+        shift = 7
+        while len(more):
+            if shift > 28:
+                return None
+            byte = buf[np.minimum(start[more] + size[more], last)].astype(np.int64)
+            length[more] |= (byte & 0x7F) << shift
+            size[more] += 1
+            more = more[byte >= 0x80]
+            shift += 7
+        after = start + size + length
+        end = stop[active]
+        if (after > end).any():
+            return None
+        pos[active] = after
+        active = active[(after < end) & (tag <= 0x1A)]  # fields 1-3 so far: inputs may follow
+    for node in active.tolist():  # the few nodes with many inputs, one by one
+        at, end, found = int(pos[node]), int(stop[node]), 0
+        try:
+            while at < end:
+                tag = data[at]
+                if tag & 0x87 != 2:
+                    return None
+                at, length, shift = at + 1, 0, 0
+                while True:
+                    byte = data[at]
+                    at += 1
+                    length |= (byte & 0x7F) << shift
+                    if byte < 0x80:
+                        break
+                    shift += 7
+                at += length
+                found += tag == 0x1A
+                if tag > 0x1A:
+                    break
+        except IndexError:
+            return None
+        if at > end:
+            return None
+        counts[node] += found
+    return counts
 
 
 _columns: "WeakKeyDictionary" = WeakKeyDictionary()
