@@ -21,6 +21,7 @@ def capture(
     quiet: bool = False,
     cwd: str | None = None,
     trace: bool = False,
+    run_metadata: bool = False,
 ) -> Capture:
     """Run ``script`` in a child process and capture the graphs it builds and the runs it makes.
 
@@ -37,12 +38,15 @@ def capture(
         cwd: working directory for the script (default: its own directory).
         trace: also record, for every run, the nodes TensorFlow itself executed
             (from its partition graphs, with graph rewrites turned off).
+        run_metadata: keep TensorFlow's RunMetadata (FULL_TRACE step stats and
+            partition graphs) of the first 5 runs of each ``Session.run`` line;
+            ``capture.run_metadata(run)`` returns it serialized.
 
     Returns:
         The capture; ``capture.outcome`` says how the script ended.
     """
     spec = ScriptRun(script=script, argv=tuple(argv), runs=RunLimit.parse(runs), tf1=tf1,
-                     timeout=timeout, quiet=quiet, cwd=cwd, trace=trace)
+                     timeout=timeout, quiet=quiet, cwd=cwd, trace=trace, run_metadata=run_metadata)
     return run_script(spec)
 
 

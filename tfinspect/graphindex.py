@@ -9,6 +9,7 @@ edge). Reachability questions become scipy csgraph traversals.
 from __future__ import annotations
 
 import gc
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,6 +34,10 @@ def parse_tensor_name(text: str) -> tuple[str, int]:
     if sep and port.isdigit():
         return name, int(port)
     return text, 0
+
+
+# One line per input: "^x" (control), "x:1" (a port), anything else a plain name, as parse_tensor_name reads it.
+_TENSOR_NAMES = re.compile(r"^\^(.*)$|^(.*):(\d+)$|^(.*)$", re.M)
 
 
 def scope_of(name: str) -> str:
@@ -60,23 +65,28 @@ class GraphIndex:
     indptr: np.ndarray  # int64, len(names) + 1
     indices: np.ndarray  # int32, input node ids (-1: an input the graph does not define)
     src_output: np.ndarray  # int32, output port of the input; -1 for a control edge
-    graph_def: object = None  # the GraphDef it indexes (for op types, read on first use)
+    source: object = None  # the GraphDef it indexes, or the GraphCapture holding it (read on first use)
+
+    @property
+    def graph_def(self):
+        return getattr(self.source, "graph_def", self.source)  # GraphDef protos have no `graph_def` field
 
     @classmethod
-    def build(cls, graph_def, wire: bytes | None = None, columns=None) -> GraphIndex:
+    def build(cls, graph_def, wire: bytes | None = None, columns=None, *, source=None) -> GraphIndex:
         """Index a GraphDef. ``wire``: its serialized bytes when at hand (else it is serialized here, which
-        costs far less than walking the nodes in Python); ``columns``: its NodeColumns when decoded already."""
+        costs far less than walking the nodes in Python); ``columns``: its NodeColumns when decoded already
+        (then ``graph_def`` may be None, with ``source`` the GraphCapture that parses it when asked)."""
         from tfinspect.load.columns import input_counts, node_columns
 
+        source = source if source is not None else graph_def
         with _no_gc():
-            count = len(graph_def.node)
             data = wire if wire is not None else graph_def.SerializeToString()
             if columns is None:
-                columns = node_columns(data, count)
+                columns = node_columns(data)
             if columns is None:
-                return cls._build(graph_def)
-            counts = input_counts(data, count, len(columns.inputs))
-            index = cls._from_columns(columns.names, columns.inputs, counts, graph_def)
+                return cls._build(source.graph_def if graph_def is None else graph_def)
+            counts = input_counts(data, columns)
+            index = cls._from_columns(columns.names, columns.inputs, counts, source)
             index.__dict__["op_types"] = columns.ops  # the cached_property, filled from the columns
             return index
 
@@ -93,9 +103,14 @@ class GraphIndex:
         ports = np.zeros(total, dtype=np.int32)
         misses = np.flatnonzero(indices < 0)
         if len(misses):
-            parsed = [parse_tensor_name(inputs[k]) for k in misses.tolist()]
-            indices[misses] = [get(name, -1) for name, _ in parsed]
-            ports[misses] = [port for _, port in parsed]
+            # parse_tensor_name for all of them in one regex pass: (control, name, port, plain) per input
+            texts = [inputs[k] for k in misses.tolist()]
+            parsed = _TENSOR_NAMES.findall("\n".join(texts))
+            if len(parsed) != len(texts):  # an input holding a newline: not a valid name, but be exact
+                parsed = [("", name, str(port), "") if port >= 0 else (name, "", "", "")
+                          for name, port in map(parse_tensor_name, texts)]
+            indices[misses] = [get(control or name or plain, -1) for control, name, _, plain in parsed]
+            ports[misses] = [-1 if control else int(port) if name else 0 for control, name, port, plain in parsed]
         return cls(names, ids, indptr, indices, ports, graph_def)
 
     @classmethod
@@ -161,5 +176,7 @@ def index_of(graph) -> GraphIndex:
     if index is None:
         from tfinspect.load.columns import columns_of
 
-        index = _indexes[graph] = GraphIndex.build(graph.graph_def, graph.wire, columns_of(graph))
+        columns = columns_of(graph)
+        graph_def = None if graph.wire is not None and columns is not None else graph.graph_def
+        index = _indexes[graph] = GraphIndex.build(graph_def, graph.wire, columns, source=graph)
     return index

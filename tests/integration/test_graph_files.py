@@ -194,3 +194,48 @@ def test_meta_graph_of_each_lecture_gives_the_captures_variables_and_collections
         [(v["name"], v["shape"], v["dtype"], v["trainable"]) for v in live["variables"]]
     for key in ("variables", "trainable_variables"):
         assert meta["collections"].get(key, []) == live["collections"].get(key, []), key
+
+
+def test_dump_tensorboard_of_a_script_holds_its_session_runs(tmp_path):
+    """TensorBoard's own reader finds the graph and, per kept run, the RunMetadata with what executed."""
+    event_accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
+    logdir = tmp_path / "tb"
+    result = run_cli("dump", str(FIXTURES / "lectures" / "linreg_feed.py"), "--tensorboard", str(logdir), "--quiet",
+                     "--cwd", str(tmp_path))
+    assert result.code == 0, result.err
+    # --runs auto executes 3 runs of the training line (and stops the 4th); the initializer runs once.
+    assert "wrote the graph and 4 session run(s)" in result.err
+    accumulator = event_accumulator.EventAccumulator(str(logdir))
+    accumulator.Reload()
+    tags = accumulator.Tags()["run_metadata"]
+    assert tags == ["run 0 (linreg_feed.py:39)", "run 1 (linreg_feed.py:44)", "run 2 (linreg_feed.py:44)",
+                    "run 3 (linreg_feed.py:44)"]
+    assert {"X", "Y", "loss", "GradientDescent"} <= {node.name for node in accumulator.Graph().node}
+    executed = {stat.node_name for device in accumulator.RunMetadata(tags[1]).step_stats.dev_stats
+                for stat in device.node_stats}
+    assert {"_arg_X_0_0", "_arg_Y_0_1"} <= executed  # the fed placeholders arrive as arguments
+    assert {"loss", "GradientDescent", "GradientDescent/update_weights/ApplyGradientDescent"} <= executed
+    init = {stat.node_name for device in accumulator.RunMetadata(tags[0]).step_stats.dev_stats
+            for stat in device.node_stats}
+    assert "init" in init and not any(name.startswith("GradientDescent") for name in init)
+
+
+def test_dump_tensorboard_of_a_graph_file_says_it_has_no_runs(saved, tmp_path):
+    folder = saved["linreg_feed.py"]
+    result = run_cli("dump", f"{folder}/linreg_feed.pb", "--tensorboard", str(tmp_path / "tb"))
+    assert result.code == 0 and "wrote the graph (a graph file holds no run metadata)" in result.err
+
+
+def test_a_pb_damaged_inside_a_node_fails_cleanly_when_its_attributes_are_read(tmp_path):
+    """A .pb is parsed whole only when a command needs more than names and edges; a damaged attribute
+    then gets the same one-line message and exit 2."""
+    def field(number: int, payload: bytes) -> bytes:
+        return bytes([number << 3 | 2, len(payload)]) + payload
+
+    node = field(1, b"x") + field(2, b"Placeholder") + field(5, b"\xff\xff\xff")  # the attr map entry is garbage
+    path = tmp_path / "damaged.pb"
+    path.write_bytes(field(1, node))
+    assert run_cli("summary", str(path)).code == 0  # names and op types are intact
+    result = run_cli("graph", str(path))
+    assert result.code == 2 and f"{path}: not a GraphDef, or a truncated one" in result.err
+    assert "Traceback" not in result.err

@@ -29,19 +29,20 @@ def _graph() -> GraphDef:
 
 def test_columns_match_the_protos():
     graph = _graph()
-    columns = node_columns(graph.SerializeToString(), len(graph.node))
+    columns = node_columns(graph.SerializeToString())
     assert columns.names == [n.name for n in graph.node]
     assert columns.ops == [n.op for n in graph.node]
     assert columns.inputs == [text for n in graph.node for text in n.input]
     assert columns.devices == ["/device:CPU:0", "/device:CPU:0"]  # the empty device fields are not on the wire
-    counts = input_counts(graph.SerializeToString(), len(graph.node), len(columns.inputs))
+    counts = input_counts(graph.SerializeToString(), columns)
+    assert columns.node_def(3) == graph.node[3] and columns.record_size(3) == graph.node[3].ByteSize()
     assert counts.tolist() == [0, 0, 1, 2, 2, 1]
 
 
 def test_columns_refuse_nodes_without_a_name():
     graph = _graph()
     graph.node.add(op="NoOp")  # invalid, but a file can hold it: names and ops would no longer line up
-    assert node_columns(graph.SerializeToString(), len(graph.node)) is None
+    assert node_columns(graph.SerializeToString()) is None
 
 
 def test_index_from_columns_equals_the_index_from_protos():
@@ -81,8 +82,8 @@ def test_input_counts_of_large_attributes_and_long_control_lists():
         graph.node.add(name=f"n{i}", op="Identity", input=["c"] + [f"^n{j}" for j in range(i)]).attr["T"].type = 1
     data = graph.SerializeToString()
     expected = [len(n.input) for n in graph.node]
-    assert _walk_input_counts(data, len(graph.node), np).tolist() == expected
-    assert input_counts(data, len(graph.node), sum(expected)).tolist() == expected
+    assert _walk_input_counts(data, None, len(graph.node), np).tolist() == expected
+    assert input_counts(data, node_columns(data)).tolist() == expected
 
 
 def test_inputs_written_after_attributes_are_still_counted():
@@ -92,7 +93,7 @@ def test_inputs_written_after_attributes_are_still_counted():
     data = _field(1, _field(1, b"x") + _field(2, b"Placeholder")) + _field(1, node)
     parsed = GraphDef.FromString(data)
     assert [list(n.input) for n in parsed.node] == [[], ["x"]]
-    assert _walk_input_counts(data, 2, np).tolist() == [0, 0]  # the walk undercounts ...
-    assert input_counts(data, 2, 1).tolist() == [0, 1]  # ... which the total catches
+    assert _walk_input_counts(data, None, 2, np).tolist() == [0, 0]  # the walk undercounts ...
+    assert input_counts(data, node_columns(data)).tolist() == [0, 1]  # ... which the total catches
     index = GraphIndex.build(parsed, data)
     assert index.indices.tolist() == [0] and index.indptr.tolist() == [0, 0, 1]

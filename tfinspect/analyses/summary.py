@@ -35,11 +35,11 @@ def graph_stats(capture: Capture) -> tuple[GraphStats, ...]:
 
 
 def _stats(graph: GraphCapture) -> GraphStats:
-    nodes = graph.graph_def.node
     columns = columns_of(graph)
     if columns is not None:
         names, op_types, edges, devices = columns.names, columns.ops, columns.inputs, columns.devices
     else:  # a GraphDef whose columns do not line up: walk the protos
+        nodes = graph.graph_def.node
         names, op_types = [n.name for n in nodes], [n.op for n in nodes]
         edges = [text for n in nodes for text in n.input]
         devices = [n.device for n in nodes if n.device]
@@ -55,12 +55,19 @@ def _stats(graph: GraphCapture) -> GraphStats:
     large = []
     if graph.wire is None or len(graph.wire) > LARGE_CONSTANT:  # no constant is larger than its file
         for i in positions(op_types, ("Const",)):
-            if nodes[i].ByteSize() > LARGE_CONSTANT:
-                attr = nodes[i].attr
-                if "value" in attr:
-                    size = attr["value"].tensor.ByteSize()
-                    if size > LARGE_CONSTANT:
-                        large.append((names[i], size))
+            # A node's record bounds its constant: only records over the limit are parsed.
+            if columns is not None:
+                if columns.record_size(i) <= LARGE_CONSTANT:
+                    continue
+                node = columns.node_def(i)
+            else:
+                node = graph.graph_def.node[i]
+                if node.ByteSize() <= LARGE_CONSTANT:
+                    continue
+            if "value" in node.attr:
+                size = node.attr["value"].tensor.ByteSize()
+                if size > LARGE_CONSTANT:
+                    large.append((names[i], size))
     placed = Counter(devices)
     if len(devices) < len(names):
         placed["(unplaced)"] = len(names) - len(devices)

@@ -27,7 +27,9 @@ def add_parser(commands, options) -> None:
     parser.add_argument("--strip-large-constants", type=int, metavar="BYTES",
                         help="empty the values of constants larger than BYTES (shape and dtype stay)")
     parser.add_argument("--tensorboard", metavar="LOGDIR",
-                        help="write an events file with the graph into LOGDIR, for `tensorboard --logdir`")
+                        help="write an events file into LOGDIR for `tensorboard --logdir`: the graph, and for a "
+                             "script the RunMetadata (step stats, devices, memory) of the first 5 runs of each "
+                             "Session.run line, listed under 'Session runs' in TensorBoard's graph view")
     parser.add_argument("--depth", type=int, default=2, metavar="N", help="dot/svg: scope levels before collapsing")
     options.add_capture_options(parser)
 
@@ -43,6 +45,19 @@ def _subgraph(graph_def, index, fetches: list[str]):
     out.library.CopyFrom(graph_def.library)
     out.versions.CopyFrom(graph_def.versions)
     return out
+
+
+def _run_metadata(capture, graph: int) -> list[tuple[str, int, bytes]]:
+    """(tag, step, RunMetadata) of every run of ``graph`` whose metadata the capture kept."""
+    import os
+
+    found = []
+    for run in capture.runs:
+        data = capture.run_metadata(run) if run.graph == graph else None
+        if data is not None:
+            where = f" ({os.path.basename(run.source.file)}:{run.source.line})" if run.source else ""
+            found.append((f"run {run.index}{where}", run.index, data))
+    return found
 
 
 def strip_large_constants(graph_def, limit: int) -> int:
@@ -71,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.format == "pb" and not args.output and not args.tensorboard:
         raise UsageError("--format pb writes binary: give -o FILE")
-    capture = load_source(args)
+    capture = load_source(args, run_metadata=bool(args.tensorboard))
     fetches = [n.strip() for value in args.fetch or () for n in value.split(",") if n.strip()]
     graph = graph_with(capture, fetches, args.graph)
     index = index_of(graph)
@@ -87,8 +102,12 @@ def run(args: argparse.Namespace) -> int:
     if args.tensorboard:
         from tfinspect.load.events import write_graph_event
 
-        write_graph_event(args.tensorboard, graph_def)
-        print(f"tfinspect: wrote the graph to {args.tensorboard}; view it with: tensorboard --logdir "
+        runs = _run_metadata(capture, graph.id)
+        write_graph_event(args.tensorboard, graph_def, runs)
+        what = f"the graph and {len(runs)} session run(s)" if runs else "the graph"
+        if not runs and capture.directory is None:
+            what += " (a graph file holds no run metadata)"
+        print(f"tfinspect: wrote {what} to {args.tensorboard}; view it with: tensorboard --logdir "
               f"{args.tensorboard}", file=sys.stderr)
         if not args.output:
             return report_outcome(capture)

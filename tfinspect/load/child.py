@@ -107,6 +107,7 @@ class Child:
             self.args.out, RunPolicy(RunLimit.parse(self.args.runs)),
             source=self.args.label or self.script, origin=self.args.origin,
             tf_version=tf.__version__, tf1_mode=tf1, trace=self.args.trace, guard=self.args.guard,
+            run_metadata=self.args.run_metadata,
         )
         install(self.recorder)
         if self.args.datasets:
@@ -208,6 +209,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--trace", action="store_true")
     parser.add_argument("--guard", action="store_true", help="do not execute a run whose fed ids are out of range")
+    parser.add_argument("--run-metadata", action="store_true", help="keep RunMetadata of the first runs per site")
     parser.add_argument("--datasets", type=int, default=0, help="iterate datasets up to this many elements")
     parser.add_argument("script")
     parser.add_argument("script_args", nargs=argparse.REMAINDER)

@@ -19,7 +19,7 @@ columns; :func:`node_columns` then returns None and callers walk the protos.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from weakref import WeakKeyDictionary
 
@@ -30,6 +30,17 @@ class NodeColumns:
     ops: list[str]
     inputs: list[str]  # every node's inputs, concatenated in node order
     devices: list[str]  # the non-empty device fields only, in node order
+    records: object = field(default=None, repr=False, compare=False)  # NodeBodies: each node's serialized NodeDef
+
+    def node_def(self, i: int):
+        """Node ``i`` as a NodeDef, parsed from its own record (no need to parse the whole GraphDef)."""
+        from tensorboard.compat.proto.node_def_pb2 import NodeDef
+
+        return NodeDef.FromString(self.records.node[i])
+
+    def record_size(self, i: int) -> int:
+        """Bytes of node ``i``'s serialized NodeDef."""
+        return len(self.records.node[i])
 
 
 @lru_cache(maxsize=1)
@@ -60,19 +71,24 @@ def _classes():
             get(pool.FindMessageTypeByName("tfinspect_columns.NodeBodies")))
 
 
-def node_columns(data: bytes, node_count: int | None = None) -> NodeColumns | None:
-    """The columns of a serialized GraphDef; None when they would not line up with the nodes.
+def node_columns(data: bytes) -> NodeColumns | None:
+    """The columns of a serialized GraphDef; None when they would not line up with its nodes (a node
+    without a name or op type).
 
-    ``node_count``, when known (from a parsed GraphDef), is checked against the names decoded.
+    Raises:
+        google.protobuf.message.DecodeError: ``data`` is not a well-formed GraphDef.
     """
-    merged_class, _, _ = _classes()
+    merged_class, _, bodies_class = _classes()
     merged = merged_class()
     merged.ParseFromString(data)
     node = merged.node
-    names, ops = list(node.name), list(node.op)
-    if len(names) != len(ops) or (node_count is not None and len(names) != node_count):
+    names, ops, inputs, devices = list(node.name), list(node.op), list(node.input), list(node.device)
+    del merged, node
+    records = bodies_class()
+    records.ParseFromString(data)
+    if not len(names) == len(ops) == len(records.node):
         return None
-    return NodeColumns(names, ops, list(node.input), list(node.device))
+    return NodeColumns(names, ops, inputs, devices, records)
 
 
 def positions(items: list[str], wanted) -> list[int]:
@@ -92,13 +108,13 @@ def positions(items: list[str], wanted) -> list[int]:
     return found
 
 
-def input_counts(data: bytes, node_count: int, total: int):
-    """How many inputs each node of a serialized GraphDef has (an int64 array, one per node); ``total``:
-    the number of inputs of all nodes (``len(NodeColumns.inputs)``)."""
+def input_counts(data: bytes, columns: NodeColumns):
+    """How many inputs each node of a serialized GraphDef has (an int64 array, one per node)."""
     import numpy as np  # here, not at the top: `summary` never needs numpy, and importing it costs 0.1 s
 
-    counts = _walk_input_counts(data, node_count, np)
-    if counts is not None and int(counts.sum()) == total:
+    node_count = len(columns.names)
+    counts = _walk_input_counts(data, columns.records, node_count, np)
+    if counts is not None and int(counts.sum()) == len(columns.inputs):
         return counts
     _, per_node_class, _ = _classes()
     per_node = per_node_class()
@@ -109,7 +125,7 @@ def input_counts(data: bytes, node_count: int, total: int):
 _TAIL = 16  # nodes still being walked when the rest is done in plain Python
 
 
-def _walk_input_counts(data: bytes, node_count: int, np):
+def _walk_input_counts(data: bytes, records, node_count: int, np):
     """Input counts read from the wire bytes for all nodes at once, with numpy; None where the bytes are
     not laid out the way TensorFlow and protobuf write them (then the caller asks protobuf, node by node).
 
@@ -120,12 +136,12 @@ def _walk_input_counts(data: bytes, node_count: int, np):
     whose fields were out of order could only be undercounted, and the caller compares the total with the
     inputs the column decode found.
     """
-    _, _, bodies_class = _classes()
-    bodies = bodies_class()
-    bodies.ParseFromString(data)
-    if len(bodies.node) != node_count:
+    if records is None:
+        records = _classes()[2]()
+        records.ParseFromString(data)
+    if len(records.node) != node_count:
         return None
-    lengths = np.fromiter(map(len, bodies.node), dtype=np.int64, count=node_count)
+    lengths = np.fromiter(map(len, records.node), dtype=np.int64, count=node_count)
     if not node_count:
         return lengths
     header = 2 + (lengths >= 1 << 7) + (lengths >= 1 << 14) + (lengths >= 1 << 21) + (lengths >= 1 << 28)
@@ -198,6 +214,5 @@ def columns_of(graph, known: NodeColumns | None = None) -> NodeColumns | None:
     if known is not None:
         _columns[graph] = known
     if graph not in _columns:
-        data = graph.wire if graph.wire is not None else graph.graph_def.SerializeToString()
-        _columns[graph] = node_columns(data, len(graph.graph_def.node))
+        _columns[graph] = node_columns(graph.wire if graph.wire is not None else graph.graph_def.SerializeToString())
     return _columns[graph]

@@ -6,6 +6,7 @@ import os
 import socket
 import struct
 import time
+from typing import Sequence
 
 _POLY = 0x82F63B78  # CRC-32C (Castagnoli), reflected
 
@@ -40,9 +41,10 @@ def record(data: bytes) -> bytes:
     return header + struct.pack("<I", masked_crc32c(header)) + data + struct.pack("<I", masked_crc32c(data))
 
 
-def write_graph_event(logdir: str, graph_def) -> str:
-    """Write a new events file holding ``graph_def`` into ``logdir``; returns its path."""
-    from tensorboard.compat.proto.event_pb2 import Event
+def write_graph_event(logdir: str, graph_def, run_metadata: Sequence[tuple[str, int, bytes]] = ()) -> str:
+    """Write a new events file into ``logdir`` holding ``graph_def`` and, for TensorBoard's "Session runs"
+    menu, ``run_metadata`` as (tag, step, serialized RunMetadata); returns its path."""
+    from tensorboard.compat.proto.event_pb2 import Event, TaggedRunMetadata
 
     from tfinspect.load.store import write_atomic
 
@@ -51,5 +53,7 @@ def write_graph_event(logdir: str, graph_def) -> str:
     path = os.path.join(logdir, f"events.out.tfevents.{int(now)}.{socket.gethostname()}.{os.getpid()}.tfinspect")
     events = [Event(wall_time=now, step=0, file_version="brain.Event:2"),
               Event(wall_time=now, step=0, graph_def=graph_def.SerializeToString())]
+    events += [Event(wall_time=now, step=step, tagged_run_metadata=TaggedRunMetadata(tag=tag, run_metadata=data))
+               for tag, step, data in run_metadata]
     write_atomic(path, b"".join(record(e.SerializeToString()) for e in events))
     return path

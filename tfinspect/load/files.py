@@ -90,9 +90,10 @@ def variables_from_graph_def(graph_def, trainable: set[str] = frozenset(),
         for name in names:
             member_of.setdefault(name.split(":")[0], []).append(key)
     result = []
-    nodes = graph_def.node
-    if columns is not None:
-        nodes = [nodes[i] for i in positions(columns.ops, VARIABLE_OPS)]
+    if columns is not None:  # only the variable ops' own records are parsed
+        nodes = [columns.node_def(i) for i in positions(columns.ops, VARIABLE_OPS)]
+    else:
+        nodes = graph_def.node
     for node in nodes:
         kind = VARIABLE_OPS.get(node.op)
         if kind is None:
@@ -316,11 +317,33 @@ def load_graph_file(path: str) -> Capture:
         return load_meta_graph(path)
     if path.endswith(CAPTURE_SUFFIX) or zipfile.is_zipfile(path):
         return load_saved_capture(path)
-    graph_def, wire = read_graph_def_and_bytes(path)
-    columns = node_columns(wire if wire is not None else graph_def.SerializeToString(), len(graph_def.node))
-    graph = GraphCapture(0, graph_def, variables=variables_from_graph_def(graph_def, columns=columns), wire=wire)
+    graph_def, wire, columns = _read_graph_file(path)
+    graph = GraphCapture(0, graph_def, variables=variables_from_graph_def(graph_def, columns=columns), wire=wire,
+                         wire_origin=path)
     columns_of(graph, columns)
     return Capture(source=path, origin="graphdef", graphs=(graph,))
+
+
+def _read_graph_file(path: str):
+    """(GraphDef or None, wire bytes or None, NodeColumns or None) of a ``.pb`` or ``.pbtxt``.
+
+    A binary GraphDef is not parsed whole here: its node columns are decoded (which checks the file's
+    framing), and the GraphCapture parses the rest on first use. A truncated or foreign file fails here.
+    """
+    if path.endswith(".pbtxt"):
+        graph_def = read_graph_def(path)
+        return graph_def, None, node_columns(graph_def.SerializeToString())
+    from google.protobuf.message import DecodeError
+
+    wire = _read(path)
+    try:
+        columns = node_columns(wire)
+    except DecodeError as e:
+        raise SourceError(f"{path}: not a binary GraphDef, or a truncated one ({e})") from None
+    if columns is not None and (columns.names or not wire):
+        return None, wire, columns
+    graph_def, _ = read_graph_def_and_bytes(path)  # no nodes, or misaligned columns: the whole parse decides
+    return graph_def, wire, None
 
 
 def is_graph_file(path: str) -> bool:

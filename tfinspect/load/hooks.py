@@ -106,9 +106,14 @@ class Recorder:
     """Collects graphs, runs and ``get_variable`` calls, and writes snapshots."""
 
     def __init__(self, out_dir: str, policy: RunPolicy, *, source: str, origin: str,
-                 tf_version: str, tf1_mode: bool, trace: bool = False, guard: bool = False) -> None:
+                 tf_version: str, tf1_mode: bool, trace: bool = False, guard: bool = False,
+                 run_metadata: bool = False) -> None:
         self.out_dir = out_dir
         self.trace = trace
+        self.run_metadata = run_metadata
+        self._metadata_per_site: dict[Any, int] = {}
+        self._run_sites: dict[int, Any] = {}
+        self._metadata_bytes = 0
         self.checker = None
         if guard:  # `tfinspect check`: a run whose fed ids are out of range is not executed
             from tfinspect.runtime_guard import _Checker
@@ -175,6 +180,8 @@ class Recorder:
             "ops_before": self.extractors[graph_id].op_count(), "values_kept": False,
         }
         site = frame[:2] if frame else None
+        if self.run_metadata:
+            self._run_sites[record["index"]] = site
         # Runs with no user code on the stack come from TensorFlow's own threads (QueueRunner,
         # Coordinator): stopping them would break the input pipeline, and they are not steps.
         allowed = self.policy.allow(site) if frame is not None else True
@@ -204,6 +211,23 @@ class Recorder:
         if self._snapshot_due():
             self.snapshot()
         return record
+
+    def wants_metadata(self, record: dict[str, Any]) -> bool:
+        """Whether to ask TensorFlow for this run's RunMetadata: the first few runs of each call site."""
+        if not self.run_metadata or self._metadata_bytes > METADATA_BUDGET:
+            return False
+        site = self._run_sites.pop(record["index"], None)
+        seen = self._metadata_per_site.get(site, 0)
+        self._metadata_per_site[site] = seen + 1
+        return seen < METADATA_PER_SITE
+
+    def keep_metadata(self, record: dict[str, Any], run_metadata) -> None:
+        data = run_metadata.SerializeToString()
+        os.makedirs(os.path.join(self.out_dir, "metadata"), exist_ok=True)
+        with open(os.path.join(self.out_dir, "metadata", f"run_{record['index']}.pb"), "wb") as f:
+            f.write(data)
+        self._metadata_bytes += len(data)
+        record["metadata_kept"] = True
 
     def after_run(self, record: dict[str, Any], error: BaseException | None) -> None:
         record["status"] = "ok"
@@ -281,6 +305,22 @@ class Recorder:
             self._snapshot_versions = tuple(e.graph.version for e in self.extractors)
 
 
+METADATA_PER_SITE = 5  # RunMetadata kept for the first runs of each Session.run line ...
+METADATA_BUDGET = 256 << 20  # ... until this many bytes are kept
+
+
+def _full_trace(options, run_metadata):
+    """Ask TensorFlow for step stats and partition graphs (what TensorBoard shows for a session run)."""
+    from tensorflow.core.protobuf import config_pb2
+
+    traced = config_pb2.RunOptions()
+    if options is not None:
+        traced.CopyFrom(options)
+    traced.trace_level = config_pb2.RunOptions.FULL_TRACE
+    traced.output_partition_graphs = True
+    return traced, run_metadata if run_metadata is not None else config_pb2.RunMetadata()
+
+
 def _tracing(options, run_metadata):
     """Ask TensorFlow for the partition graphs it executes (the oracle for what ran)."""
     from tensorflow.core.protobuf import config_pb2
@@ -353,6 +393,9 @@ def install(recorder: Recorder) -> Callable[[], None]:
         record = recorder.before_run(self, fetches, feed_dict)
         if recorder.trace:
             options, run_metadata = _tracing(options, run_metadata)
+        keep_metadata = recorder.wants_metadata(record)
+        if keep_metadata:
+            options, run_metadata = _full_trace(options, run_metadata)
         local.depth = 1
         try:
             result = session_run(self, fetches, feed_dict, options, run_metadata)
@@ -363,6 +406,8 @@ def install(recorder: Recorder) -> Callable[[], None]:
             local.depth = 0
         if recorder.trace:
             record["traced_nodes"] = sorted({n.name for g in run_metadata.partition_graphs for n in g.node})
+        if keep_metadata:
+            recorder.keep_metadata(record, run_metadata)
         recorder.after_run(record, None)
         return result
 

@@ -143,6 +143,7 @@ class RunRecord:
     ops_before: int  # how many ops the graph had when the run was called
     error: str | None = None
     values_kept: bool = False
+    metadata_kept: bool = False  # TensorFlow's RunMetadata of this run is in the capture
     # With tracing on: the nodes TensorFlow's own partition graphs held for this run.
     traced_nodes: tuple[str, ...] | None = None
 
@@ -180,16 +181,35 @@ class GraphCapture:
     """One ``tf.Graph`` with what only the live graph could tell."""
 
     id: int
-    graph_def: GraphDef
+    graph_def: GraphDef = field(repr=False)  # None with `wire`: parsed from it on first use (a property below)
     sources: Mapping[str, SourceLocation] = field(default_factory=dict)
     variables: tuple[VariableInfo, ...] = ()
     collections: Mapping[str, tuple[CollectionMember, ...]] = field(default_factory=dict)
     variable_calls: tuple[VariableCall, ...] = ()
     wire: bytes | None = field(default=None, repr=False, compare=False)  # the serialized GraphDef, when read as one
+    wire_origin: str = field(default="", repr=False, compare=False)  # where `wire` came from, for messages
 
     @property
     def op_count(self) -> int:
         return len(self.graph_def.node)
+
+
+def _graph_def(graph: GraphCapture) -> GraphDef:
+    value = graph.__dict__.get("_graph_def")
+    if value is None and graph.wire is not None:
+        # Commands that only need names and edges (subgraph, summary of a graph without variables) read the
+        # node columns and never pay for the full parse of a large GraphDef.
+        from tfinspect.load.store import graph_def_from_bytes
+
+        value = graph.__dict__["_graph_def"] = graph_def_from_bytes(graph.wire, graph.wire_origin or f"graph {graph.id}")
+    return value
+
+
+def _set_graph_def(graph: GraphCapture, value) -> None:
+    graph.__dict__["_graph_def"] = value
+
+
+GraphCapture.graph_def = property(_graph_def, _set_graph_def, doc="The GraphDef (parsed from `wire` on first use).")
 
 
 class FeedValues:
@@ -247,6 +267,16 @@ class Capture:
     feed_values: FeedValues = field(default_factory=FeedValues)
     datasets: tuple[DatasetSample, ...] = ()
     directory: str | None = None  # where the child wrote it (fed arrays, dataset samples)
+
+    def run_metadata(self, run: RunRecord) -> bytes | None:
+        """The serialized RunMetadata (step stats, partition graphs) TensorFlow returned for ``run``, if kept."""
+        if not run.metadata_kept or not self.directory:
+            return None
+        try:
+            with open(os.path.join(self.directory, "metadata", f"run_{run.index}.pb"), "rb") as f:
+                return f.read()
+        except OSError:
+            return None
 
     def dataset_values(self, sample: DatasetSample, component: int):
         """The integer values one dataset component yielded (flattened), or None."""

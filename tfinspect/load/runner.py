@@ -59,6 +59,7 @@ class ScriptRun:
     trace: bool = False  # record what TensorFlow executed for each run (graph rewrites off)
     datasets: int = 0  # iterate the script's datasets up to this many elements (0: not at all)
     guard: bool = False  # stop the script at a run whose fed ids are out of range, before it executes
+    run_metadata: bool = False  # keep TensorFlow's RunMetadata (step stats, partition graphs) of early runs
 
 
 PROGRESS_PREFIX = "\x1etfinspect-progress "
@@ -156,6 +157,8 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
         command += ["--datasets", str(spec.datasets)]
     if spec.guard:
         command.append("--guard")
+    if spec.run_metadata:
+        command.append("--run-metadata")
     command += ["--", script, *spec.argv]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

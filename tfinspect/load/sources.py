@@ -24,6 +24,7 @@ class LoadOptions:
     trace: bool = False
     datasets: int = 0
     guard: bool = False
+    run_metadata: bool = False  # keep TensorFlow's RunMetadata of the first runs of each call site
     progress: object = None  # callable getting the child's progress lines
 
 
@@ -40,6 +41,7 @@ def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
             script=source, argv=tuple(options.argv), runs=options.runs, tf1=options.tf1,
             timeout=options.timeout, quiet=options.quiet, verbose=options.verbose, cwd=options.cwd,
             trace=options.trace, datasets=options.datasets, progress=options.progress, guard=options.guard,
+            run_metadata=options.run_metadata,
         ), output=options.output)
     from tfinspect.load.files import is_graph_file, load_graph_file
 

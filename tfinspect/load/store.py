@@ -145,6 +145,7 @@ def run_from_raw(raw: Mapping[str, Any], files: list[str]) -> RunRecord:
         ops_before=int(raw.get("ops_before", 0)),
         error=raw.get("error"),
         values_kept=bool(raw.get("values_kept", False)),
+        metadata_kept=bool(raw.get("metadata_kept", False)),
         traced_nodes=None if raw.get("traced_nodes") is None else tuple(raw["traced_nodes"]),
     )
 
