@@ -137,3 +137,29 @@ def test_check_stops_the_script_before_an_out_of_range_run_executes():
     assert "InvalidArgumentError" not in result.err  # TensorFlow never ran the step
     graph = run_cli("graph", str(CHECKS / "TFI002_fed_center_word.py"), "--format", "json", "--quiet")
     assert graph.json()["outcome"]["status"] == "error"  # without the guard, TensorFlow fails that run
+
+
+LOOP_THEN_LOOKUP = '''import tensorflow as tf
+counter = tf.Variable(0, name="counter")
+step = tf.assign_add(counter, 1)
+ids = tf.placeholder(tf.int32, [None], name="ids")
+table = tf.Variable(tf.zeros([10, 4]), name="table")
+vectors = tf.nn.embedding_lookup(table, ids)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for _ in range(5):
+        sess.run(step)
+    sess.run(vectors, {ids: [1, 12]})
+'''
+
+
+def test_a_run_limit_stop_is_named_and_runs_all_reaches_the_later_lookup(tmp_path):
+    script = tmp_path / "loop_then_lookup.py"
+    script.write_text(LOOP_THEN_LOOKUP)
+    limited = run_cli("check", str(script), "--quiet")
+    assert limited.code == 0
+    assert "TFI006" in limited.out and "not fed in any captured run" in limited.out
+    assert ("the script was stopped at run #4 at loop_then_lookup.py:10 by the run limit; code after it did not "
+            "run and was not checked (--runs all checks the whole script)") in limited.err
+    complete = run_cli("check", str(script), "--quiet", "--runs", "all")
+    assert complete.code == 1 and "TFI002" in complete.out and "by the run limit" not in complete.err

@@ -156,3 +156,12 @@ def test_queue_runner_threads_are_not_stopped():
     assert mine == ["ok", "ok", "ok", "stopped"]
     # the queue runner's own runs (recorded when its thread got there before the end) are never stopped
     assert all(r["status"] != "stopped" for r in data["runs"] if r["source"] is None)
+
+
+def test_tf_contrib_imports_get_a_hint(tmp_path):
+    script = tmp_path / "contrib_model.py"
+    script.write_text("import tensorflow as tf\nfrom tensorflow.contrib import layers\n")
+    result = run_cli("graph", str(script), "--quiet")
+    assert result.code == 2
+    assert "No module named 'tensorflow.contrib'; no graph was built" in result.err
+    assert "hint: tf.contrib was removed in TensorFlow 2" in result.err

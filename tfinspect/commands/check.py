@@ -67,6 +67,21 @@ def run(args: argparse.Namespace) -> int:
 
         print_renderable(findings_view(findings, capture.source))
     failed = report_outcome(capture) == EXIT_ERROR
+    _note_stop(capture)
     if has_errors(findings):
         return EXIT_FINDINGS  # a script that failed because of what the findings report is a finding
     return EXIT_ERROR if failed else EXIT_CLEAN
+
+
+def _note_stop(capture) -> None:
+    """Say so when the run limit (not a finding) ended the script: what came after it was never checked."""
+    from tfinspect.load.model import OutcomeStatus, RunStatus
+
+    if capture.outcome.status is not OutcomeStatus.STOPPED:
+        return
+    stop = next((r for r in capture.runs if r.status is RunStatus.STOPPED), None)
+    if stop is None or stop.error:  # stopped by the guard: a finding says why
+        return
+    where = f" at {stop.source.file.rsplit('/', 1)[-1]}:{stop.source.line}" if stop.source else ""
+    print(f"tfinspect: note: the script was stopped at run #{stop.index}{where} by the run limit; code after "
+          "it did not run and was not checked (--runs all checks the whole script)", file=sys.stderr)

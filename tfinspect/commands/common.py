@@ -86,13 +86,15 @@ def report_outcome(capture: Capture) -> int:
     return EXIT_ERROR
 
 
+_CONTRIB = ("tf.contrib was removed in TensorFlow 2; its pieces moved to tf.compat.v1, tf_slim (contrib.slim), "
+            "TensorFlow Addons or other packages")
 # Failures TF1 scripts meet on TensorFlow 2, with what to do about them.
 HINTS = (
     ("is not available with Keras 3", "TensorFlow 2.16 and later ship Keras 3, which has no tf.layers / "
      "tf.compat.v1.layers; the legacy Keras provides them: pip install tf_keras, and run with "
      "TF_USE_LEGACY_KERAS=1 in the environment"),
-    ("has no attribute 'contrib'", "tf.contrib was removed in TensorFlow 2; its pieces moved to tf.compat.v1, "
-     "tf.estimator, TensorFlow Addons or other packages"),
+    ("has no attribute 'contrib'", _CONTRIB),
+    ("No module named 'tensorflow.contrib'", _CONTRIB),
 )
 
 
