@@ -239,3 +239,17 @@ def test_a_pb_damaged_inside_a_node_fails_cleanly_when_its_attributes_are_read(t
     result = run_cli("graph", str(path))
     assert result.code == 2 and f"{path}: not a GraphDef, or a truncated one" in result.err
     assert "Traceback" not in result.err
+
+
+def test_an_event_file_cut_mid_record_gives_the_records_before_the_cut(tmp_path):
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    from tfinspect.load.events import write_graph_event
+
+    graph = GraphDef()
+    graph.node.add(name="x", op="Placeholder")
+    graph.node.add(name="y", op="Identity", input=["x"])
+    path = Path(write_graph_event(str(tmp_path / "logs"), graph))
+    path.write_bytes(path.read_bytes() + b"\x20\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00partial")  # killed writer
+    result = run_cli("graph", str(tmp_path / "logs"))
+    assert result.code == 0 and "1 graph · 2 ops" in result.out

@@ -219,15 +219,20 @@ def load_saved_model(path: str) -> Capture:
 
 
 def _records(data: bytes, path: str):
-    """The records of a TFRecord file (event files are TFRecords)."""
+    """The records of a TFRecord file (event files are TFRecords).
+
+    A writer killed mid-record (a training job stopped, a script tfinspect stopped) leaves a partial last
+    record: as TensorBoard does, the complete records before it are read. A file without one complete
+    record is an error.
+    """
     position = 0
     while position < len(data):
-        if position + 12 > len(data):
-            raise SourceError(f"{path}: truncated event file")
-        (length,) = struct.unpack("<Q", data[position:position + 8])
+        (length,) = struct.unpack("<Q", data[position:position + 8]) if position + 12 <= len(data) else (None,)
         start = position + 12
-        if start + length + 4 > len(data):
-            raise SourceError(f"{path}: truncated event file")
+        if length is None or start + length + 4 > len(data):
+            if position == 0:
+                raise SourceError(f"{path}: truncated event file")
+            return
         yield data[start:start + length]
         position = start + length + 4
 
