@@ -10,11 +10,15 @@ repeated strings, a whole GraphDef becomes four flat lists in a single parse,
 without a Python object per node. Node attributes (field 5) and the rest of
 the GraphDef are skipped as unknown fields.
 
-What the merge loses is where each node's inputs end: ``input_counts`` gets
-those from a second schema (nodes holding only their inputs), one length per
-node. Proto3 omits empty strings, so ``devices`` lists only the placed nodes.
-A node without a name or op type (an invalid GraphDef) would misalign the
-columns; :func:`node_columns` then returns None and callers walk the protos.
+What the merge loses is where each node's inputs end. A second schema keeps
+each node's serialized NodeDef as bytes (``records``): ``input_counts`` walks
+those records for all nodes at once with numpy (protobuf per node is the
+fallback), and a single node (a variable, a large constant) is parsed from
+its own record when needed, so a large GraphDef is never parsed whole for
+names and edges. Proto3 omits empty strings, so ``devices`` lists only the
+placed nodes. A node without a name or op type (an invalid GraphDef) would
+misalign the columns; :func:`node_columns` then returns None and callers
+walk the protos.
 """
 
 from __future__ import annotations
