@@ -51,6 +51,10 @@ def markdown(rows: list[dict], validation: list[dict], guard: dict | None, summa
                      f"| {r['tfinspect_fresh_s'] * 1000:.1f} ms | {r['fresh_ratio']:.1f}x "
                      f"| {r['extract_sub_graph_s'] * 1000:.1f} ms | {'yes' if r['same_nodes'] else 'NO'} "
                      f"| {r['subgraph_nodes']:,} |")
+    missed = [f"{r['nodes']:,} nodes ({', '.join(k for k, v in (('in one process', r['ratio']), ('in a new process', r['fresh_ratio'])) if v < TARGET_RATIO)})"
+              for r in rows if min(r["ratio"], r["fresh_ratio"]) < TARGET_RATIO]
+    if missed:
+        lines += ["", f"Below the {TARGET_RATIO:g}x target in this run: {'; '.join(missed)}."]
     lines += [
         "",
         "Without feeds both give the same node set. They differ in one way by design:",
