@@ -20,7 +20,8 @@ from tfinspect.errors import TfinspectError
 
 _MAX = np.maximum.reduce
 _NDARRAY = np.ndarray
-_VIEW_AS = {dtype: unsigned_view_dtype(dtype) for kind in "iu" for dtype in map(np.dtype, (f"{kind}{n}" for n in (1, 2, 4, 8)))}
+_VIEW_AS = {np.dtype(f"{kind}{bits}"): unsigned_view_dtype(np.dtype(f"{kind}{bits}"))
+            for kind in "iu" for bits in (1, 2, 4, 8)}
 _UNSEEN = object()
 
 

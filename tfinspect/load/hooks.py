@@ -112,7 +112,6 @@ class Recorder:
         self.trace = trace
         self.run_metadata = run_metadata
         self._metadata_per_site: dict[Any, int] = {}
-        self._run_sites: dict[int, Any] = {}
         self._metadata_bytes = 0
         self.checker = None
         if guard:  # `tfinspect check`: a run whose fed ids are out of range is not executed
@@ -180,8 +179,8 @@ class Recorder:
             "ops_before": self.extractors[graph_id].op_count(), "values_kept": False,
         }
         site = frame[:2] if frame else None
-        if self.run_metadata:
-            self._run_sites[record["index"]] = site
+        if self._wants_metadata(site):
+            record["metadata_kept"] = False  # asked for: `run` passes FULL_TRACE options, keep_metadata keeps it
         # Runs with no user code on the stack come from TensorFlow's own threads (QueueRunner,
         # Coordinator): stopping them would break the input pipeline, and they are not steps.
         allowed = self.policy.allow(site) if frame is not None else True
@@ -212,11 +211,10 @@ class Recorder:
             self.snapshot()
         return record
 
-    def wants_metadata(self, record: dict[str, Any]) -> bool:
-        """Whether to ask TensorFlow for this run's RunMetadata: the first few runs of each call site."""
+    def _wants_metadata(self, site) -> bool:
+        """Whether to ask TensorFlow for a run's RunMetadata: the first few runs of each call site."""
         if not self.run_metadata or self._metadata_bytes > METADATA_BUDGET:
             return False
-        site = self._run_sites.pop(record["index"], None)
         seen = self._metadata_per_site.get(site, 0)
         self._metadata_per_site[site] = seen + 1
         return seen < METADATA_PER_SITE
@@ -393,7 +391,7 @@ def install(recorder: Recorder) -> Callable[[], None]:
         record = recorder.before_run(self, fetches, feed_dict)
         if recorder.trace:
             options, run_metadata = _tracing(options, run_metadata)
-        keep_metadata = recorder.wants_metadata(record)
+        keep_metadata = "metadata_kept" in record
         if keep_metadata:
             options, run_metadata = _full_trace(options, run_metadata)
         local.depth = 1
