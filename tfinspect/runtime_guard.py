@@ -18,7 +18,6 @@ from tfinspect.analyses.lookups import Violation, check_ids, find_lookups, unsig
 from tfinspect.errors import TfinspectError
 
 
-_MAX = np.maximum.reduce
 _NDARRAY = np.ndarray
 _VIEW_AS = {np.dtype(f"{kind}{bits}"): unsigned_view_dtype(np.dtype(f"{kind}{bits}"))
             for kind in "iu" for bits in (1, 2, 4, 8)}
@@ -115,8 +114,8 @@ class _Checker:
             constraints = self.constraints(graph)
         if not constraints.by_tensor:
             return
-        # The hot path: per constrained feed one ufunc call, the max of the ids viewed as unsigned (a negative id
-        # becomes huge), against the smallest table the feed reaches. Only when that fails is the run's subgraph
+        # The hot path: per constrained feed the max of the ids viewed as unsigned (a negative id becomes huge),
+        # against the smallest table the feed reaches. Only when that fails is the run's subgraph
         # worked out. Right after a TensorFlow step this code and numpy's are out of the CPU caches, and every
         # call costs several times what it does in a tight loop (benchmarks/bounds_bench.py measures both), so
         # the path makes as few calls as it can.
@@ -131,7 +130,8 @@ class _Checker:
             unsigned = _VIEW_AS.get(ids.dtype)
             if unsigned is None or not ids.size:
                 continue
-            if not _MAX(ids.view(unsigned), axis=None) < entry[2]:
+            view = ids.view(unsigned)
+            if not view.item(view.argmax()) < entry[2]:  # argmax: no ufunc set-up, cheaper with cold caches
                 self._slow(session, fetches, feed_dict, constraints, entry, ids)
 
     def _slow(self, session, fetches, feed_dict, constraints: _GraphConstraints, entry, ids) -> None:
