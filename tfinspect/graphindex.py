@@ -176,7 +176,11 @@ def index_of(graph) -> GraphIndex:
     if index is None:
         from tfinspect.load.columns import columns_of
 
+        from tfinspect.load.model import graph_def_source
+
         columns = columns_of(graph)
         graph_def = None if graph.wire is not None and columns is not None else graph.graph_def
-        index = _indexes[graph] = GraphIndex.build(graph_def, graph.wire, columns, source=graph)
+        # The index refers to the GraphDef through the capture's source, never to the capture itself: a
+        # value of the weak-keyed cache that referred to its key would keep it alive for ever.
+        index = _indexes[graph] = GraphIndex.build(graph_def, graph.wire, columns, source=graph_def_source(graph))
     return index

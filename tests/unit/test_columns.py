@@ -97,3 +97,21 @@ def test_inputs_written_after_attributes_are_still_counted():
     assert input_counts(data, node_columns(data)).tolist() == [0, 1]  # ... which the total catches
     index = GraphIndex.build(parsed, data)
     assert index.indices.tolist() == [0] and index.indptr.tolist() == [0, 0, 1]
+
+
+def test_an_indexed_capture_is_freed_and_its_index_still_reads_the_graph(tmp_path):
+    """The index cache is keyed weakly by the capture: the index must not keep the capture alive."""
+    import gc
+    import weakref
+
+    from tfinspect.graphindex import _indexes, index_of
+    from tfinspect.load.files import load_graph_file
+
+    (tmp_path / "g.pb").write_bytes(_graph().SerializeToString())
+    graph = load_graph_file(str(tmp_path / "g.pb")).graphs[0]
+    index = index_of(graph)
+    alive = weakref.ref(graph)
+    del graph
+    gc.collect()
+    assert alive() is None and len(_indexes) == 0
+    assert [n.name for n in index.graph_def.node] == index.names  # parsed on first use, from the bytes

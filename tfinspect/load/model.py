@@ -194,19 +194,46 @@ class GraphCapture:
         return len(self.graph_def.node)
 
 
-def _graph_def(graph: GraphCapture) -> GraphDef:
-    value = graph.__dict__.get("_graph_def")
-    if value is None and graph.wire is not None:
-        # Commands that only need names and edges (subgraph, summary of a graph without variables) read the
-        # node columns and never pay for the full parse of a large GraphDef.
-        from tfinspect.load.store import graph_def_from_bytes
+class GraphDefSource:
+    """A GraphDef, or its serialized bytes parsed on first use.
 
-        value = graph.__dict__["_graph_def"] = graph_def_from_bytes(graph.wire, graph.wire_origin or f"graph {graph.id}")
-    return value
+    A GraphCapture and its GraphIndex share one, so the parse happens once, and the index holds no
+    reference to the capture (the index cache is keyed weakly by the capture).
+    """
+
+    __slots__ = ("_graph_def", "wire", "origin")
+
+    def __init__(self, graph_def=None, wire: bytes | None = None, origin: str = "") -> None:
+        self._graph_def, self.wire, self.origin = graph_def, wire, origin
+
+    @property
+    def graph_def(self):
+        if self._graph_def is None and self.wire is not None:
+            # Commands that only need names and edges (subgraph, summary) read the node columns and never
+            # pay for the full parse of a large GraphDef.
+            from tfinspect.load.store import graph_def_from_bytes
+
+            self._graph_def = graph_def_from_bytes(self.wire, self.origin)
+        return self._graph_def
+
+
+def graph_def_source(graph: GraphCapture) -> GraphDefSource:
+    """The GraphDefSource behind ``graph.graph_def``."""
+    source = graph.__dict__.get("_source")
+    if source is None:
+        source = graph.__dict__["_source"] = GraphDefSource(None, graph.wire, graph.wire_origin or f"graph {graph.id}")
+    return source
+
+
+def _graph_def(graph: GraphCapture) -> GraphDef:
+    return graph_def_source(graph).graph_def
 
 
 def _set_graph_def(graph: GraphCapture, value) -> None:
-    graph.__dict__["_graph_def"] = value
+    # Called by the dataclass __init__, before `wire` is set: the source takes the bytes on first use.
+    graph.__dict__["_source"] = None
+    if value is not None:
+        graph.__dict__["_source"] = GraphDefSource(value)
 
 
 GraphCapture.graph_def = property(_graph_def, _set_graph_def, doc="The GraphDef (parsed from `wire` on first use).")
