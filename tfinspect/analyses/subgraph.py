@@ -116,7 +116,8 @@ def reach(index: GraphIndex, starts: Sequence[int], cut: np.ndarray | None = Non
         np.cumsum(counts, out=indptr[1:n + 1])
     indptr[n + 1] = indptr[n] + len(starts_arr)
     columns = np.concatenate([kept_indices, starts_arr]).astype(np.int32)
-    graph = csr_matrix((np.ones(len(columns), dtype=np.int8), columns, indptr), shape=(n + 1, n + 1))
+    # float64 data: csgraph converts any other dtype to it first, a copy of every edge
+    graph = csr_matrix((np.ones(len(columns)), columns, indptr), shape=(n + 1, n + 1))
     result = breadth_first_order(graph, n, directed=True, return_predecessors=predecessors)
     order = result[0] if predecessors else result
     mask = np.zeros(n + 1, dtype=bool)
