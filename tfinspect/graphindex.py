@@ -65,7 +65,7 @@ class GraphIndex:
     indptr: np.ndarray  # int64, len(names) + 1
     indices: np.ndarray  # int32, input node ids (-1: an input the graph does not define)
     src_output: np.ndarray  # int32, output port of the input; -1 for a control edge
-    source: object = None  # the GraphDef it indexes, or the GraphCapture holding it (read on first use)
+    source: object = None  # the GraphDef it indexes, or a GraphDefSource that parses it on first use
 
     @property
     def graph_def(self):
@@ -75,7 +75,7 @@ class GraphIndex:
     def build(cls, graph_def, wire: bytes | None = None, columns=None, *, source=None) -> GraphIndex:
         """Index a GraphDef. ``wire``: its serialized bytes when at hand (else it is serialized here, which
         costs far less than walking the nodes in Python); ``columns``: its NodeColumns when decoded already
-        (then ``graph_def`` may be None, with ``source`` the GraphCapture that parses it when asked)."""
+        (then ``graph_def`` may be None, with ``source`` the GraphDefSource that parses it when asked)."""
         from tfinspect.load.columns import input_counts, node_columns
 
         source = source if source is not None else graph_def
@@ -175,7 +175,6 @@ def index_of(graph) -> GraphIndex:
     index = _indexes.get(graph)
     if index is None:
         from tfinspect.load.columns import columns_of
-
         from tfinspect.load.model import graph_def_source
 
         columns = columns_of(graph)

@@ -14,13 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from tfinspect.analyses.lookups import Violation, check_ids, find_lookups, unsigned_view_dtype
+from tfinspect.analyses.lookups import UNSIGNED_VIEW, Violation, check_ids, find_lookups
 from tfinspect.errors import TfinspectError
 
 
 _NDARRAY = np.ndarray
-_VIEW_AS = {np.dtype(f"{kind}{bits}"): unsigned_view_dtype(np.dtype(f"{kind}{bits}"))
-            for kind in "iu" for bits in (1, 2, 4, 8)}
 _UNSEEN = object()
 
 
@@ -127,7 +125,7 @@ class _Checker:
             if entry is None:
                 continue
             ids = value if type(value) is _NDARRAY else np.asarray(value)
-            unsigned = _VIEW_AS.get(ids.dtype)
+            unsigned = UNSIGNED_VIEW.get(ids.dtype)  # None: not integer ids (bool neither)
             if unsigned is None or not ids.size:
                 continue
             view = ids.view(unsigned)

@@ -202,10 +202,9 @@ class Violation:
         return f"{self.count} of {self.total} ids" + (f" (first: {shown})" if shown else "")
 
 
-_UNSIGNED = {np.dtype(f"i{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
-_UNSIGNED.update({np.dtype(f"u{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)})
-_INTEGER_TO_UNSIGNED = dict(_UNSIGNED)
-_UNSIGNED[np.dtype(bool)] = np.dtype("u1")
+# The unsigned dtype each integer dtype is viewed as (a negative id becomes larger than any table).
+UNSIGNED_VIEW = {np.dtype(f"{kind}{n}"): np.dtype(f"u{n}") for kind in "iu" for n in (1, 2, 4, 8)}
+_UNSIGNED = {**UNSIGNED_VIEW, np.dtype(bool): np.dtype("u1")}
 _MAX = np.maximum.reduce  # the ufunc itself: ndarray.max() adds a Python-level wrapper per call
 
 
@@ -217,10 +216,6 @@ def ids_in_range(array: np.ndarray, size: int) -> bool:
     """
     return _MAX(array.view(_UNSIGNED[array.dtype]), axis=None) < size
 
-
-def unsigned_view_dtype(dtype: np.dtype) -> np.dtype | None:
-    """The unsigned dtype :func:`ids_in_range` views an integer dtype as (None for other dtypes, bool too)."""
-    return _INTEGER_TO_UNSIGNED.get(dtype)
 
 
 def check_ids(ids: np.ndarray, size: int, *, first: int = 5) -> Violation | None:

@@ -230,10 +230,9 @@ def _graph_def(graph: GraphCapture) -> GraphDef:
 
 
 def _set_graph_def(graph: GraphCapture, value) -> None:
-    # Called by the dataclass __init__, before `wire` is set: the source takes the bytes on first use.
-    graph.__dict__["_source"] = None
-    if value is not None:
-        graph.__dict__["_source"] = GraphDefSource(value)
+    # Called by the dataclass __init__, before `wire` is set: with None, graph_def_source() makes the
+    # source from `wire` on first use.
+    graph.__dict__["_source"] = GraphDefSource(value) if value is not None else None
 
 
 GraphCapture.graph_def = property(_graph_def, _set_graph_def, doc="The GraphDef (parsed from `wire` on first use).")
