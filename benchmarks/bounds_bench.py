@@ -38,13 +38,15 @@ def guard_overhead(rounds: int = 80, block: int = 50) -> dict:
     """word2vec training step (vocab 50,000, dim 128, batch 128, nce num_sampled 64), plain and guarded.
 
     Two steps: fetching the train op alone, and ``[loss, optimizer]`` as the lectures' training loop does.
-    The guard's own work is timed twice: in a tight loop (warm caches) and right after each real step, where
-    it runs in a training loop (TensorFlow's step has evicted Python's and numpy's code from the CPU caches,
-    so the same calls cost several times more).
+    Both per-step checks are measured: the compiled one (``tfinspect/_guardcheck.c``, when the install built
+    it) and the numpy fallback. The guard's own work is also timed twice: in a tight loop (warm caches) and
+    right after each real step, where it runs in a training loop (TensorFlow's step has evicted Python's and
+    numpy's code from the CPU caches, so the same calls cost several times more).
     """
     import tensorflow.compat.v1 as tf
 
     import tfinspect
+    from tfinspect import runtime_guard
 
     tf.disable_v2_behavior()
     vocab, dim, batch = 50_000, 128, 128
@@ -64,7 +66,9 @@ def guard_overhead(rounds: int = 80, block: int = 50) -> dict:
     feeds = [{center: rng.integers(0, vocab, batch, dtype=np.int32),
               target: rng.integers(0, vocab, (batch, 1), dtype=np.int32)} for _ in range(64)]
     clock = time.perf_counter
-    result: dict = {}
+    compiled = runtime_guard._first_suspect
+    paths = {"compiled": compiled, "numpy": None} if compiled is not None else {"numpy": None}
+    result: dict = {"paths": {}}
     with tf.Session(graph=graph) as sess:
         sess.run(init)
         guarded = tfinspect.guard(sess)
@@ -76,37 +80,43 @@ def guard_overhead(rounds: int = 80, block: int = 50) -> dict:
                 runner.run(fetches, feeds[i % 64])
             return (clock() - start) / block
 
-        for label, fetches in (("train", train), ("lecture", [loss, train])):
-            for i in range(300):  # warm up both paths (the guard indexes the graph once)
-                sess.run(fetches, feeds[i % 64])
-                guarded.run(fetches, feeds[i % 64])
-            # Short interleaved blocks in alternating order: a step varies by +-10% from one moment to the
-            # next, more than the guard costs, so medians over many alternations are compared.
-            # Each guarded block is compared with the plain block beside it, and the median of those
-            # differences is taken: drifts of the machine's speed cancel out of neighbouring blocks.
-            plain, added = [], []
-            for r in range(rounds):
-                if r % 2:
-                    p, g = timed(sess, fetches), timed(guarded, fetches)
-                else:
-                    g, p = timed(guarded, fetches), timed(sess, fetches)
-                plain.append(p)
-                added.append(g - p)
-            p, d = float(np.median(plain)), float(np.median(added))
-            result[label] = {"plain_ms": p * 1e3, "guarded_ms": (p + d) * 1e3, "overhead_us": d * 1e6,
-                             "overhead_pct": d / p * 100}
-        warm, cold = [], []
-        for i in range(3000):
-            feed = feeds[i % 64]
-            start = clock()
-            checker.check(sess, train, feed)
-            warm.append(clock() - start)
-        for i in range(3000):
-            feed = feeds[i % 64]
-            start = clock()
-            checker.check(sess, train, feed)
-            cold.append(clock() - start)
-            sess.run(train, feed)
-    result["check_warm_us"] = float(np.median(warm)) * 1e6
-    result["check_in_loop_us"] = float(np.median(cold)) * 1e6
+        try:
+            for path, function in paths.items():
+                runtime_guard._first_suspect = function
+                measured = result["paths"][path] = {}
+                for label, fetches in (("train", train), ("lecture", [loss, train])):
+                    for i in range(300):  # warm up both (the guard indexes the graph once)
+                        sess.run(fetches, feeds[i % 64])
+                        guarded.run(fetches, feeds[i % 64])
+                    # Short interleaved blocks in alternating order: a step varies by +-10% from one moment to
+                    # the next, more than the guard costs, so many alternations are compared. Each guarded
+                    # block is compared with the plain block beside it, and the median of those differences
+                    # is taken: drifts of the machine's speed cancel out of neighbouring blocks.
+                    plain, added = [], []
+                    for r in range(rounds):
+                        if r % 2:
+                            p, g = timed(sess, fetches), timed(guarded, fetches)
+                        else:
+                            g, p = timed(guarded, fetches), timed(sess, fetches)
+                        plain.append(p)
+                        added.append(g - p)
+                    p, d = float(np.median(plain)), float(np.median(added))
+                    measured[label] = {"plain_ms": p * 1e3, "guarded_ms": (p + d) * 1e3, "overhead_us": d * 1e6,
+                                       "overhead_pct": d / p * 100}
+                warm, cold = [], []
+                for i in range(3000):
+                    feed = feeds[i % 64]
+                    start = clock()
+                    checker.check(sess, train, feed)
+                    warm.append(clock() - start)
+                for i in range(3000):
+                    feed = feeds[i % 64]
+                    start = clock()
+                    checker.check(sess, train, feed)
+                    cold.append(clock() - start)
+                    sess.run(train, feed)
+                measured["check_warm_us"] = float(np.median(warm)) * 1e6
+                measured["check_in_loop_us"] = float(np.median(cold)) * 1e6
+        finally:
+            runtime_guard._first_suspect = compiled
     return result

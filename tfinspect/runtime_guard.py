@@ -17,9 +17,16 @@ import numpy as np
 from tfinspect.analyses.lookups import UNSIGNED_VIEW, Violation, check_ids, find_lookups
 from tfinspect.errors import TfinspectError
 
+try:  # the per-step check compiled at install (setup.py); without a compiler, the numpy path below does it
+    from tfinspect._guardcheck import first_suspect as _first_suspect
+except ImportError:  # pragma: no cover - depends on the install
+    _first_suspect = None
 
 _NDARRAY = np.ndarray
 _UNSEEN = object()
+
+#: Whether the guard's per-step check runs compiled (``tfinspect/_guardcheck.c``) or with numpy.
+NATIVE_CHECK = _first_suspect is not None
 
 
 class TfinspectBoundsError(TfinspectError, ValueError):
@@ -58,6 +65,7 @@ class _GraphConstraints:
                         _Constraint(self.index.names[lookup.node], lookup.node, lookup.size, lookup.what))
         self._plans: dict[tuple, Any] = {}
         self.entries: dict[int, tuple | None] = {}
+        self.limits: dict[int, int | None] = {}  # id(key) -> smallest table size, for the compiled check
 
     def entry(self, key) -> tuple | None:
         """(tensor name, constraints, smallest size) for a feed_dict key, cached by the key object."""
@@ -72,6 +80,7 @@ class _GraphConstraints:
         entry = (name, found, min(c.size for c in found)) if found else None
         if len(self.entries) < 10_000:
             self.entries[id(key)] = entry
+            self.limits[id(key)] = entry[2] if entry else None
             self._keep.append(key)  # keep the key alive, so its id is not reused by another object
         return entry
 
@@ -104,19 +113,26 @@ class _Checker:
         return found
 
     def check(self, session, fetches, feed_dict) -> None:
+        """Raise TfinspectBoundsError when fed ids are outside a table this run indexes."""
         if not feed_dict:
             return
         graph = session.graph
         constraints = self._graphs.get(id(graph))
         if constraints is None or constraints.version != graph.version:
             constraints = self.constraints(graph)
-        if not constraints.by_tensor:
-            return
-        # The hot path: per constrained feed the max of the ids viewed as unsigned (a negative id becomes huge),
-        # against the smallest table the feed reaches. Only when that fails is the run's subgraph
-        # worked out. Right after a TensorFlow step this code and numpy's are out of the CPU caches, and every
-        # call costs several times what it does in a tight loop (benchmarks/bounds_bench.py measures both), so
-        # the path makes as few calls as it can.
+        # The compiled check reads every fed array in one call; it names a key only when that key needs the
+        # numpy path (a key not seen yet, a value it cannot read, or ids out of range). guard.run repeats
+        # these lines to save a call per step.
+        if constraints.by_tensor and (_first_suspect is None
+                                      or _first_suspect(feed_dict, constraints.limits) is not None):
+            self.check_feeds(session, fetches, feed_dict, constraints)
+
+    def check_feeds(self, session, fetches, feed_dict, constraints: _GraphConstraints) -> None:
+        """The numpy path: per constrained feed the max of the ids viewed as unsigned (a negative id becomes
+        huge), against the smallest table the feed reaches; only when that fails is the run's subgraph
+        worked out. Right after a TensorFlow step this code and numpy's are out of the CPU caches, and every
+        call costs several times what it does in a tight loop (benchmarks/bounds_bench.py measures both), so
+        the path makes as few calls as it can."""
         entries = constraints.entries
         for key, value in feed_dict.items():
             entry = entries.get(id(key), _UNSEEN)
@@ -173,6 +189,8 @@ class guard:  # noqa: N801  (used like a function: tfinspect.guard())
 
     def __init__(self, session=None) -> None:
         self._session = session
+        self._graph = session.graph if session is not None else None
+        self._constraints: _GraphConstraints | None = None
         self._checker = _Checker()
         self._original = None
 
@@ -180,7 +198,13 @@ class guard:  # noqa: N801  (used like a function: tfinspect.guard())
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         if self._session is None:
             raise TypeError("guard() without a session is a context manager: use `with tfinspect.guard():`")
-        self._checker.check(self._session, fetches, feed_dict)
+        if feed_dict:  # _Checker.check, written out: one call less per step
+            constraints = self._constraints
+            if constraints is None or constraints.version != self._graph.version:
+                constraints = self._constraints = self._checker.constraints(self._graph)
+            if constraints.by_tensor and (_first_suspect is None
+                                          or _first_suspect(feed_dict, constraints.limits) is not None):
+                self._checker.check_feeds(self._session, fetches, feed_dict, constraints)
         if options is None and run_metadata is None:
             return self._session.run(fetches, feed_dict)
         return self._session.run(fetches, feed_dict, options, run_metadata)

@@ -8,8 +8,20 @@ import pytest
 tf = pytest.importorskip("tensorflow.compat.v1")
 
 
+@pytest.fixture(params=["compiled", "numpy"])
+def check_path(request, monkeypatch):
+    """Every test of the guard on a model runs through both per-step checks: compiled and the numpy fallback."""
+    from tfinspect import runtime_guard
+
+    if request.param == "numpy":
+        monkeypatch.setattr(runtime_guard, "_first_suspect", None)
+    elif runtime_guard._first_suspect is None:
+        pytest.skip("the compiled check was not built (no C compiler at install); the numpy run covers it")
+    return request.param
+
+
 @pytest.fixture
-def model():
+def model(check_path):
     tf.disable_v2_behavior()
     graph = tf.Graph()
     with graph.as_default():
@@ -51,6 +63,80 @@ def test_guard_ignores_feeds_the_run_does_not_use_for_lookups(model):
     with pytest.raises(tfinspect.TfinspectBoundsError):
         guarded.run([looked_up, unrelated], {other: 1.0, ids: [999, 0, 0, 0]})
     assert guarded.graph is sess.graph  # the wrapper passes everything else through
+
+
+def test_guard_checks_every_step_and_large_feeds(model):
+    import tfinspect
+
+    sess, ids, other, looked_up, *_ = model
+    guarded = tfinspect.guard(sess)
+    for _ in range(3):  # later steps take the cached path
+        guarded.run(looked_up, {ids: np.array([0, 1, 2, 127], np.int32)})
+    with pytest.raises(tfinspect.TfinspectBoundsError, match="128"):
+        guarded.run(looked_up, {ids: np.array([0, 1, 2, 128], np.int64)})
+    with pytest.raises(tfinspect.TfinspectBoundsError):
+        guarded.run(looked_up, {ids: np.array([0, -5, 2, 3], np.int16)})
+    big = np.zeros(100_000, np.int32)  # beyond the compiled loop's size: numpy checks it
+    big[-1] = 500
+    with pytest.raises(tfinspect.TfinspectBoundsError) as caught:
+        guarded.run(looked_up, {ids.name: big})  # by tensor name; TensorFlow would reject the shape later
+    assert caught.value.violation.values == (500,)
+
+
+def test_guard_sees_lookups_added_after_its_first_check(model):
+    import tfinspect
+
+    sess, ids, other, looked_up, doubled, unrelated = model
+    fed = tf.placeholder(tf.int32, [2], name="late_ids")
+    with sess.graph.as_default():
+        echoed = tf.identity(fed)
+    guarded = tfinspect.guard(sess)
+    assert list(guarded.run(echoed, {fed: [500, 1]})) == [500, 1]  # no lookup yet
+    with sess.graph.as_default():
+        late = tf.gather(tf.zeros([10]), fed, name="late_lookup")
+    with pytest.raises(tfinspect.TfinspectBoundsError, match="late_lookup"):
+        guarded.run(late, {fed: [500, 1]})
+
+
+def test_compiled_check_reads_only_what_it_can():
+    """first_suspect answers None only for dict feeds whose limited arrays it read and found in range."""
+    import collections
+
+    from tfinspect import runtime_guard
+
+    first_suspect = runtime_guard._first_suspect
+    if first_suspect is None:
+        pytest.skip("the compiled check was not built (no C compiler at install)")
+    key, free = object(), object()
+    limits = {id(key): 10, id(free): None}
+    cases = [
+        (np.arange(10, dtype=np.int32), None), (np.arange(11, dtype=np.int32), key),
+        (np.array([-1], np.int64), key), (np.array([-1], np.int8), key), (np.array([9], np.uint8), None),
+        (np.array([10], np.int16), key), (np.array(3, np.int64), None), (np.int32(9), None),
+        (np.zeros(0, np.int32), None),
+        # what it leaves to numpy: floats, bools, lists, strided, big-endian and large arrays
+        (np.arange(10.0), key), (np.array([True]), key), ([1, 2], key),
+        (np.arange(20, dtype=np.int32)[::2], key), (np.arange(10, dtype=">i4"), key),
+        (np.zeros(100_000, np.int32), key),
+    ]
+    for value, expected in cases:
+        assert first_suspect({key: value, free: "anything"}, limits) is expected, value
+    unseen = object()
+    assert first_suspect({unseen: np.zeros(1, np.int32)}, limits) is unseen
+    mapping = collections.UserDict({key: np.zeros(1, np.int32)})
+    assert first_suspect(mapping, limits) is mapping
+
+
+def test_the_install_built_the_compiled_check():
+    import shutil
+    import sysconfig
+
+    from tfinspect import runtime_guard
+
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        pytest.skip(f"no C compiler ({compiler}) here: the guard uses its numpy path")
+    assert runtime_guard.NATIVE_CHECK, "setup.py builds tfinspect/_guardcheck.c; reinstall with pip install -e ."
 
 
 def test_guard_restores_session_run(model):
