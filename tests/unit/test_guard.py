@@ -128,12 +128,13 @@ def test_compiled_check_reads_only_what_it_can():
 
 
 def test_the_install_built_the_compiled_check():
+    import os
     import shutil
     import sysconfig
 
     from tfinspect import runtime_guard
 
-    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    compiler = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]
     if shutil.which(compiler) is None:
         pytest.skip(f"no C compiler ({compiler}) here: the guard uses its numpy path")
     assert runtime_guard.NATIVE_CHECK, "setup.py builds tfinspect/_guardcheck.c; reinstall with pip install -e ."
