@@ -36,16 +36,21 @@ def instrument(graph=None) -> list[str]:
         producer, port = lookup.ids
         wanted = f"{index.names[producer]}:{port}"
         position = next((i for i, t in enumerate(op.inputs) if t.name == wanted), None)
-        if position is None:
-            continue
-        ids = op.inputs[position]
+        ids = op.inputs[position] if position is not None else graph.get_tensor_by_name(wanted)
         message = f"tfinspect: ids for {op.name} ({lookup.what}) must be in [0, {lookup.size})"
         with graph.as_default(), tf.name_scope(f"{op.name}_tfinspect_bounds"):
             limit = tf.constant(lookup.size, dtype=ids.dtype, name="rows")
             checks = [tf.debugging.assert_non_negative(ids, message=message, name="non_negative"),
                       tf.debugging.assert_less(ids, limit, message=message, name="below_rows")]
-            with tf.control_dependencies(checks):
-                checked = tf.identity(ids, name="checked_ids")
-        op._update_input(position, checked)  # the public API has no way to rewire an existing op
+            if position is not None:
+                with tf.control_dependencies(checks):
+                    checked = tf.identity(ids, name="checked_ids")
+        # The public API has no way to rewire an existing op. Where the ids are an input of the lookup, it
+        # reads them through the asserts; where the lookup computes from them (the DynamicPartition of a
+        # partitioned table), the asserts run before it.
+        if position is not None:
+            op._update_input(position, checked)
+        else:
+            op._add_control_inputs([c.op if hasattr(c, "op") else c for c in checks])
         guarded.append(op.name)
     return guarded

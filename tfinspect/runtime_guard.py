@@ -43,6 +43,7 @@ class _Constraint:
     node: int
     size: int
     what: str
+    low: int = 0  # -size where the ids wrap negatives around (Keras 3's Embedding)
 
 
 class _GraphConstraints:
@@ -62,24 +63,31 @@ class _GraphConstraints:
                 if origin.kind == "placeholder":
                     tensor = f"{self.index.names[origin.node]}:{origin.port}"
                     self.by_tensor.setdefault(tensor, []).append(
-                        _Constraint(self.index.names[lookup.node], lookup.node, lookup.size, lookup.what))
+                        _Constraint(self.index.names[lookup.node], lookup.node, lookup.size, lookup.what,
+                                    lookup.low(origin)))
         self._plans: dict[tuple, Any] = {}
         self.entries: dict[int, tuple | None] = {}
         self.limits: dict[int, int | None] = {}  # id(key) -> smallest table size, for the compiled check
 
     def entry(self, key) -> tuple | None:
-        """(tensor name, constraints, smallest size) for a feed_dict key, cached by the key object."""
+        """(tensor name, constraints, smallest size, sparse) for a feed_dict key, cached by the key object.
+
+        A SparseTensor key (``tf.sparse_placeholder``) stands for its values tensor; ``sparse`` says the fed
+        value is a SparseTensorValue (or an (indices, values, shape) tuple) whose ids are its values.
+        """
         try:
             return self.entries[id(key)]
         except KeyError:
             pass
-        name = getattr(key, "name", key)
+        sparse = all(hasattr(key, part) for part in ("indices", "values", "dense_shape"))
+        name = key.values.name if sparse else getattr(key, "name", key)
         found = None
         if isinstance(name, str):
             found = self.by_tensor.get(name if ":" in name else f"{name}:0")
-        entry = (name, found, min(c.size for c in found)) if found else None
+        entry = (name, found, min(c.size for c in found), sparse) if found else None
         if len(self.entries) < 10_000:
             self.entries[id(key)] = entry
+            # the compiled check reads arrays only; a sparse value goes to the numpy path every step
             self.limits[id(key)] = entry[2] if entry else None
             self._keep.append(key)  # keep the key alive, so its id is not reused by another object
         return entry
@@ -140,6 +148,8 @@ class _Checker:
                 entry = constraints.entry(key)
             if entry is None:
                 continue
+            if entry[3]:
+                value = value[1]  # the values of a SparseTensorValue or an (indices, values, shape) tuple
             ids = value if type(value) is _NDARRAY else np.asarray(value)
             unsigned = UNSIGNED_VIEW.get(ids.dtype)  # None: not integer ids (bool neither)
             if unsigned is None or not ids.size:
@@ -151,14 +161,14 @@ class _Checker:
     def _slow(self, session, fetches, feed_dict, constraints: _GraphConstraints, entry, ids) -> None:
         from tfinspect.load.hooks import expand_sparse, feed_name, flatten_fetches
 
-        name, found, _ = entry
+        name, found, _, _ = entry
         graph = session.graph
         names: list[str] = []
         flatten_fetches(graph, fetches, names)
         fed = [feed_name(graph, key) for key, _ in expand_sparse(feed_dict)]
         mask = constraints.runs((tuple(names), tuple(fed)), names, fed)
         for constraint in found:
-            violation = check_ids(ids, constraint.size)
+            violation = check_ids(ids, constraint.size, low=constraint.low)
             if violation is not None and mask[constraint.node]:
                 raise self._error(graph, name, constraint, violation)
 
@@ -169,7 +179,7 @@ class _Checker:
         site = user_call_site(skip=3)
         where = f"{site[0]}:{site[1]}" if site else "?"
         lookup = graph.get_operation_by_name(constraint.lookup)
-        message = (f"{tensor} fed at {where} holds {violation.describe()} outside [0, {constraint.size}) for "
+        message = (f"{tensor} fed at {where} holds {violation.describe()} outside [{constraint.low}, {constraint.size}) for "
                    f"{constraint.what} indexed by {constraint.lookup} (defined at {_line(lookup)}); the run was "
                    "not started")
         return TfinspectBoundsError(message, tensor=tensor, op=constraint.lookup, size=constraint.size,

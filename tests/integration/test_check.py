@@ -15,6 +15,9 @@ CHECKS = FIXTURES / "checks"
 EXPECTED = {
     "TFI001_constant_id.py": (1, [("TFI001", "picked", 9)]),
     "TFI002_fed_center_word.py": (1, [("TFI002", "embed/embedding", 22)]),
+    "TFI002_gather_columns.py": (1, [("TFI002", "picked", 17)]),
+    "TFI002_keras_embedding.py": (1, [("TFI002", "token_embedding_1/GatherV2", 20)]),
+    "TFI002_partitioned_table.py": (1, [("TFI002", "embedding_lookup/DynamicPartition", 21)]),
     "TFI003_nce_num_classes.py": (1, [("TFI003", "loss/nce_loss/embedding_lookup", 18),
                                       ("TFI003", "loss/nce_loss/embedding_lookup_1", 18)]),
     "TFI004_dataset_id.py": (1, [("TFI004", "embed/embedding", 19)]),
@@ -52,9 +55,23 @@ def test_fed_finding_names_everything_a_user_needs():
                                                                               ("table", 11)]
 
 
+def test_partitioned_and_wrapped_lookups_are_named_by_the_table_the_user_made():
+    (finding,) = json.loads(check_json("TFI002_partitioned_table.py").out)
+    assert "partitioned table embeddings (300 rows in 3 parts)" in finding["message"]
+    assert "[3] = 310" in finding["message"] and "[0, 300)" in finding["message"]
+    assert [r["label"] for r in finding["related"]] == ["placeholder", "lookup", "table"]
+    (finding,) = json.loads(check_json("TFI002_keras_embedding.py").out)
+    # Keras 3 wraps negative ids: -3 (the first run) is valid, so only the second run is reported
+    assert "[-1000, 1000)" in finding["message"] and "1 of 12 ids" in finding["message"]
+    assert "in 1 of 2 runs" in finding["message"]
+
+
 ORACLE = {  # fixture -> what TensorFlow itself says when the same run executes on CPU
     "TFI001_constant_id.py": "indices[1] = 12 is not in [0, 10)",
     "TFI002_fed_center_word.py": "indices[2] = 3081 is not in [0, 128)",
+    "TFI002_gather_columns.py": "indices[1] = 7 is not in [0, 7)",
+    "TFI002_keras_embedding.py": "indices[2,3] = 1000 is not in [0, 1000)",
+    "TFI002_partitioned_table.py": "partitions[3] = 3 is not in [0, 3)",
     "TFI003_nce_num_classes.py": "is not in [0, 128)",
     "TFI004_dataset_id.py": "= 3081 is not in [0, 128)",
     "TFI005_fed_label_nce.py": "3081",

@@ -8,6 +8,7 @@ ConcatV2, ...). A new op is one row, not an edit in the checks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,6 +26,9 @@ class Origin:
     node: int
     port: int
     reason: str = ""  # for unknown origins: what the ids come from
+    # The path wraps negative ids around once, as Python indexing does (Keras 3's Embedding:
+    # ``where(ids < 0, ids + rows, ids)``), so ids in [-size, size) are valid.
+    wraps_negative: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,10 @@ class Lookup:
     table: int | None  # node of the table (the variable), when there is one
     what: str  # "table nce_bias (128 rows)", "sampler range_max 50000", ...
     origins: tuple[Origin, ...]
+
+    def low(self, origin: Origin) -> int:
+        """The smallest valid id coming from ``origin``: 0, or ``-size`` where the path wraps negatives."""
+        return -self.size if origin.wraps_negative and self.size is not None else 0
 
 
 def _input(index: GraphIndex, node: int, position: int) -> tuple[int, int] | None:
@@ -76,19 +84,86 @@ def _rows(index: GraphIndex, producer: tuple[int, int] | None, dim: int = 0) -> 
     return int(shape[dim])
 
 
+# Ops whose output is a shape, not a table: gathers from them are shape arithmetic (gradients of reductions).
+_SHAPE_OPS = frozenset({"Shape", "ShapeN", "Size", "Rank"})
+
+
 def _gather(index: GraphIndex, node: int):
     params = _input(index, node, 0)
+    axis = 0
     if index.op_types[node] == "GatherV2":
-        axis = _input(index, node, 2)
-        if axis is not None and index.op_types[axis[0]] == "Const":
-            value = tensor_value(_node(index, axis[0]).attr["value"].tensor)
-            if value is not None and int(value) != 0:
-                return None  # gathers along another axis: not a row lookup
+        axis_input = _input(index, node, 2)
+        if axis_input is not None:
+            if index.op_types[axis_input[0]] != "Const":
+                return None  # an axis computed at run time: not a row lookup this can size
+            value = tensor_value(_node(index, axis_input[0]).attr["value"].tensor)
+            if value is None:
+                return None
+            axis = int(value)
     table = _table(index, params)
+    if table is not None and index.op_types[table] in _SHAPE_OPS:
+        return None
     if index.op_types[node] == "ResourceGather":
         rows = _rows(index, (table, 0)) if table is not None else None
     else:
-        rows = _rows(index, params)
+        rows = _rows(index, params, dim=axis)
+    name = index.names[table] if table is not None else "?"
+    size = rows if rows is not None else "?"
+    what = f"table {name} ({size} rows)" if axis == 0 else f"axis {axis} of {name} (size {size})"
+    return _input(index, node, 1), rows, table, what
+
+
+def _partitioned(index: GraphIndex, node: int, parts: dict[int, int]):
+    """``embedding_lookup`` over a partitioned table (a list of variables, or a partitioner).
+
+    TensorFlow splits the ids with DynamicPartition and gathers from each part with ids it computed; the
+    ids the user wrote are valid in [0, rows of all parts together). ``parts`` maps each output port of
+    the DynamicPartition to the gather that reads it.
+    """
+    count = int(_node(index, node).attr["num_partitions"].i)
+    sized = [_gather(index, parts[port]) if port in parts else None for port in range(count)]
+    rows = [found[1] if found is not None else None for found in sized]
+    total = sum(rows) if rows and None not in rows else None
+    tables = [found[2] for found in sized if found is not None]
+    table = tables[0] if tables else None
+    name = re.sub(r"/part_\d+$", "", index.names[table]) if table is not None else "?"
+    what = f"partitioned table {name} ({total if total is not None else '?'} rows in {count} parts)"
+    return _partition_ids(index, node), total, table, what
+
+
+# What embedding_lookup computes a partition assignment and the ids within a part with.
+_PARTITION_ARITHMETIC = frozenset({"FloorDiv", "FloorMod", "Div", "Mod", "Sub", "Add", "AddV2", "Mul", "Maximum",
+                                   "Minimum", "Select", "SelectV2", "Less", "Greater", "Cast", "Identity"})
+
+
+def _partition_ids(index: GraphIndex, node: int) -> tuple[int, int] | None:
+    """The ids tensor the partition assignment is computed from: the one input of the arithmetic that is
+    not a constant (embedding_lookup's flattened ids). None when there is not exactly one."""
+    start = _input(index, node, 1)
+    found: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int]] = set()
+    todo = [start] if start is not None else []
+    while todo and len(seen) < 100:
+        producer = todo.pop()
+        if producer in seen:
+            continue
+        seen.add(producer)
+        op = index.op_types[producer[0]]
+        if op == "Const":
+            continue
+        if op in _PARTITION_ARITHMETIC:
+            todo.extend(i for i in index.data_inputs(producer[0]) if i[0] >= 0)
+        else:
+            found.add(producer)
+    return found.pop() if len(found) == 1 else _input(index, node, 0)
+
+
+def _segment(index: GraphIndex, node: int):
+    """SparseSegmentSum/Mean/SqrtN: what ``embedding_lookup_sparse`` computes with; input 1 indexes the rows
+    of input 0."""
+    params = _input(index, node, 0)
+    table = _table(index, params)
+    rows = _rows(index, params)
     name = index.names[table] if table is not None else "?"
     return _input(index, node, 1), rows, table, f"table {name} ({rows if rows is not None else '?'} rows)"
 
@@ -124,6 +199,8 @@ LOOKUP_HANDLERS: dict[str, tuple[str, Handler]] = {
     "ResourceGather": ("gather", _gather),
     "SparseSoftmaxCrossEntropyWithLogits": ("sparse_softmax", _sparse_softmax),
     "OneHot": ("one_hot", _one_hot),
+    **{f"SparseSegment{reduce}{suffix}": ("gather", _segment)
+       for reduce in ("Sum", "Mean", "SqrtN") for suffix in ("", "WithNumSegments")},
     **{op: ("sampler", _sampler) for op in SAMPLERS},
 }
 
@@ -135,49 +212,85 @@ PRESERVING: dict[str, tuple[int, ...]] = {
     "Tile": (0,), "Unpack": (0,), "Pack": (ALL_DATA_INPUTS,), "ConcatV2": (ALL_DATA_INPUTS,),
     "Enter": (0,), "Switch": (0,), "Merge": (ALL_DATA_INPUTS,), "BroadcastTo": (0,),
 }
+# op type -> (output port, input): that output holds only values of that input (Unique's first output).
+SUBSET_OF_INPUT: dict[str, tuple[int, int]] = {"Unique": (0, 0), "UniqueV2": (0, 0), "UniqueWithCounts": (0, 0)}
 # ConcatV2's last input and Concat's first are the axis, not values.
 _AXIS_INPUT = {"ConcatV2": -1, "Concat": 0}
+
+
+def _wrapped(index: GraphIndex, node: int) -> tuple[int, int] | None:
+    """``x`` when ``node`` is ``where(x < 0, x + n, x)`` (negative ids wrap around, as Keras 3's Embedding
+    does); else None."""
+    inputs = index.data_inputs(node)
+    if len(inputs) != 3 or min(i[0] for i in inputs) < 0:
+        return None
+    condition, added, kept = inputs
+    if index.op_types[condition[0]] != "Less" or index.op_types[added[0]] not in ("Add", "AddV2"):
+        return None
+    compared, zero = (index.data_inputs(condition[0]) + [(-1, 0), (-1, 0)])[:2]
+    if compared != kept or zero[0] < 0 or index.op_types[zero[0]] != "Const":
+        return None
+    value = tensor_value(_node(index, zero[0]).attr["value"].tensor)
+    if value is None or np.any(np.asarray(value) != 0) or kept not in index.data_inputs(added[0]):
+        return None
+    return kept
 
 
 def trace_origins(index: GraphIndex, start: tuple[int, int], limit: int = 200) -> tuple[Origin, ...]:
     """Follow ids back through value-preserving ops to where they come from."""
     origins: list[Origin] = []
-    seen: set[tuple[int, int]] = set()
-    todo = [start]
+    seen: set[tuple[int, int, bool]] = set()
+    todo = [(*start, False)]
     while todo and len(seen) < limit:
-        node, port = todo.pop()
-        if (node, port) in seen:
+        node, port, wraps = item = todo.pop()
+        if item in seen:
             continue
-        seen.add((node, port))
+        seen.add(item)
         op = index.op_types[node]
         if op == "Const":
-            origins.append(Origin("const", node, port))
+            origins.append(Origin("const", node, port, wraps_negative=wraps))
         elif op in ("Placeholder", "PlaceholderV2", "PlaceholderWithDefault"):
-            origins.append(Origin("placeholder", node, port))
-            if op == "PlaceholderWithDefault":
-                todo.extend(i for i in index.data_inputs(node)[:1] if i[0] >= 0)  # the default, when not fed
+            origins.append(Origin("placeholder", node, port, wraps_negative=wraps))
+            if op == "PlaceholderWithDefault":  # the default, when not fed
+                todo.extend((*i, wraps) for i in index.data_inputs(node)[:1] if i[0] >= 0)
         elif op in SAMPLERS and port == 0:
-            origins.append(Origin("sampler", node, port))
+            origins.append(Origin("sampler", node, port, wraps_negative=wraps))
         elif op in ("IteratorGetNext", "IteratorGetNextSync", "IteratorGetNextAsOptional"):
-            origins.append(Origin("dataset", node, port))
+            origins.append(Origin("dataset", node, port, wraps_negative=wraps))
         elif op in PRESERVING:
             inputs = index.data_inputs(node)
             if op in _AXIS_INPUT and inputs:
                 inputs.pop(_AXIS_INPUT[op])  # by position, before dangling inputs are dropped
             positions = PRESERVING[op]
             chosen = inputs if positions == (ALL_DATA_INPUTS,) else [inputs[p] for p in positions if p < len(inputs)]
-            todo.extend(i for i in chosen if i[0] >= 0)
+            todo.extend((*i, wraps) for i in chosen if i[0] >= 0)
+        elif op in SUBSET_OF_INPUT and port == SUBSET_OF_INPUT[op][0]:
+            source = _input(index, node, SUBSET_OF_INPUT[op][1])
+            if source is not None:
+                todo.append((*source, wraps))
+        elif op in ("SelectV2", "Select") and (kept := _wrapped(index, node)) is not None:
+            todo.append((*kept, True))
         else:
             origins.append(Origin("unknown", node, port, reason=f"{op} op {index.names[node]}"))
     return tuple(origins)
 
 
 def find_lookups(index: GraphIndex) -> tuple[Lookup, ...]:
-    """Every op that indexes a table, with the table size and the origins of its ids."""
+    """Every op that indexes a table, with the table size and the origins of its ids.
+
+    The gathers of an ``embedding_lookup`` over a partitioned table are one lookup, at the
+    DynamicPartition that splits the ids, against the rows of all parts.
+    """
     result = []
     candidates = np.flatnonzero(np.isin(np.asarray(index.op_types, dtype=object), list(LOOKUP_HANDLERS)))
+    partitions: dict[int, dict[int, int]] = {}  # DynamicPartition -> {output port: gather reading it}
     for node in candidates.tolist():
         kind, handler = LOOKUP_HANDLERS[index.op_types[node]]
+        if kind == "gather":
+            ids = _input(index, node, 1)
+            if ids is not None and index.op_types[ids[0]] == "DynamicPartition":
+                partitions.setdefault(ids[0], {})[ids[1]] = node
+                continue
         found = handler(index, node)
         if found is None:
             continue
@@ -185,6 +298,10 @@ def find_lookups(index: GraphIndex) -> tuple[Lookup, ...]:
         if ids is None:
             continue
         result.append(Lookup(node, kind, ids, size, table, what, trace_origins(index, ids)))
+    for node, parts in partitions.items():
+        ids, size, table, what = _partitioned(index, node, parts)
+        if ids is not None:
+            result.append(Lookup(node, "gather", ids, size, table, what, trace_origins(index, ids)))
     return tuple(result)
 
 
@@ -218,16 +335,18 @@ def ids_in_range(array: np.ndarray, size: int) -> bool:
 
 
 
-def check_ids(ids: np.ndarray, size: int, *, first: int = 5) -> Violation | None:
-    """None when every id is in ``[0, size)``. The fast path reads the array once and allocates
-    nothing; positions are only searched for when some id is out of range."""
+def check_ids(ids: np.ndarray, size: int, *, low: int = 0, first: int = 5) -> Violation | None:
+    """None when every id is in ``[low, size)``. The fast path (``low`` 0) reads the array once and
+    allocates nothing; positions are only searched for when some id is out of range."""
     array = np.asarray(ids)
     if array.size == 0 or array.dtype.kind not in "iub":
         return None
-    if ids_in_range(array, size):
+    if low == 0 and ids_in_range(array, size):
+        return None
+    if low != 0 and array.min() >= low and array.max() < size:
         return None
     flat = array.reshape(-1)
-    bad = np.flatnonzero((flat < 0) | (flat >= size))
+    bad = np.flatnonzero((flat < low) | (flat >= size))
     positions = tuple(tuple(int(i) for i in np.unravel_index(int(k), array.shape)) for k in bad[:first])
     values = tuple(int(flat[k]) for k in bad[:first])
     return Violation(int(bad.size), int(array.size), positions, values)

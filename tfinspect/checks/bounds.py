@@ -22,6 +22,12 @@ from tfinspect.tensors import tensor_value
 FAMILY = "bounds"
 HINT_GPU = ("On CPU TensorFlow fails only when the run executes; on GPU the lookup silently returns zeros for "
             "these ids. Check the vocabulary size, off-by-one ids and how unknown words are mapped.")
+HINT_ONE_HOT = ("tf.one_hot never fails: an index outside [0, depth) gives a row of zeros, on CPU too, so the "
+                "model learns from an empty target. Check depth against the number of classes.")
+
+
+def _hint(lookup: Lookup) -> str:
+    return HINT_ONE_HOT if lookup.kind == "one_hot" else HINT_GPU
 
 
 @dataclass
@@ -98,15 +104,16 @@ def constant_ids(context: CheckContext) -> Iterator[Finding]:
     for graph, index, lookups in context.graphs():
         for lookup, origin in _origins(lookups, "const"):
             value = tensor_value(index.graph_def.node[origin.node].attr["value"].tensor)
-            violation = None if value is None else check_ids(value, lookup.size)
+            low = lookup.low(origin)
+            violation = None if value is None else check_ids(value, lookup.size, low=low)
             if violation is None:
                 continue
             const, op = index.names[origin.node], index.names[lookup.node]
             yield Finding(
                 "TFI001", Severity.ERROR, op,
-                f"constant {const} holds {violation.describe()} outside [0, {lookup.size}) for {lookup.what} "
+                f"constant {const} holds {violation.describe()} outside [{low}, {lookup.size}) for {lookup.what} "
                 f"indexed by {op}",
-                hint=HINT_GPU, source=graph.sources.get(const) or graph.sources.get(op),
+                hint=_hint(lookup), source=graph.sources.get(const) or graph.sources.get(op),
                 related=_related(graph, index, lookup=lookup.node, table=lookup.table), graph=graph.id,
             )
 
@@ -117,9 +124,10 @@ def _fed(context: CheckContext, code: str, samplers: bool) -> Iterator[Finding]:
             tensor = f"{index.names[origin.node]}:{origin.port}"
             runs = context.runs_reaching(graph, lookup, tensor)
             bad = []
+            low = lookup.low(origin)
             for run in runs:
                 values = context.capture.feed_values.for_run(run.index).get(tensor)
-                violation = None if values is None else check_ids(values, lookup.size)
+                violation = None if values is None else check_ids(values, lookup.size, low=low)
                 if violation is not None:
                     bad.append((run, violation))
             if not bad:
@@ -130,13 +138,13 @@ def _fed(context: CheckContext, code: str, samplers: bool) -> Iterator[Finding]:
             count = f" (in {len(bad)} of {len(runs)} runs that feed it)" if len(runs) > 1 else ""
             if samplers:
                 message = (f"{tensor} fed{where} (run #{run.index}) holds {violation.describe()} outside "
-                           f"[0, {lookup.size}) for the {lookup.what} of {op}: true classes must be below "
+                           f"[{low}, {lookup.size}) for the {lookup.what} of {op}: true classes must be below "
                            f"num_classes{count}")
             else:
                 message = (f"{tensor} fed{where} (run #{run.index}) holds {violation.describe()} outside "
-                           f"[0, {lookup.size}) for {lookup.what} indexed by {op}{count}")
+                           f"[{low}, {lookup.size}) for {lookup.what} indexed by {op}{count}")
             yield Finding(
-                code, Severity.ERROR, op, message, hint=HINT_GPU, source=run.source,
+                code, Severity.ERROR, op, message, hint=_hint(lookup), source=run.source,
                 related=_related(graph, index, placeholder=origin.node, lookup=lookup.node, table=lookup.table),
                 graph=graph.id,
             )
@@ -148,9 +156,11 @@ def fed_ids(context: CheckContext) -> Iterator[Finding]:
 
     What it checks:
         For every captured ``Session.run``, the arrays in its ``feed_dict`` that reach a table lookup
-        (``embedding_lookup``, ``tf.gather``, the true-class lookups inside ``nce_loss``,
-        ``sparse_softmax_cross_entropy_with_logits`` labels, ``one_hot`` indices) in that run's
-        subgraph, against the table's row count.
+        (``embedding_lookup``, also over a partitioned table, where ids count against the rows of all
+        parts; ``tf.gather`` along any constant axis; Keras' ``Embedding``; the true-class lookups inside
+        ``nce_loss``; ``sparse_softmax_cross_entropy_with_logits`` labels; ``one_hot`` indices) in that
+        run's subgraph, against the table's row count. Where the ids are wrapped around as Python indexes
+        are (Keras 3's ``Embedding`` maps ``-1`` to the last row), ids down to ``-rows`` are valid.
 
     Why it matters:
         The failure users meet: ``InvalidArgumentError: indices[0] = 3081 is not in [0, 128)``
@@ -240,7 +250,8 @@ def dataset_ids(context: CheckContext) -> Iterator[Finding]:
         for lookup, origin in _origins(lookups, "dataset"):
             sample = _dataset_sample(context, graph, index, origin)
             values = None if sample is None else context.capture.dataset_values(sample, origin.port)
-            violation = None if values is None else check_ids(values, lookup.size)
+            low = lookup.low(origin)
+            violation = None if values is None else check_ids(values, lookup.size, low=low)
             if violation is None:
                 continue
             getter, op = index.names[origin.node], index.names[lookup.node]
@@ -248,8 +259,8 @@ def dataset_ids(context: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "TFI004", Severity.ERROR, op,
                 f"the dataset read by {getter}:{origin.port} yields {violation.describe()} outside "
-                f"[0, {lookup.size}) for {lookup.what} indexed by {op} ({scope} elements checked)",
-                hint=HINT_GPU, source=graph.sources.get(getter) or graph.sources.get(op),
+                f"[{low}, {lookup.size}) for {lookup.what} indexed by {op} ({scope} elements checked)",
+                hint=_hint(lookup), source=graph.sources.get(getter) or graph.sources.get(op),
                 related=_related(graph, index, lookup=lookup.node, table=lookup.table,
                                  dataset=index.ids.get(sample.make_iterator)),
                 graph=graph.id,

@@ -30,8 +30,8 @@ def findings_view(findings: list[Finding], source: str) -> RenderableType:
         if f.related:
             parts.append(Text("    " + "; ".join(f"{r.label} {source_text(r.location)}" for r in f.related),
                               style="tfi.dim"))
-        if f.hint and f.severity is not Severity.INFO and f.code not in hinted:
-            hinted.add(f.code)
+        if f.hint and f.severity is not Severity.INFO and f.hint not in hinted:  # each hint once
+            hinted.add(f.hint)
             parts.append(Text(f"    hint: {f.hint}", style="tfi.note"))
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
     summary = Text(f"{source}: ", style="tfi.name")
