@@ -21,6 +21,7 @@ EXPECTED = {
     "TFI003_nce_num_classes.py": (1, [("TFI003", "loss/nce_loss/embedding_lookup", 18),
                                       ("TFI003", "loss/nce_loss/embedding_lookup_1", 18)]),
     "TFI004_dataset_id.py": (1, [("TFI004", "embed/embedding", 19)]),
+    "TFI004_one_shot_dataset.py": (1, [("TFI004", "embedding", 19)]),
     "TFI005_fed_label_nce.py": (1, [("TFI002", "loss/nce_loss/embedding_lookup", 25),
                                     ("TFI002", "loss/nce_loss/embedding_lookup_1", 25),
                                     ("TFI005", "loss/nce_loss/LogUniformCandidateSampler", 25)]),
@@ -74,6 +75,7 @@ ORACLE = {  # fixture -> what TensorFlow itself says when the same run executes 
     "TFI002_partitioned_table.py": "partitions[3] = 3 is not in [0, 3)",
     "TFI003_nce_num_classes.py": "is not in [0, 128)",
     "TFI004_dataset_id.py": "= 3081 is not in [0, 128)",
+    "TFI004_one_shot_dataset.py": "indices[1] = 130 is not in [0, 128)",
     "TFI005_fed_label_nce.py": "3081",
 }
 

@@ -217,11 +217,12 @@ def sampler_range(context: CheckContext) -> Iterator[Finding]:
             )
 
 
-def _dataset_sample(context: CheckContext, graph: GraphCapture, index: GraphIndex, origin: Origin):
-    """The samples of the dataset whose iterator the IteratorGetNext ``origin`` reads."""
+def _dataset_samples(context: CheckContext, graph: GraphCapture, index: GraphIndex, origin: Origin) -> list:
+    """The samples of every dataset the iterator that IteratorGetNext ``origin`` reads was made for (a
+    reinitializable iterator has one per ``make_initializer``)."""
     lo = int(index.indptr[origin.node])
     iterator = index.names[int(index.indices[lo])] if index.indptr[origin.node + 1] > lo else None
-    return next((s for s in context.capture.datasets if s.graph == graph.id and s.iterator == iterator), None)
+    return [s for s in context.capture.datasets if s.graph == graph.id and s.iterator == iterator]
 
 
 @check("TFI004", "dataset-index-out-of-range", Severity.ERROR, family=FAMILY)
@@ -248,23 +249,23 @@ def dataset_ids(context: CheckContext) -> Iterator[Finding]:
     """
     for graph, index, lookups in context.graphs():
         for lookup, origin in _origins(lookups, "dataset"):
-            sample = _dataset_sample(context, graph, index, origin)
-            values = None if sample is None else context.capture.dataset_values(sample, origin.port)
-            low = lookup.low(origin)
-            violation = None if values is None else check_ids(values, lookup.size, low=low)
-            if violation is None:
-                continue
-            getter, op = index.names[origin.node], index.names[lookup.node]
-            scope = "all" if sample.complete else f"the first {sample.elements}"
-            yield Finding(
-                "TFI004", Severity.ERROR, op,
-                f"the dataset read by {getter}:{origin.port} yields {violation.describe()} outside "
-                f"[{low}, {lookup.size}) for {lookup.what} indexed by {op} ({scope} elements checked)",
-                hint=_hint(lookup), source=graph.sources.get(getter) or graph.sources.get(op),
-                related=_related(graph, index, lookup=lookup.node, table=lookup.table,
-                                 dataset=index.ids.get(sample.make_iterator)),
-                graph=graph.id,
-            )
+            for sample in _dataset_samples(context, graph, index, origin):
+                values = context.capture.dataset_values(sample, origin.port)
+                low = lookup.low(origin)
+                violation = None if values is None else check_ids(values, lookup.size, low=low)
+                if violation is None:
+                    continue
+                getter, op = index.names[origin.node], index.names[lookup.node]
+                scope = "all" if sample.complete else f"the first {sample.elements}"
+                yield Finding(
+                    "TFI004", Severity.ERROR, op,
+                    f"the dataset read by {getter}:{origin.port} yields {violation.describe()} outside "
+                    f"[{low}, {lookup.size}) for {lookup.what} indexed by {op} ({scope} elements checked)",
+                    hint=_hint(lookup), source=graph.sources.get(getter) or graph.sources.get(op),
+                    related=_related(graph, index, lookup=lookup.node, table=lookup.table,
+                                     dataset=index.ids.get(sample.make_iterator)),
+                    graph=graph.id,
+                )
 
 
 @check("TFI005", "fed-label-out-of-sampler-range", Severity.ERROR, family=FAMILY)
@@ -321,16 +322,18 @@ def not_checked(context: CheckContext) -> Iterator[Finding]:
                     if origin.kind == "unknown":
                         reasons.append(f"its ids are computed by {origin.reason}")
                     elif origin.kind == "dataset":
-                        sample = _dataset_sample(context, graph, index, origin)
-                        if sample is None:
+                        samples = _dataset_samples(context, graph, index, origin)
+                        if not samples:
                             reasons.append(f"its ids come from the tf.data iterator {name}:{origin.port}, whose "
-                                           "dataset was not iterated (one-shot iterator, or --max-elements 0)")
-                        elif context.capture.dataset_values(sample, origin.port) is None:
-                            reasons.append(f"the dataset behind {name}:{origin.port} could not be iterated"
-                                           + (f" ({sample.error})" if sample.error else ""))
-                        elif sample.error:
-                            reasons.append(f"the dataset behind {name}:{origin.port} stopped {sample.error}; "
-                                           f"only the {sample.elements} elements before were checked")
+                                           "dataset was not iterated (--max-elements 0, or an iterator made in a "
+                                           "way tfinspect cannot make again)")
+                        for sample in samples:
+                            if context.capture.dataset_values(sample, origin.port) is None:
+                                reasons.append(f"the dataset behind {name}:{origin.port} could not be iterated"
+                                               + (f" ({sample.error})" if sample.error else ""))
+                            elif sample.error:
+                                reasons.append(f"the dataset behind {name}:{origin.port} stopped {sample.error}; "
+                                               f"only the {sample.elements} elements before were checked")
                     elif origin.kind == "placeholder":
                         tensor = f"{name}:{origin.port}"
                         if not context.runs_reaching(graph, lookup, tensor) and \

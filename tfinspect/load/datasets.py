@@ -32,13 +32,26 @@ def install_dataset_hook(recorder) -> None:
 
     dataset_ops.DatasetV2.__init__ = init
 
+    # A one-shot iterator copies the dataset into a function: its op does not lead back to the Dataset.
+    make_one_shot = dataset_ops.DatasetV1._make_one_shot_iterator
+
+    def one_shot(self):
+        iterator = make_one_shot(self)
+        resource = getattr(iterator, "_iterator_resource", None)
+        if resource is not None and hasattr(resource, "op"):
+            recorder.one_shot[(id(resource.graph), resource.op.name)] = self
+        return iterator
+
+    dataset_ops.DatasetV1._make_one_shot_iterator = one_shot
+
 
 def _file_name(op_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", op_name) + ".npz"
 
 
 def iterate_datasets(recorder, out_dir: str, max_elements: int, seconds: float = 60.0) -> None:
-    """For each MakeIterator of the captured graphs, iterate its dataset and save integer components."""
+    """For each MakeIterator and OneShotIterator of the captured graphs, iterate its dataset (a new iterator
+    over ``dataset.take(max_elements)``) and save the integer components."""
     import numpy as np
     import tensorflow.compat.v1 as tf
 
@@ -48,13 +61,18 @@ def iterate_datasets(recorder, out_dir: str, max_elements: int, seconds: float =
     recorder.paused = True
     for extractor in recorder.extractors:
         graph = extractor.graph
-        makers = [op for op in graph.get_operations() if op.type == "MakeIterator"]
+        makers = [op for op in graph.get_operations() if op.type in ("MakeIterator", "OneShotIterator")]
         for maker in makers:
-            variant, iterator = maker.inputs[0], maker.inputs[1]
-            entry = {"graph": extractor.graph_id, "make_iterator": maker.name, "iterator": iterator.op.name,
+            if maker.type == "OneShotIterator":  # the iterator itself stands for where it was made
+                iterator_name = maker.name
+                dataset = recorder.one_shot.get((id(graph), maker.name))
+            else:
+                variant, iterator = maker.inputs[0], maker.inputs[1]
+                iterator_name = iterator.op.name
+                dataset = recorder.datasets.get((id(graph), variant.name))
+            entry = {"graph": extractor.graph_id, "make_iterator": maker.name, "iterator": iterator_name,
                      "elements": 0, "complete": False, "error": None, "file": None}
             results.append(entry)
-            dataset = recorder.datasets.get((id(graph), variant.name))
             if dataset is None:
                 entry["error"] = "the Dataset object was not seen when it was built"
                 continue

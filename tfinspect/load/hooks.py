@@ -127,6 +127,7 @@ class Recorder:
         self.created_at: dict[int, dict[str, tuple[str, int, str] | None]] = {}
         self.variable_scopes: dict[int, dict[str, str]] = {}
         self.datasets: dict[tuple[int, str], Any] = {}  # (id(graph), variant tensor name) -> Dataset
+        self.one_shot: dict[tuple[int, str], Any] = {}  # (id(graph), OneShotIterator op name) -> Dataset
         self.paused = False  # tfinspect's own runs after the script (dataset iteration) are not recorded
         self.runs: list[dict[str, Any]] = []
         self.variable_calls: dict[int, list[dict[str, Any]]] = {}
