@@ -24,7 +24,8 @@ def test_every_check_has_its_doc_sections():
 
 def test_every_check_has_a_fixture_and_a_golden_file():
     for check in all_checks():
-        fixtures = list((FIXTURES / "checks").glob(f"{check.code}_*.py"))
-        assert len(fixtures) == 1, f"{check.code} needs exactly one fixtures/checks/{check.code}_<what>.py"
-        assert fixtures[0].read_text().startswith(f"# Should emit {check.code}"), fixtures[0]
-        assert (GOLDEN / "checks" / f"{fixtures[0].stem}.txt").exists(), check.code
+        fixtures = sorted((FIXTURES / "checks").glob(f"{check.code}_*.py"))
+        assert fixtures, f"{check.code} needs a fixture: fixtures/checks/{check.code}_<what>.py"
+        for fixture in fixtures:  # more than one where a check covers several shapes of the mistake
+            assert fixture.read_text().startswith(f"# Should emit {check.code}"), fixture
+            assert (GOLDEN / "checks" / f"{fixture.stem}.txt").exists(), fixture

@@ -100,11 +100,14 @@ def _gather(index: GraphIndex, node: int):
             if value is None:
                 return None
             axis = int(value)
+    elif index.op_types[node] == "ResourceGather":  # gathers along its batch_dims axis
+        attr = _node(index, node).attr
+        axis = int(attr["batch_dims"].i) if "batch_dims" in attr else 0
     table = _table(index, params)
     if table is not None and index.op_types[table] in _SHAPE_OPS:
         return None
     if index.op_types[node] == "ResourceGather":
-        rows = _rows(index, (table, 0)) if table is not None else None
+        rows = _rows(index, (table, 0), dim=axis) if table is not None else None
     else:
         rows = _rows(index, params, dim=axis)
     name = index.names[table] if table is not None else "?"
