@@ -167,3 +167,19 @@ def test_sparse_lookups_and_unique_ids_reach_their_placeholders():
         assert guarded.run(pooled, {sparse_ids: fine}).shape == (1, 4)  # one row per segment used
         with pytest.raises(tf.errors.InvalidArgumentError, match="55 out of range"):  # TensorFlow agrees
             sess.run(pooled, {sparse_ids: value})
+
+
+def test_a_users_own_dynamic_partition_keeps_its_gathers():
+    tf.disable_v2_behavior()
+    graph = tf.Graph()
+    with graph.as_default():
+        ids = tf.placeholder(tf.int32, [None], name="ids")
+        which = tf.placeholder(tf.int32, [None], name="which")
+        low, high, _ = tf.dynamic_partition(ids, which, 3)
+        table = tf.get_variable("table", [10, 4])
+        tf.gather(table, low, name="low_rows")  # partition 2 is read by nothing
+        tf.gather(table, high, name="high_rows")
+    index, lookups = _lookups(graph)
+    assert sorted(lookups) == ["high_rows", "low_rows"]
+    assert all(lookup.size == 10 and [index.names[o.node] for o in lookup.origins] == ["ids"]
+               for lookup in lookups.values())

@@ -161,16 +161,6 @@ def _partition_ids(index: GraphIndex, node: int) -> tuple[int, int] | None:
     return found.pop() if len(found) == 1 else _input(index, node, 0)
 
 
-def _segment(index: GraphIndex, node: int):
-    """SparseSegmentSum/Mean/SqrtN: what ``embedding_lookup_sparse`` computes with; input 1 indexes the rows
-    of input 0."""
-    params = _input(index, node, 0)
-    table = _table(index, params)
-    rows = _rows(index, params)
-    name = index.names[table] if table is not None else "?"
-    return _input(index, node, 1), rows, table, f"table {name} ({rows if rows is not None else '?'} rows)"
-
-
 def _sampler(index: GraphIndex, node: int):
     attr = _node(index, node).attr
     range_max = int(attr["range_max"].i) if "range_max" in attr else None
@@ -202,7 +192,8 @@ LOOKUP_HANDLERS: dict[str, tuple[str, Handler]] = {
     "ResourceGather": ("gather", _gather),
     "SparseSoftmaxCrossEntropyWithLogits": ("sparse_softmax", _sparse_softmax),
     "OneHot": ("one_hot", _one_hot),
-    **{f"SparseSegment{reduce}{suffix}": ("gather", _segment)
+    # what embedding_lookup_sparse computes with: input 1 indexes the rows of input 0, as Gather's does
+    **{f"SparseSegment{reduce}{suffix}": ("gather", _gather)
        for reduce in ("Sum", "Mean", "SqrtN") for suffix in ("", "WithNumSegments")},
     **{op: ("sampler", _sampler) for op in SAMPLERS},
 }
@@ -215,8 +206,10 @@ PRESERVING: dict[str, tuple[int, ...]] = {
     "Tile": (0,), "Unpack": (0,), "Pack": (ALL_DATA_INPUTS,), "ConcatV2": (ALL_DATA_INPUTS,),
     "Enter": (0,), "Switch": (0,), "Merge": (ALL_DATA_INPUTS,), "BroadcastTo": (0,),
 }
-# op type -> (output port, input): that output holds only values of that input (Unique's first output).
-SUBSET_OF_INPUT: dict[str, tuple[int, int]] = {"Unique": (0, 0), "UniqueV2": (0, 0), "UniqueWithCounts": (0, 0)}
+# op type -> (output port or None for every one, input): that output holds only values of that input.
+SUBSET_OF_INPUT: dict[str, tuple[int | None, int]] = {
+    "Unique": (0, 0), "UniqueV2": (0, 0), "UniqueWithCounts": (0, 0), "DynamicPartition": (None, 0),
+}
 # ConcatV2's last input and Concat's first are the axis, not values.
 _AXIS_INPUT = {"ConcatV2": -1, "Concat": 0}
 
@@ -267,7 +260,7 @@ def trace_origins(index: GraphIndex, start: tuple[int, int], limit: int = 200) -
             positions = PRESERVING[op]
             chosen = inputs if positions == (ALL_DATA_INPUTS,) else [inputs[p] for p in positions if p < len(inputs)]
             todo.extend((*i, wraps) for i in chosen if i[0] >= 0)
-        elif op in SUBSET_OF_INPUT and port == SUBSET_OF_INPUT[op][0]:
+        elif op in SUBSET_OF_INPUT and SUBSET_OF_INPUT[op][0] in (None, port):
             source = _input(index, node, SUBSET_OF_INPUT[op][1])
             if source is not None:
                 todo.append((*source, wraps))
@@ -303,8 +296,14 @@ def find_lookups(index: GraphIndex) -> tuple[Lookup, ...]:
         result.append(Lookup(node, kind, ids, size, table, what, trace_origins(index, ids)))
     for node, parts in partitions.items():
         ids, size, table, what = _partitioned(index, node, parts)
-        if ids is not None:
+        if size is not None and ids is not None:
             result.append(Lookup(node, "gather", ids, size, table, what, trace_origins(index, ids)))
+            continue
+        # not a gather from every part of one table: the user's own dynamic_partition, gathers on their own
+        for gather in parts.values():
+            found = _gather(index, gather)
+            if found is not None and found[0] is not None:
+                result.append(Lookup(gather, "gather", *found, origins=trace_origins(index, found[0])))
     return tuple(result)
 
 
