@@ -91,8 +91,9 @@ _CONTRIB = ("tf.contrib was removed in TensorFlow 2; its pieces moved to tf.comp
 # Failures TF1 scripts meet on TensorFlow 2, with what to do about them.
 HINTS = (
     ("is not available with Keras 3", "TensorFlow 2.16 and later ship Keras 3, which has no tf.layers / "
-     "tf.compat.v1.layers; the legacy Keras provides them: pip install tf_keras, and run with "
-     "TF_USE_LEGACY_KERAS=1 in the environment"),
+     "tf.compat.v1.layers / tf.nn.rnn_cell; the legacy Keras provides them: pip install tf_keras (with "
+     "tensorflow-cpu: pip install --no-deps tf_keras). tfinspect then selects it for scripts that use them; "
+     "plain python needs TF_USE_LEGACY_KERAS=1 in the environment"),
     ("has no attribute 'contrib'", _CONTRIB),
     ("No module named 'tensorflow.contrib'", _CONTRIB),
 )

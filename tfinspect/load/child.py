@@ -89,6 +89,7 @@ class Child:
     def start(self) -> None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         faulthandler.enable()
+        legacy = self._legacy_keras()  # before TensorFlow is imported: it reads the variable once
         import tensorflow as tf
 
         from tfinspect.load.frames import warm_up
@@ -121,9 +122,27 @@ class Child:
             if evidence and not self.args.quiet_notes:
                 print(f"tfinspect: running as TF1 code (uses {evidence[0]}); "
                       "'import tensorflow' means tf.compat.v1", file=sys.stderr)
+        if legacy is not None and not self.args.quiet_notes:
+            print(f"tfinspect: using the legacy Keras (tf_keras) for {legacy}, which Keras 3 does not have; "
+                  "TF_USE_LEGACY_KERAS=0 keeps Keras 3", file=sys.stderr)
         os._exit = self._user_exit  # type: ignore[assignment]
         if self.args.timeout > 0 or self.args.memory_limit:
             threading.Thread(target=self._watchdog, daemon=True, name="tfinspect-watchdog").start()
+
+    def _legacy_keras(self):
+        """Where the script uses a TF1 layer API that only the legacy Keras has (tf.layers.dense,
+        tf.nn.rnn_cell, ...) and tf_keras is installed, select it, as TF_USE_LEGACY_KERAS=1 would.
+        Returns the first such use, or None (also when the user set TF_USE_LEGACY_KERAS themselves)."""
+        import importlib.util
+
+        if "TF_USE_LEGACY_KERAS" in os.environ or importlib.util.find_spec("tf_keras") is None:
+            return None
+        from tfinspect.load.tf1 import legacy_keras_use
+
+        found = legacy_keras_use(self.script)
+        if found is not None:
+            os.environ["TF_USE_LEGACY_KERAS"] = "1"
+        return found
 
     def _finish(self, outcome: dict[str, Any]) -> None:
         if self.recorder is not None and not self.finished.is_set():

@@ -121,6 +121,52 @@ def tf1_evidence(script: str, tf_module, v1_module, *, limit: int = 5) -> list[E
     return found
 
 
+# TF1 layer APIs that TensorFlow 2.16 and later only provide through the legacy Keras (the tf_keras package):
+# with Keras 3 they raise "`dense` is not available with Keras 3".
+_LEGACY_KERAS_APIS = (("layers",), ("nn", "rnn_cell"), ("compat", "v1", "layers"), ("compat", "v1", "nn", "rnn_cell"))
+
+
+def _tensorflow_prefixes(tree: ast.AST) -> dict[str, tuple[str, ...]]:
+    """Local name -> the path inside ``tensorflow`` it stands for (``tf`` -> (), ``v1`` -> (compat, v1))."""
+    prefixes: dict[str, tuple[str, ...]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "tensorflow" and (alias.asname or len(parts) == 1):
+                    prefixes[alias.asname or "tensorflow"] = tuple(parts[1:])
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            parts = node.module.split(".")
+            if parts[0] == "tensorflow":
+                for alias in node.names:
+                    prefixes[alias.asname or alias.name] = (*parts[1:], alias.name)
+    return prefixes
+
+
+def legacy_keras_use(script: str) -> Evidence | None:
+    """The first use of a TF1 layer API (``tf.layers.dense``, ``tf.nn.rnn_cell.LSTMCell``, ...) in ``script``
+    and the local modules it imports: what needs the legacy Keras with TensorFlow 2.16 and later."""
+    todo, done = [os.path.abspath(script)], set()
+    while todo:
+        path = todo.pop(0)
+        if path in done:
+            continue
+        done.add(path)
+        tree = _parse(path)
+        if tree is None:
+            continue
+        prefixes = _tensorflow_prefixes(tree)
+        for node in ast.walk(tree):
+            chain = _chain(node) if isinstance(node, ast.Attribute) else None
+            if not chain or chain[0] not in prefixes:
+                continue
+            inside = (*prefixes[chain[0]], *chain[1:])
+            if any(inside[:len(api)] == api and len(inside) > len(api) for api in _LEGACY_KERAS_APIS):
+                return Evidence(".".join(chain), path, node.lineno)
+        todo.extend(_local_imports(tree, os.path.dirname(path)))
+    return None
+
+
 def enable_tf1_alias(tf_module) -> None:
     """Make ``import tensorflow`` give ``tf.compat.v1`` with TF2 behaviour disabled."""
     v1 = tf_module.compat.v1
