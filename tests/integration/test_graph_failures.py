@@ -165,3 +165,12 @@ def test_tf_contrib_imports_get_a_hint(tmp_path):
     assert result.code == 2
     assert "No module named 'tensorflow.contrib'; no graph was built" in result.err
     assert "hint: tf.contrib was removed in TensorFlow 2" in result.err
+
+
+def test_the_mnist_tutorial_import_gets_a_hint(tmp_path):
+    script = tmp_path / "mnist_softmax.py"
+    script.write_text("import tensorflow as tf\nfrom tensorflow.examples.tutorials.mnist import input_data\n")
+    result = run_cli("graph", str(script), "--quiet")
+    assert result.code == 2
+    assert "hint: tensorflow.examples (the MNIST input_data tutorials) was removed" in result.err
+    assert "tf.keras.datasets.mnist.load_data()" in result.err

@@ -96,6 +96,8 @@ HINTS = (
      "plain python needs TF_USE_LEGACY_KERAS=1 in the environment"),
     ("has no attribute 'contrib'", _CONTRIB),
     ("No module named 'tensorflow.contrib'", _CONTRIB),
+    ("No module named 'tensorflow.examples'", "tensorflow.examples (the MNIST input_data tutorials) was removed "
+     "in TensorFlow 2; tf.keras.datasets.mnist.load_data() gives the same images as numpy arrays"),
 )
 
 
