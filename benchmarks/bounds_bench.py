@@ -80,47 +80,36 @@ def guard_overhead(rounds: int = 80, block: int = 50) -> dict:
                 runner.run(fetches, feeds[i % 64])
             return (clock() - start) / block
 
+        def compare(plain_runner, guarded_runner, fetches) -> dict:
+            for i in range(300):  # warm up both (the guard indexes the graph once)
+                plain_runner.run(fetches, feeds[i % 64])
+                guarded_runner.run(fetches, feeds[i % 64])
+            # Short interleaved blocks in alternating order: a step varies by +-10% from one moment to the
+            # next, more than the guard costs, so many alternations are compared. Each guarded block is
+            # compared with the plain block beside it, and the median of those differences is taken: drifts
+            # of the machine's speed cancel out of neighbouring blocks.
+            plain, added = [], []
+            for r in range(rounds):
+                if r % 2:
+                    p, g = timed(plain_runner, fetches), timed(guarded_runner, fetches)
+                else:
+                    g, p = timed(guarded_runner, fetches), timed(plain_runner, fetches)
+                plain.append(p)
+                added.append(g - p)
+            p, d = float(np.median(plain)), float(np.median(added))
+            return {"plain_ms": p * 1e3, "guarded_ms": (p + d) * 1e3, "overhead_us": d * 1e6,
+                    "overhead_pct": d / p * 100}
+
         try:
             for path, function in paths.items():
                 runtime_guard._first_suspect = function
                 measured = result["paths"][path] = {}
                 for label, fetches in (("train", train), ("lecture", [loss, train])):
-                    for i in range(300):  # warm up both (the guard indexes the graph once)
-                        sess.run(fetches, feeds[i % 64])
-                        guarded.run(fetches, feeds[i % 64])
-                    # Short interleaved blocks in alternating order: a step varies by +-10% from one moment to
-                    # the next, more than the guard costs, so many alternations are compared. Each guarded
-                    # block is compared with the plain block beside it, and the median of those differences
-                    # is taken: drifts of the machine's speed cancel out of neighbouring blocks.
-                    plain, added = [], []
-                    for r in range(rounds):
-                        if r % 2:
-                            p, g = timed(sess, fetches), timed(guarded, fetches)
-                        else:
-                            g, p = timed(guarded, fetches), timed(sess, fetches)
-                        plain.append(p)
-                        added.append(g - p)
-                    p, d = float(np.median(plain)), float(np.median(added))
-                    measured[label] = {"plain_ms": p * 1e3, "guarded_ms": (p + d) * 1e3, "overhead_us": d * 1e6,
-                                       "overhead_pct": d / p * 100}
+                    measured[label] = compare(sess, guarded, fetches)
                 # `with tfinspect.guard():` patches Session.run for every session; the plain runs call the
                 # original method, so both kinds of block run in the same state
                 with tfinspect.guard() as every_session:
-                    plain_run = _Unpatched(every_session._original, sess)
-                    fetches = [loss, train]
-                    for i in range(300):
-                        sess.run(fetches, feeds[i % 64])
-                    plain, added = [], []
-                    for r in range(rounds):
-                        if r % 2:
-                            p, g = timed(plain_run, fetches), timed(sess, fetches)
-                        else:
-                            g, p = timed(sess, fetches), timed(plain_run, fetches)
-                        plain.append(p)
-                        added.append(g - p)
-                    p, d = float(np.median(plain)), float(np.median(added))
-                    measured["context"] = {"plain_ms": p * 1e3, "guarded_ms": (p + d) * 1e3,
-                                           "overhead_us": d * 1e6, "overhead_pct": d / p * 100}
+                    measured["context"] = compare(_Unpatched(every_session._original, sess), sess, [loss, train])
                 warm, cold = [], []
                 for i in range(3000):
                     feed = feeds[i % 64]

@@ -82,6 +82,22 @@ def _parse(path: str) -> ast.AST | None:
         return None
 
 
+def _script_trees(script: str):
+    """(path, syntax tree) of ``script`` and of the modules beside it that it imports, transitively."""
+    todo = [os.path.abspath(script)]
+    done: set[str] = set()
+    while todo:
+        path = todo.pop(0)
+        if path in done:
+            continue
+        done.add(path)
+        tree = _parse(path)
+        if tree is None:
+            continue
+        yield path, tree
+        todo.extend(_local_imports(tree, os.path.dirname(path)))
+
+
 def tf1_evidence(script: str, tf_module, v1_module, *, limit: int = 5) -> list[Evidence]:
     """Uses of TF1-only names in ``script`` and the local modules it imports.
 
@@ -92,16 +108,7 @@ def tf1_evidence(script: str, tf_module, v1_module, *, limit: int = 5) -> list[E
         limit: stop after this many pieces of evidence.
     """
     found: list[Evidence] = []
-    todo = [os.path.abspath(script)]
-    done: set[str] = set()
-    while todo and len(found) < limit:
-        path = todo.pop(0)
-        if path in done:
-            continue
-        done.add(path)
-        tree = _parse(path)
-        if tree is None:
-            continue
+    for path, tree in _script_trees(script):
         aliases = _tensorflow_aliases(tree)
         seen: set[tuple[str, ...]] = set()
         for node in ast.walk(tree):
@@ -116,8 +123,7 @@ def tf1_evidence(script: str, tf_module, v1_module, *, limit: int = 5) -> list[E
             if not _resolves(tf_module, path_in_tf) and _resolves(v1_module, path_in_tf):
                 found.append(Evidence(".".join(chain), path, node.lineno))
                 if len(found) >= limit:
-                    break
-        todo.extend(_local_imports(tree, os.path.dirname(path)))
+                    return found
     return found
 
 
@@ -146,15 +152,7 @@ def _tensorflow_prefixes(tree: ast.AST) -> dict[str, tuple[str, ...]]:
 def legacy_keras_use(script: str) -> Evidence | None:
     """The first use of a TF1 layer API (``tf.layers.dense``, ``tf.nn.rnn_cell.LSTMCell``, ...) in ``script``
     and the local modules it imports: what needs the legacy Keras with TensorFlow 2.16 and later."""
-    todo, done = [os.path.abspath(script)], set()
-    while todo:
-        path = todo.pop(0)
-        if path in done:
-            continue
-        done.add(path)
-        tree = _parse(path)
-        if tree is None:
-            continue
+    for path, tree in _script_trees(script):
         prefixes = _tensorflow_prefixes(tree)
         for node in ast.walk(tree):
             chain = _chain(node) if isinstance(node, ast.Attribute) else None
@@ -163,7 +161,6 @@ def legacy_keras_use(script: str) -> Evidence | None:
             inside = (*prefixes[chain[0]], *chain[1:])
             if any(inside[:len(api)] == api and len(inside) > len(api) for api in _LEGACY_KERAS_APIS):
                 return Evidence(".".join(chain), path, node.lineno)
-        todo.extend(_local_imports(tree, os.path.dirname(path)))
     return None
 
 
