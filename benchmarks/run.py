@@ -111,13 +111,14 @@ def markdown(rows: list[dict], validation: list[dict], guard: dict | None, summa
             "## The run-time guard",
             "",
             "A word2vec training step (vocabulary 50,000, embeddings 128, batch 128, nce_loss with 64 samples),",
-            f"plain and through `tfinspect.guard(sess)` (and `with tfinspect.guard():`): {GUARD_ROUNDS} pairs of 50-step",
-            "blocks in alternating order;",
-            "the added time is the median of the differences between neighbouring blocks. Target: the guard adds",
+            "plain and through `tfinspect.guard(sess)` (and `with tfinspect.guard():`):",
+            f"{GUARD_ROUNDS} pairs of 50-step blocks in alternating order; the added time is the median of the",
+            "differences between neighbouring blocks. Target: the guard adds",
             "at most 2% to a step (the issue's step took about 0.5 ms; here it takes 0.25-0.45 ms, depending on",
             "the moment, so the column that counts is the added percentage).",
             "",
-            "| per-step check | step | plain | guarded | added per step | added | own work, after a step | own work, warm |",
+            "| per-step check | step | plain | guarded | added per step | added | own work, after a step "
+            "| own work, warm |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for path, measured in guard["paths"].items():
@@ -184,9 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         for path, measured in guard["paths"].items():
             for key in ("train", "lecture", "context"):
                 row = measured[key]
-                Console().print(f"guard, {path} check ({key} step): {row['plain_ms']:.3f} ms -> {row['guarded_ms']:.3f} ms "
-                                f"per step ({row['overhead_us']:+.1f} µs, {row['overhead_pct']:+.1f}%); own work "
-                                f"{measured['check_in_loop_us']:.1f} µs in the loop, {measured['check_warm_us']:.1f} µs warm")
+                Console().print(f"guard, {path} check ({key} step): {row['plain_ms']:.3f} ms -> "
+                                f"{row['guarded_ms']:.3f} ms per step ({row['overhead_us']:+.1f} µs, "
+                                f"{row['overhead_pct']:+.1f}%); own work {measured['check_in_loop_us']:.1f} µs in "
+                                f"the loop, {measured['check_warm_us']:.1f} µs warm")
     if not args.no_write:
         with open(os.path.join(REPO, "docs", "performance.md"), "w") as f:
             f.write(markdown(rows, validation, guard, summary))

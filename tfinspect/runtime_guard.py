@@ -179,9 +179,9 @@ class _Checker:
         site = user_call_site(skip=3)
         where = f"{site[0]}:{site[1]}" if site else "?"
         lookup = graph.get_operation_by_name(constraint.lookup)
-        message = (f"{tensor} fed at {where} holds {violation.describe()} outside [{constraint.low}, {constraint.size}) for "
-                   f"{constraint.what} indexed by {constraint.lookup} (defined at {_line(lookup)}); the run was "
-                   "not started")
+        message = (f"{tensor} fed at {where} holds {violation.describe()} outside "
+                   f"[{constraint.low}, {constraint.size}) for {constraint.what} indexed by {constraint.lookup} "
+                   f"(defined at {_line(lookup)}); the run was not started")
         return TfinspectBoundsError(message, tensor=tensor, op=constraint.lookup, size=constraint.size,
                                     violation=violation)
 
