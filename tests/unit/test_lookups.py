@@ -183,3 +183,25 @@ def test_a_users_own_dynamic_partition_keeps_its_gathers():
     assert sorted(lookups) == ["high_rows", "low_rows"]
     assert all(lookup.size == 10 and [index.names[o.node] for o in lookup.origins] == ["ids"]
                for lookup in lookups.values())
+
+
+def test_gather_nd_with_one_component_is_a_row_lookup():
+    tf.disable_v2_behavior()
+    graph = tf.Graph()
+    with graph.as_default():
+        ids = tf.placeholder(tf.int32, [None], name="ids")
+        table = tf.get_variable("table", [5, 4])
+        rows = tf.gather_nd(table, tf.expand_dims(ids, -1), name="rows")
+        tf.gather_nd(table, tf.stack([ids, ids], axis=-1), name="cells")  # dims 5 and 4: not one bound
+        square = tf.get_variable("square", [6, 6])
+        tf.gather_nd(square, tf.stack([ids, ids], axis=-1), name="diagonal")
+        init = tf.global_variables_initializer()
+    index, lookups = _lookups(graph)
+    assert sorted(lookups) == ["diagonal", "rows"]
+    assert lookups["rows"].size == 5 and [index.names[o.node] for o in lookups["rows"].origins] == ["ids"]
+    assert lookups["diagonal"].size == 6 and lookups["diagonal"].what == "the first 2 dimensions of square (size 6)"
+    with tf.Session(graph=graph) as sess:  # TensorFlow agrees on the bound
+        sess.run(init)
+        assert sess.run(rows, {ids: [0, 4]}).shape == (2, 4)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="does not index into param shape"):
+            sess.run(rows, {ids: [0, 5]})

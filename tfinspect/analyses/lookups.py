@@ -79,7 +79,7 @@ def _rows(index: GraphIndex, producer: tuple[int, int] | None, dim: int = 0) -> 
         shape = shape_of(attr["shape"].shape) if "shape" in attr else None
     else:
         shape = output_shape(_node(index, node), port)
-    if shape is None or not shape or shape[dim] is None:
+    if not shape or not -len(shape) <= dim < len(shape) or shape[dim] is None:
         return None
     return int(shape[dim])
 
@@ -114,6 +114,34 @@ def _gather(index: GraphIndex, node: int):
     size = rows if rows is not None else "?"
     what = f"table {name} ({size} rows)" if axis == 0 else f"axis {axis} of {name} (size {size})"
     return _input(index, node, 1), rows, table, what
+
+
+def _gather_nd(index: GraphIndex, node: int):
+    """GatherNd whose index vectors have one component (``tf.gather_nd(table, ids[..., None])``): a row
+    lookup. Index vectors of several components address several dimensions, each with its own bound; they
+    are left alone unless those dimensions are all as large, as in a square table."""
+    params, indices = _input(index, node, 0), _input(index, node, 1)
+    if indices is None:
+        return None
+    shape = output_shape(_node(index, indices[0]), indices[1])
+    depth = shape[-1] if shape else None
+    attr = _node(index, node).attr
+    if depth is None or depth < 1 or ("batch_dims" in attr and attr["batch_dims"].i):
+        return None
+    table = _table(index, params)
+    if table is not None and index.op_types[table] in _SHAPE_OPS:
+        return None
+    if index.op_types[node] == "ResourceGatherNd":
+        dims = [_rows(index, (table, 0), dim=d) if table is not None else None for d in range(depth)]
+    else:
+        dims = [_rows(index, params, dim=d) for d in range(depth)]
+    if len(set(dims)) != 1:
+        return None  # dimensions of different sizes: one bound does not fit every component
+    rows = dims[0]
+    name = index.names[table] if table is not None else "?"
+    size = rows if rows is not None else "?"
+    what = f"table {name} ({size} rows)" if depth == 1 else f"the first {depth} dimensions of {name} (size {size})"
+    return indices, rows, table, what
 
 
 def _partitioned(index: GraphIndex, node: int, parts: dict[int, int]):
@@ -190,6 +218,8 @@ LOOKUP_HANDLERS: dict[str, tuple[str, Handler]] = {
     "Gather": ("gather", _gather),
     "GatherV2": ("gather", _gather),
     "ResourceGather": ("gather", _gather),
+    "GatherNd": ("gather", _gather_nd),
+    "ResourceGatherNd": ("gather", _gather_nd),
     "SparseSoftmaxCrossEntropyWithLogits": ("sparse_softmax", _sparse_softmax),
     "OneHot": ("one_hot", _one_hot),
     # what embedding_lookup_sparse computes with: input 1 indexes the rows of input 0, as Gather's does

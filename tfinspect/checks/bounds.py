@@ -157,9 +157,10 @@ def fed_ids(context: CheckContext) -> Iterator[Finding]:
     What it checks:
         For every captured ``Session.run``, the arrays in its ``feed_dict`` that reach a table lookup
         (``embedding_lookup``, also over a partitioned table, where ids count against the rows of all
-        parts; ``tf.gather`` along any constant axis; Keras' ``Embedding``; the true-class lookups inside
-        ``nce_loss``; ``sparse_softmax_cross_entropy_with_logits`` labels; ``one_hot`` indices) in that
-        run's subgraph, against the table's row count. Where the ids are wrapped around as Python indexes
+        parts; ``tf.gather`` along any constant axis; ``tf.gather_nd`` with one-component indices;
+        Keras' ``Embedding``; the true-class lookups inside ``nce_loss``;
+        ``sparse_softmax_cross_entropy_with_logits`` labels; ``one_hot`` indices) in that run's subgraph,
+        against the table's row count. Where the ids are wrapped around as Python indexes
         are (Keras 3's ``Embedding`` maps ``-1`` to the last row), ids down to ``-rows`` are valid.
 
     Why it matters:
