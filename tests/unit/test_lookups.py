@@ -25,10 +25,13 @@ def test_gather_along_another_axis_is_sized_by_that_axis():
         tf.gather(scores, cols, axis=1, name="by_column")
         tf.gather(scores, cols, axis=-1, name="by_last")
         tf.gather(scores, cols, name="by_row")
+        tf.gather(scores, cols, axis=tf.size(cols) - 1, name="by_computed_axis")
     _, lookups = _lookups(graph)
     assert lookups["by_column"].size == 7 and lookups["by_column"].what == "axis 1 of scores (size 7)"
     assert lookups["by_last"].size == 7
     assert lookups["by_row"].size == 3 and lookups["by_row"].what == "table scores (3 rows)"
+    assert lookups["by_computed_axis"].size is None
+    assert lookups["by_computed_axis"].unsized.startswith("it gathers along an axis computed at run time")
 
 
 def test_gathers_over_shapes_are_not_lookups():
@@ -197,7 +200,9 @@ def test_gather_nd_with_one_component_is_a_row_lookup():
         tf.gather_nd(square, tf.stack([ids, ids], axis=-1), name="diagonal")
         init = tf.global_variables_initializer()
     index, lookups = _lookups(graph)
-    assert sorted(lookups) == ["diagonal", "rows"]
+    assert sorted(lookups) == ["cells", "diagonal", "rows"]
+    assert lookups["cells"].size is None  # reported as not checked (TFI006), with the reason
+    assert lookups["cells"].unsized == "its 2-component indices address dimensions of different sizes (5, 4)"
     assert lookups["rows"].size == 5 and [index.names[o.node] for o in lookups["rows"].origins] == ["ids"]
     assert lookups["diagonal"].size == 6 and lookups["diagonal"].what == "the first 2 dimensions of square (size 6)"
     with tf.Session(graph=graph) as sess:  # TensorFlow agrees on the bound

@@ -40,6 +40,7 @@ class Lookup:
     table: int | None  # node of the table (the variable), when there is one
     what: str  # "table nce_bias (128 rows)", "sampler range_max 50000", ...
     origins: tuple[Origin, ...]
+    unsized: str = ""  # why ``size`` is None, where there is more to say than "not known statically"
 
     def low(self, origin: Origin) -> int:
         """The smallest valid id coming from ``origin``: 0, or ``-size`` where the path wraps negatives."""
@@ -94,11 +95,14 @@ def _gather(index: GraphIndex, node: int):
     if index.op_types[node] == "GatherV2":
         axis_input = _input(index, node, 2)
         if axis_input is not None:
-            if index.op_types[axis_input[0]] != "Const":
-                return None  # an axis computed at run time: not a row lookup this can size
-            value = tensor_value(_node(index, axis_input[0]).attr["value"].tensor)
+            value = None
+            if index.op_types[axis_input[0]] == "Const":
+                value = tensor_value(_node(index, axis_input[0]).attr["value"].tensor)
             if value is None:
-                return None
+                table = _table(index, params)
+                name = index.names[table] if table is not None else "?"
+                return (_input(index, node, 1), None, table, f"table {name}",
+                        f"it gathers along an axis computed at run time ({index.names[axis_input[0]]})")
             axis = int(value)
     elif index.op_types[node] == "ResourceGather":  # gathers along its batch_dims axis
         attr = _node(index, node).attr
@@ -135,10 +139,12 @@ def _gather_nd(index: GraphIndex, node: int):
         dims = [_rows(index, (table, 0), dim=d) if table is not None else None for d in range(depth)]
     else:
         dims = [_rows(index, params, dim=d) for d in range(depth)]
-    if len(set(dims)) != 1:
-        return None  # dimensions of different sizes: one bound does not fit every component
-    rows = dims[0]
     name = index.names[table] if table is not None else "?"
+    if len(set(dims)) != 1:  # one bound per component, which a lookup does not have
+        shown = ", ".join("?" if d is None else str(d) for d in dims)
+        return (indices, None, table, f"table {name}",
+                f"its {depth}-component indices address dimensions of different sizes ({shown})")
+    rows = dims[0]
     size = rows if rows is not None else "?"
     what = f"table {name} ({size} rows)" if depth == 1 else f"the first {depth} dimensions of {name} (size {size})"
     return indices, rows, table, what
@@ -213,6 +219,7 @@ def _one_hot(index: GraphIndex, node: int):
 SAMPLERS = ("LogUniformCandidateSampler", "UniformCandidateSampler", "LearnedUnigramCandidateSampler",
             "FixedUnigramCandidateSampler", "ThreadUnsafeUnigramCandidateSampler", "AllCandidateSampler")
 
+# (ids, size, table, what[, why the size is None]), or None: not a lookup after all
 Handler = Callable[[GraphIndex, int], tuple]
 LOOKUP_HANDLERS: dict[str, tuple[str, Handler]] = {
     "Gather": ("gather", _gather),
@@ -320,10 +327,10 @@ def find_lookups(index: GraphIndex) -> tuple[Lookup, ...]:
         found = handler(index, node)
         if found is None:
             continue
-        ids, size, table, what = found
+        ids = found[0]
         if ids is None:
             continue
-        result.append(Lookup(node, kind, ids, size, table, what, trace_origins(index, ids)))
+        result.append(Lookup(node, kind, *found[:4], trace_origins(index, ids), *found[4:]))
     for node, parts in partitions.items():
         ids, size, table, what = _partitioned(index, node, parts)
         if size is not None and ids is not None:
@@ -333,7 +340,7 @@ def find_lookups(index: GraphIndex) -> tuple[Lookup, ...]:
         for gather in parts.values():
             found = _gather(index, gather)
             if found is not None and found[0] is not None:
-                result.append(Lookup(gather, "gather", *found, origins=trace_origins(index, found[0])))
+                result.append(Lookup(gather, "gather", *found[:4], trace_origins(index, found[0]), *found[4:]))
     return tuple(result)
 
 

@@ -316,7 +316,7 @@ def not_checked(context: CheckContext) -> Iterator[Finding]:
             op = index.names[lookup.node]
             reasons = []
             if lookup.size is None:
-                reasons.append(f"the size of {lookup.what.split(' (')[0]} is not known statically")
+                reasons.append(lookup.unsized or f"the size of {lookup.what.split(' (')[0]} is not known statically")
             else:
                 for origin in lookup.origins:
                     name = index.names[origin.node]
