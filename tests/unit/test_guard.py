@@ -150,22 +150,25 @@ def test_guard_restores_session_run(model):
     assert session_lib.BaseSession.run is before
 
 
-def test_instrument_stops_dataset_ids_in_the_graph():
+@pytest.mark.parametrize("partitions, guarded_op", [(None, "rows"), (2, "rows/DynamicPartition")])
+def test_instrument_stops_dataset_ids_in_the_graph(partitions, guarded_op):
+    """A plain table is guarded at its gather's ids; a partitioned one before the DynamicPartition."""
     import tfinspect
 
     tf.disable_v2_behavior()
     graph = tf.Graph()
     with graph.as_default():
-        dataset = tf.data.Dataset.from_tensor_slices(np.array([1, 2, 300, 4], np.int32)).batch(2)
+        dataset = tf.data.Dataset.from_tensor_slices(np.array([1, 2, 300, 4], np.int64)).batch(2)
         iterator = tf.data.make_initializable_iterator(dataset)
-        table = tf.get_variable("table", [128, 4])
+        partitioner = tf.fixed_size_partitioner(partitions) if partitions else None
+        table = tf.get_variable("table", [128, 4], partitioner=partitioner)
         rows = tf.nn.embedding_lookup(table, iterator.get_next(), name="rows")
-        assert tfinspect.instrument(graph) == ["rows"]
+        assert tfinspect.instrument(graph) == [guarded_op]
         init = tf.global_variables_initializer()
     with tf.Session(graph=graph) as sess:
         sess.run([iterator.initializer, init])
         assert sess.run(rows).shape == (2, 4)
-        with pytest.raises(tf.errors.InvalidArgumentError, match="tfinspect: ids for rows"):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=f"tfinspect: ids for {guarded_op} "):
             sess.run(rows)
 
 

@@ -109,25 +109,6 @@ def test_guard_knows_partitioned_tables_and_wrapped_ids():
             guarded.run(wrapped, {ids: [-11, 9]})
 
 
-def test_instrument_guards_a_partitioned_lookup_fed_by_a_dataset():
-    import tfinspect
-
-    tf.disable_v2_behavior()
-    graph = tf.Graph()
-    with graph.as_default():
-        dataset = tf.data.Dataset.from_tensor_slices(np.array([1, 2, 30, 4], np.int64)).batch(2)
-        iterator = tf.data.make_initializable_iterator(dataset)
-        table = tf.get_variable("table", [10, 4], partitioner=tf.fixed_size_partitioner(2))
-        rows = tf.nn.embedding_lookup(table, iterator.get_next(), name="rows")
-        assert tfinspect.instrument(graph) == ["rows/DynamicPartition"]
-        init = tf.global_variables_initializer()
-    with tf.Session(graph=graph) as sess:
-        sess.run([iterator.initializer, init])
-        assert sess.run(rows).shape == (2, 4)
-        with pytest.raises(tf.errors.InvalidArgumentError, match="tfinspect: ids for rows/DynamicPartition"):
-            sess.run(rows)
-
-
 def test_one_hot_findings_say_that_tensorflow_never_fails():
     from tfinspect.checks.bounds import HINT_ONE_HOT, _hint
 

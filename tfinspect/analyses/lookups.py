@@ -89,8 +89,21 @@ def _rows(index: GraphIndex, producer: tuple[int, int] | None, dim: int = 0) -> 
 _SHAPE_OPS = frozenset({"Shape", "ShapeN", "Size", "Rank"})
 
 
-def _gather(index: GraphIndex, node: int):
+def _sized_table(index: GraphIndex, node: int, dims: range) -> tuple[int | None, str, list[int | None]] | None:
+    """(table, its name, its sizes along ``dims``) for the params input of the indexing op ``node``; None
+    when the params are a shape, not a table."""
     params = _input(index, node, 0)
+    table = _table(index, params)
+    if table is not None and index.op_types[table] in _SHAPE_OPS:
+        return None
+    if index.op_types[node].startswith("Resource"):  # a resource handle is a scalar; its variable has the shape
+        sizes = [_rows(index, (table, 0), dim=d) if table is not None else None for d in dims]
+    else:
+        sizes = [_rows(index, params, dim=d) for d in dims]
+    return table, index.names[table] if table is not None else "?", sizes
+
+
+def _gather(index: GraphIndex, node: int):
     axis = 0
     if index.op_types[node] == "GatherV2":
         axis_input = _input(index, node, 2)
@@ -99,22 +112,19 @@ def _gather(index: GraphIndex, node: int):
             if index.op_types[axis_input[0]] == "Const":
                 value = tensor_value(_node(index, axis_input[0]).attr["value"].tensor)
             if value is None:
-                table = _table(index, params)
-                name = index.names[table] if table is not None else "?"
-                return (_input(index, node, 1), None, table, f"table {name}",
+                found = _sized_table(index, node, range(0))
+                if found is None:
+                    return None
+                return (_input(index, node, 1), None, found[0], f"table {found[1]}",
                         f"it gathers along an axis computed at run time ({index.names[axis_input[0]]})")
             axis = int(value)
     elif index.op_types[node] == "ResourceGather":  # gathers along its batch_dims axis
         attr = _node(index, node).attr
         axis = int(attr["batch_dims"].i) if "batch_dims" in attr else 0
-    table = _table(index, params)
-    if table is not None and index.op_types[table] in _SHAPE_OPS:
+    found = _sized_table(index, node, range(axis, axis + 1))
+    if found is None:
         return None
-    if index.op_types[node] == "ResourceGather":
-        rows = _rows(index, (table, 0), dim=axis) if table is not None else None
-    else:
-        rows = _rows(index, params, dim=axis)
-    name = index.names[table] if table is not None else "?"
+    table, name, (rows,) = found
     size = rows if rows is not None else "?"
     what = f"table {name} ({size} rows)" if axis == 0 else f"axis {axis} of {name} (size {size})"
     return _input(index, node, 1), rows, table, what
@@ -123,8 +133,8 @@ def _gather(index: GraphIndex, node: int):
 def _gather_nd(index: GraphIndex, node: int):
     """GatherNd whose index vectors have one component (``tf.gather_nd(table, ids[..., None])``): a row
     lookup. Index vectors of several components address several dimensions, each with its own bound; they
-    are left alone unless those dimensions are all as large, as in a square table."""
-    params, indices = _input(index, node, 0), _input(index, node, 1)
+    are sized only when those dimensions are all as large, as in a square table."""
+    indices = _input(index, node, 1)
     if indices is None:
         return None
     shape = output_shape(_node(index, indices[0]), indices[1])
@@ -132,14 +142,10 @@ def _gather_nd(index: GraphIndex, node: int):
     attr = _node(index, node).attr
     if depth is None or depth < 1 or ("batch_dims" in attr and attr["batch_dims"].i):
         return None
-    table = _table(index, params)
-    if table is not None and index.op_types[table] in _SHAPE_OPS:
+    found = _sized_table(index, node, range(depth))
+    if found is None:
         return None
-    if index.op_types[node] == "ResourceGatherNd":
-        dims = [_rows(index, (table, 0), dim=d) if table is not None else None for d in range(depth)]
-    else:
-        dims = [_rows(index, params, dim=d) for d in range(depth)]
-    name = index.names[table] if table is not None else "?"
+    table, name, dims = found
     if len(set(dims)) != 1:  # one bound per component, which a lookup does not have
         shown = ", ".join("?" if d is None else str(d) for d in dims)
         return (indices, None, table, f"table {name}",
@@ -175,7 +181,8 @@ _PARTITION_ARITHMETIC = frozenset({"FloorDiv", "FloorMod", "Div", "Mod", "Sub", 
 
 def _partition_ids(index: GraphIndex, node: int) -> tuple[int, int] | None:
     """The ids tensor the partition assignment is computed from: the one input of the arithmetic that is
-    not a constant (embedding_lookup's flattened ids). None when there is not exactly one."""
+    not a constant (embedding_lookup's flattened ids). When there is not exactly one, the DynamicPartition's
+    data input, whose origins then say what computed it."""
     start = _input(index, node, 1)
     found: set[tuple[int, int]] = set()
     seen: set[tuple[int, int]] = set()
