@@ -71,8 +71,11 @@ TensorFlow has two kinds of scope, and most confusion comes from mixing them up:
   reuse them.
 
 `tf.get_variable` ignores name scopes entirely; `tf.Variable` ignores variable scopes' reuse and
-always makes a new variable. `tfinspect scopes` shows where every variable and op landed, and
-explains the surprising cases with notes of a stable `kind`.
+always makes a new variable. `tfinspect scopes` shows where every variable and op landed. Each
+surprising case gets a stable `kind`: a *note* (`!`) where the code is likely wrong (a second set of
+variables, "already exists"), an *explanation* (`i`) where correct code gives names that surprise
+(get_variable ignoring a name scope, reused variables read from a new name scope, names uniquified
+ignoring case).
 
 ## name_scope in word2vec: tidy ops, untouched variables
 
@@ -96,6 +99,15 @@ call, there is one set of four variables. The second call's ops still go to new 
 `reuse=tf.AUTO_REUSE` does the same without the explicit call:
 
 {show("scopes", "fixtures/lectures/two_layers_auto_reuse.py", "--depth", "2")}
+## Variables TensorFlow makes for you
+
+Optimizers make slots (`w/Adam`, `beta1_power`), `ExponentialMovingAverage` makes shadow
+variables, and RNN cells, `tf.layers` and `tf.metrics` make variables of their own. tfinspect
+shows who made each one (the "created by" column) and never notes or explains them: your code did
+not ask for those names and cannot change them. A clean GAN, the discriminator reused on fake
+samples, has no notes; its reuse is explained:
+
+{show("scopes", "fixtures/clean/gan.py", "--depth", "1")}
 ## "Variable h1_weights already exists, disallowed"
 
 Replacing `tf.Variable` by `tf.get_variable` without a variable scope and reuse makes the second call

@@ -21,7 +21,8 @@ def by_name(data: dict) -> dict[str, dict]:
 
 
 def notes(data: dict, kind: str) -> list[dict]:
-    return [n for n in data["notes"] if n["kind"] == kind]
+    """Notes (likely mistakes) and explanations (correct code's surprising names) of one kind."""
+    return [n for n in data["notes"] + data["explanations"] if n["kind"] == kind]
 
 
 @pytest.mark.parametrize("flavour", ["tf1", "compat"])
@@ -35,7 +36,7 @@ def test_two_layers_broken_two_sets_of_variables(flavour, tmp_path_factory):
     assert "two_hidden_layers() ran 2 times" in note["message"] and "tf.get_variable" in note["message"]
     assert set(note["names"]) == set(variables)
     assert [line["line"] for line in note["lines"]] == [11, 12, 14, 15]
-    assert len(data["notes"]) == 1
+    assert len(data["notes"]) == 1 and data["explanations"] == []
 
 
 @pytest.mark.parametrize("flavour", ["tf1", "compat"])
@@ -110,7 +111,7 @@ def test_text_view_and_diff():
     result = run_cli("scopes", str(FIXTURES / "lectures" / "two_layers_shared.py"), "--diff", "--quiet")
     assert result.code == 0
     assert "Name scopes (ops)" in result.out and "Variable scopes (variables)" in result.out
-    assert "! reuse_in_new_name_scope" in result.out
+    assert "i reuse_in_new_name_scope" in result.out and "No scope problems found." in result.out
     assert "(graph) 4 variables" in result.out
 
 

@@ -115,8 +115,9 @@ def _store_names(graph) -> set[str]:
     stores = graph.get_collection(VARIABLE_STORE_KEY)
     names: set[str] = set()
     for store in stores:
-        names.update(getattr(store, "_vars", {}).keys())
-        names.update(getattr(store, "_partitioned_vars", {}).keys())
+        # a slot's key ends in "/" (slot_creator asks for "" inside a scope named after the slot)
+        names.update(k.rstrip("/") for k in getattr(store, "_vars", {}).keys())
+        names.update(k.rstrip("/") for k in getattr(store, "_partitioned_vars", {}).keys())
     return names
 
 
@@ -185,7 +186,8 @@ class GraphExtractor:
         return int(self.graph.version)  # ops are never removed from a tf.Graph
 
     def extract(self, variable_calls: list[dict[str, Any]],
-                variable_scopes: dict[str, str] | None = None) -> tuple[dict[str, Any], bytes]:
+                variable_scopes: dict[str, str] | None = None,
+                made_by: dict[str, str] | None = None) -> tuple[dict[str, Any], bytes]:
         """Metadata and serialized GraphDef; cached while the graph does not grow."""
         version = (self.graph.version, sum(len(self.graph.get_collection_ref(k)) for k in self.graph.get_all_collection_keys()))
         if self._cached is not None and version == self._cached_version:
@@ -206,8 +208,8 @@ class GraphExtractor:
             "id": self.graph_id,
             "graph_def": f"graph_{self.graph_id}.pb",
             "sources": {k: v for k, v in self._sources.items() if v is not None},
-            "variables": [dict(v, variable_scope=scopes.get(v["name"])) for v in
-                          variables_of(self.graph, self.files, self._sources)],
+            "variables": [dict(v, variable_scope=scopes.get(v["name"]), made_by=(made_by or {}).get(v["name"]))
+                          for v in variables_of(self.graph, self.files, self._sources)],
             "collections": collections_of(self.graph),
             "variable_calls": variable_calls,
         }

@@ -70,6 +70,54 @@ def warm_up() -> None:
     _stdlib_dirs()
 
 
+# TensorFlow's own variable-creation machinery: frames in these places stand between a user's
+# tf.Variable / tf.get_variable call and the variable op, and say nothing about who asked for it.
+_MACHINERY_DIRS = tuple(os.sep + os.path.join("tensorflow", "python", d) + os.sep
+                        for d in ("framework", "util", "eager", "types", "trackable", "checkpoint"))
+_MACHINERY_OPS = frozenset({"variable_scope.py", "variables.py", "variable_v1.py", "ref_variable.py",
+                            "resource_variable_ops.py", "state_ops.py", "resource_variables_toggle.py"})
+_OPS_DIR = os.sep + os.path.join("tensorflow", "python", "ops") + os.sep
+
+
+def _is_machinery(filename: str) -> bool:
+    path = os.path.abspath(filename)
+    if path.startswith(_HERE + os.sep) and not path.startswith(_LECTURES):
+        return True  # tfinspect's own hooks
+    if any(d in path for d in _MACHINERY_DIRS):
+        return True
+    if _OPS_DIR in path:
+        base = os.path.basename(path)
+        return base in _MACHINERY_OPS or base.startswith("gen_")
+    return False
+
+
+def made_on_behalf(frame) -> str | None:
+    """Who made a variable for the user, from the live stack at its creation (innermost ``frame``).
+
+    None when the user's own code called ``tf.Variable`` / ``tf.get_variable``
+    (only TensorFlow's variable machinery lies in between). Otherwise the
+    library object or function that made it: the class of the innermost
+    TensorFlow/Keras frame that has a ``self`` (``AdamOptimizer``,
+    ``ExponentialMovingAverage``, ``LSTMCell``, ``Dense``), else the
+    outermost such function the user called (``get_or_create_global_step``).
+    """
+    behalf = []
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if is_user_file(filename):
+            break
+        if not _is_machinery(filename):
+            behalf.append(frame)
+        frame = frame.f_back
+    if not behalf:
+        return None
+    for f in behalf:
+        owner = f.f_locals.get("self")
+        if owner is not None and not isinstance(owner, (int, float, str, bytes, list, dict, tuple)):
+            return type(owner).__name__
+    return behalf[-1].f_code.co_name
+
+
 def user_frames(frame, limit: int | None = None) -> list[tuple[str, int, str]]:
     """The user's frames of a live stack, from ``frame`` outwards (innermost first)."""
     found = []

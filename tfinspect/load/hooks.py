@@ -17,7 +17,7 @@ import time
 from typing import Any, Callable
 
 from tfinspect.load.extract import VARIABLE_OP_TYPES, FileTable, GraphExtractor
-from tfinspect.load.frames import user_frames
+from tfinspect.load.frames import made_on_behalf, user_frames
 from tfinspect.load.model import escape_feed_key
 from tfinspect.load.policy import RunPolicy
 from tfinspect.load.store import FORMAT, FORMAT_VERSION, METADATA, write_atomic
@@ -126,6 +126,7 @@ class Recorder:
         self._ids: dict[int, int] = {}
         self.created_at: dict[int, dict[str, tuple[str, int, str] | None]] = {}
         self.variable_scopes: dict[int, dict[str, str]] = {}
+        self.made_by: dict[int, dict[str, str]] = {}  # variable op -> the library object that made it
         self.datasets: dict[tuple[int, str], Any] = {}  # (id(graph), variant tensor name) -> Dataset
         self.one_shot: dict[tuple[int, str], Any] = {}  # (id(graph), OneShotIterator op name) -> Dataset
         self.paused = False  # tfinspect's own runs after the script (dataset iteration) are not recorded
@@ -149,12 +150,15 @@ class Recorder:
                 self.extractors.append(GraphExtractor(graph, graph_id, self.files, self.created_at[graph_id]))
             return self._ids[key]
 
-    def variable_op_created(self, graph, op_name: str, variable_scope: str) -> None:
-        """Remember the variable scope a variable op was created in (its name shows only the name scope)."""
+    def variable_op_created(self, graph, op_name: str, variable_scope: str, made_by: str | None) -> None:
+        """Remember the variable scope a variable op was created in (its name shows only the name scope),
+        and the library object that made it when the user's code did not (an optimizer's slots, ...)."""
         graph_id = self._ids.get(id(graph))
         if graph_id is None:
             graph_id = self.track_graph(graph)
         self.variable_scopes.setdefault(graph_id, {})[op_name] = variable_scope
+        if made_by:
+            self.made_by.setdefault(graph_id, {})[op_name] = made_by
 
     def op_created(self, graph, op_name: str) -> None:
         """Remember the user's line for a new op now, while its frames are alive.
@@ -271,11 +275,16 @@ class Recorder:
     def variable_call(self, graph, name: str, reused: bool, name_scope: str, variable_scope: str) -> None:
         graph_id = self.track_graph(graph)
         frames = user_callers()
-        self.variable_calls.setdefault(graph_id, []).append({
-            "name": name, "reused": reused, "name_scope": name_scope, "variable_scope": variable_scope,
+        call = {
+            # a slot's store key ends in "/" (slot_creator asks for "" inside a scope named after it)
+            "name": name.rstrip("/"), "reused": reused, "name_scope": name_scope, "variable_scope": variable_scope,
             "source": self.files.location(frames[0] if frames else None),
             "callers": [self.files.location(f) for f in frames[1:]],
-        })
+        }
+        made_by = made_on_behalf(sys._getframe(1))
+        if made_by:
+            call["made_by"] = made_by
+        self.variable_calls.setdefault(graph_id, []).append(call)
 
     # -- output ------------------------------------------------------------
     def snapshot(self, outcome: dict[str, Any] | None = None) -> None:
@@ -287,7 +296,8 @@ class Recorder:
                     continue  # graphs the script never used (the initial default graph, ...)
                 try:
                     meta, data = extractor.extract(self.variable_calls.get(extractor.graph_id, []),
-                                                   self.variable_scopes.get(extractor.graph_id, {}))
+                                                   self.variable_scopes.get(extractor.graph_id, {}),
+                                                   self.made_by.get(extractor.graph_id, {}))
                 except Exception as e:  # a graph mutated under our feet: keep the older snapshot
                     print(f"tfinspect: could not snapshot graph {extractor.graph_id}: {e}", file=sys.stderr)
                     if os.environ.get("TFINSPECT_DEBUG"):
@@ -380,7 +390,8 @@ def install(recorder: Recorder) -> Callable[[], None]:
         if not isinstance(self, func_graph.FuncGraph):
             recorder.op_created(self, op.name)
             if op.type in VARIABLE_OP_TYPES:
-                recorder.variable_op_created(self, op.name, vs.get_variable_scope().name)
+                recorder.variable_op_created(self, op.name, vs.get_variable_scope().name,
+                                             made_on_behalf(sys._getframe(1)))
 
     patch(ops.Graph, "_create_op_helper", op_helper)
 

@@ -73,6 +73,7 @@ class VariableInfo:
     collections: tuple[str, ...] = ()
     source: SourceLocation | None = None
     variable_scope: str | None = None  # active when it was created (None: not known)
+    made_by: str | None = None  # the library object that made it for the user (AdamOptimizer, LSTMCell, ...)
 
     @property
     def size(self) -> int | None:
@@ -95,6 +96,7 @@ class VariableCall:
     variable_scope: str
     source: SourceLocation | None = None
     callers: tuple[SourceLocation, ...] = ()  # the user's frames that led there, innermost first
+    made_by: str | None = None  # the library object that asked for it (AdamOptimizer, LSTMCell, ...)
 
 
 @dataclass(frozen=True)

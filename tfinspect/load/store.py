@@ -101,6 +101,7 @@ def graph_from_raw(raw: Mapping[str, Any], files: list[str], graph_def, wire: by
             collections=tuple(v.get("collections", ())),
             source=_location(files, v.get("source")),
             variable_scope=v.get("variable_scope"),
+            made_by=v.get("made_by"),
         )
         for v in raw.get("variables", ())
     )
@@ -119,6 +120,7 @@ def graph_from_raw(raw: Mapping[str, Any], files: list[str], graph_def, wire: by
             variable_scope=c.get("variable_scope", ""),
             source=_location(files, c.get("source")),
             callers=tuple(x for x in (_location(files, f) for f in c.get("callers", ())) if x),
+            made_by=c.get("made_by"),
         )
         for c in raw.get("variable_calls", ())
     )

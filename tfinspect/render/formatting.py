@@ -42,3 +42,8 @@ def size_text(n: float) -> str:
             return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
         n /= 1024
     return str(n)
+
+
+def created_by_text(created_by, made_by: str | None) -> str:
+    """``get_variable`` for the user's own call; ``AdamOptimizer`` for one made on their behalf."""
+    return made_by or created_by.value

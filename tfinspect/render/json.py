@@ -25,7 +25,7 @@ def _shape(shape) -> list | None:
 def variable_json(v: VariableInfo, graph: int) -> dict[str, Any]:
     return {
         "name": v.name, "shape": _shape(v.shape), "dtype": v.dtype, "trainable": v.trainable,
-        "kind": v.kind.value, "created_by": v.created_by.value, "collections": list(v.collections),
+        "kind": v.kind.value, "created_by": v.created_by.value, "made_by": v.made_by, "collections": list(v.collections),
         "graph": graph, "source": source_json(v.source),
     }
 
@@ -175,19 +175,24 @@ def unused_json(report) -> list[dict[str, Any]]:
             for op in report.ops]
 
 
+def _note_json(note) -> dict[str, Any]:
+    return {"kind": note.kind.value, "message": note.message, "names": list(note.names),
+            "lines": [source_json(s) for s in note.lines]}
+
+
 def scopes_json(source: str, report) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION, "command": "scopes", "source": source,
         "variables": [
             {"name": v.name, "graph": v.graph, "name_scope": v.name_scope, "variable_scope": v.variable_scope,
-             "created_by": v.created_by.value, "reused": v.reused,
+             "created_by": v.created_by.value, "made_by": v.made_by, "reused": v.reused,
              "reuse_sites": [source_json(s) for s in v.reuse_sites], "source": source_json(v.source)}
             for v in report.variables
         ],
         "ops": [{"name": o.name, "type": o.op_type, "name_scope": o.name_scope, "graph": o.graph,
                  "source": source_json(o.source)} for o in report.ops],
-        "notes": [{"kind": n.kind.value, "message": n.message, "names": list(n.names),
-                   "lines": [source_json(s) for s in n.lines]} for n in report.notes],
+        "notes": [_note_json(n) for n in report.notes],
+        "explanations": [_note_json(n) for n in report.explanations],
     }
 
 

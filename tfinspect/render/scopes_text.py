@@ -9,7 +9,7 @@ from rich.text import Text
 
 from tfinspect.analyses.collections import CollectionView
 from tfinspect.analyses.scopes import ScopeReport
-from tfinspect.render.formatting import shape_text, source_text
+from tfinspect.render.formatting import created_by_text, shape_text, source_text
 from tfinspect.render.text import scope_tree
 
 
@@ -20,27 +20,38 @@ def _lines(sites) -> str:
 def variables_table(report: ScopeReport) -> Table:
     table = Table(title="Variables", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
     for column in ("name", "created by", "name scope", "variable scope", "reused at", "defined at"):
-        table.add_column(column, no_wrap=column in ("name", "created by"), overflow="fold")
+        table.add_column(column, no_wrap=column not in ("name scope", "variable scope"), overflow="fold")
     for v in report.variables:
         table.add_row(
-            Text(v.name, style="tfi.name"), v.created_by.value,
+            Text(v.name, style="tfi.name"), created_by_text(v.created_by, v.made_by),
             Text(v.name_scope or "-", style="tfi.scope"), Text(v.variable_scope or "-", style="tfi.scope"),
             Text(_lines(v.reuse_sites) or "-", style="tfi.source"), Text(source_text(v.source), style="tfi.source"),
         )
     return table
 
 
-def notes_view(report: ScopeReport) -> RenderableType:
-    if not report.notes:
-        return Text("No scope surprises found.", style="tfi.ok")
-    parts: list[RenderableType] = [Text(f"Notes ({len(report.notes)})", style="tfi.title")]
-    for note in report.notes:
-        line = Text("! ", style="tfi.warn")
-        line.append(note.kind.value, style="tfi.warn")
+def _note_lines(title: str, notes, marker: str, style: str) -> list[RenderableType]:
+    parts: list[RenderableType] = [Text(f"{title} ({len(notes)})", style="tfi.title")]
+    for note in notes:
+        line = Text(f"{marker} ", style=style)
+        line.append(note.kind.value, style=style)
         line.append(f"  {note.message}")
         if note.lines:
             line.append(f"  [{_lines(note.lines)}]", style="tfi.source")
         parts.append(line)
+    return parts
+
+
+def notes_view(report: ScopeReport) -> RenderableType:
+    parts: list[RenderableType] = []
+    if report.explanations:
+        parts += _note_lines("Explanations", report.explanations, "i", "tfi.info") + [Text("")]
+    if report.notes:
+        parts += _note_lines("Notes", report.notes, "!", "tfi.warn")
+    elif report.explanations:
+        parts.append(Text("No scope problems found.", style="tfi.ok"))
+    else:
+        parts.append(Text("No scope surprises found.", style="tfi.ok"))
     return Group(*parts)
 
 

@@ -10,7 +10,7 @@ from rich.tree import Tree
 from tfinspect.analyses.overview import GraphOverview, GraphSummary, RunGroup, ScopeNode
 from tfinspect.load.model import OutcomeStatus, RunStatus
 from tfinspect.load.policy import AUTO_STEPS
-from tfinspect.render.formatting import names_text, shape_text, source_text
+from tfinspect.render.formatting import created_by_text, names_text, shape_text, source_text
 from tfinspect.render.theme import make_console
 
 
@@ -65,7 +65,7 @@ def variables_table(graph: GraphSummary) -> Table:
         table.add_row(
             Text(v.name, style="tfi.name"), Text(shape_text(v.shape), style="tfi.shape"),
             Text(v.dtype, style="tfi.dtype"), "yes" if v.trainable else "no", v.kind.value,
-            v.created_by.value, Text(source_text(v.source), style="tfi.source"),
+            created_by_text(v.created_by, v.made_by), Text(source_text(v.source), style="tfi.source"),
         )
     return table
 

@@ -20,6 +20,7 @@ THEME = Theme({
     "tfi.dim": "dim",
     "tfi.ok": "green",
     "tfi.warn": "yellow",
+    "tfi.info": "cyan",
     "tfi.error": "bold red",
     "tfi.note": "italic",
 })
