@@ -1,8 +1,10 @@
 """The command line: parse, call the library, pick a renderer, return an exit code.
 
 Exit codes: 0 clean, 1 findings, 2 usage or load errors (and scripts that
-did not run to completion). This is the one place that catches
-:class:`TfinspectError`.
+did not run to completion), 3 an internal error (a bug in tfinspect: one
+line, the traceback with ``-v`` or ``TFINSPECT_DEBUG=1``). This is the one
+place that catches :class:`TfinspectError`, and the one place that turns any
+other exception into exit 3, so that a crash never reads as "findings".
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from tfinspect.load.policy import AUTO_MAX_RUNS, AUTO_STEPS, DEFAULT_TIMEOUT, Ru
 from tfinspect.errors import TfinspectError, UsageError
 from tfinspect.options import OutputFormat, Tf1Mode
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
 RUNS_HELP = (
     f"how many Session.run calls execute: 'auto' (default: initialisation and the first {AUTO_STEPS} "
@@ -42,11 +44,14 @@ def add_capture_options(parser: argparse.ArgumentParser) -> None:
                             f"(default {DEFAULT_TIMEOUT:g}; 0: no limit)")
     group.add_argument("--cwd", metavar="DIR", help="working directory for the script (default: its own folder)")
     group.add_argument("-q", "--quiet", action="store_true", help="hide the script's own output")
-    group.add_argument("-v", "--verbose", action="store_true", help="also show TensorFlow's start-up log lines")
+    group.add_argument("-v", "--verbose", action="store_true", help="also show TensorFlow's start-up log lines (and the traceback of an internal error)")
     group.add_argument("--save", metavar="FILE", help="also save the capture (graphs, runs, source lines, fed arrays) "
                                                       "to FILE (.tfinspect), to inspect or check later without "
                                                       "TensorFlow")
     group.add_argument("--force", action="store_true", help="overwrite output files that exist")
+    group.add_argument("--script", action="store_true",
+                       help="run SOURCE as a Python script although its name does not end in .py (any other "
+                            "file is read as data and never executed)")
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:
@@ -145,6 +150,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `tfinspect graph x.py | head`
         sys.stderr.close()
         return EXIT_CLEAN
+    except KeyboardInterrupt:
+        print("tfinspect: interrupted", file=sys.stderr)
+        return 130
+    except (MemoryError, RecursionError) as e:
+        print(f"tfinspect: error: {getattr(args, 'source', 'the input')}: too large or too deeply nested to "
+              f"process ({type(e).__name__})", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as e:  # a bug in tfinspect: never a traceback by default, never the findings code
+        return _internal_error(e, args)
+
+
+def _internal_error(error: Exception, args: argparse.Namespace) -> int:
+    import os
+    import traceback
+
+    if getattr(args, "verbose", False) or os.environ.get("TFINSPECT_DEBUG"):
+        traceback.print_exception(error, file=sys.stderr)
+    detail = str(error).splitlines()[0][:300] if str(error) else ""
+    print(f"tfinspect: internal error: {type(error).__name__}{': ' + detail if detail else ''} "
+          f"(a bug in tfinspect, not in your input; -v or TFINSPECT_DEBUG=1 shows the traceback)", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def main_exit() -> None:

@@ -16,6 +16,7 @@ def load_options(args: argparse.Namespace) -> LoadOptions:
     return LoadOptions(
         argv=tuple(args.script_args), runs=args.runs, tf1=Tf1Mode(args.tf1).as_flag(),
         timeout=args.timeout, quiet=args.quiet, verbose=args.verbose, cwd=args.cwd,
+        script=getattr(args, "script", False),
     )
 
 

@@ -311,7 +311,28 @@ def load_saved_capture(path: str) -> Capture:
 
 
 def load_graph_file(path: str) -> Capture:
-    """Any graph file this module reads, by what it is."""
+    """Any graph file this module reads, by what it is.
+
+    Every file is untrusted data: whatever goes wrong while reading it (a damaged record, a crafted
+    archive, nesting that exhausts the parser) is one SourceError naming the file, never a traceback.
+    """
+    try:
+        return _load_graph_file(path)
+    except SourceError:
+        raise
+    except (MemoryError, RecursionError) as e:
+        raise SourceError(f"{path}: too large or too deeply nested to read ({type(e).__name__})") from None
+    except Exception as e:
+        raise SourceError(damaged(path, e)) from None
+
+
+def damaged(path: str, error: BaseException) -> str:
+    """One line for a file that could not be read: what it is and what went wrong, without a traceback."""
+    detail = str(error).splitlines()[0][:200] if str(error) else ""
+    return f"{path}: damaged or not a file tfinspect reads ({type(error).__name__}{': ' + detail if detail else ''})"
+
+
+def _load_graph_file(path: str) -> Capture:
     if os.path.isdir(path):
         if os.path.exists(os.path.join(path, "saved_model.pb")):
             return load_saved_model(path)

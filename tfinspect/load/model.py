@@ -213,9 +213,14 @@ class GraphDefSource:
         if self._graph_def is None and self.wire is not None:
             # Commands that only need names and edges (subgraph, summary) read the node columns and never
             # pay for the full parse of a large GraphDef.
+            from tfinspect.errors import SourceError
             from tfinspect.load.store import graph_def_from_bytes
 
-            self._graph_def = graph_def_from_bytes(self.wire, self.origin)
+            try:
+                self._graph_def = graph_def_from_bytes(self.wire, self.origin)
+            except (RecursionError, MemoryError) as e:  # crafted nesting or sizes: still one clear error
+                raise SourceError(f"{self.origin}: too large or too deeply nested to read ({type(e).__name__})") \
+                    from None
         return self._graph_def
 
 

@@ -26,15 +26,24 @@ class LoadOptions:
     guard: bool = False
     run_metadata: bool = False  # keep TensorFlow's RunMetadata of the first runs of each call site
     progress: object = None  # callable getting the child's progress lines
+    script: bool = False  # run the source as a Python script whatever its name (else only a .py name runs)
 
 
 def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
     """Load ``source``: a Python script is run in a child process and captured; a GraphDef is read.
 
+    Only a source the user plainly gave as a script runs: a ``.py`` name, or
+    ``options.script``. Everything else is data, read by the parsers alone,
+    whatever its first line says (a ``#!python`` line in a ``.pb`` is not a
+    reason to execute it).
+
     Raises:
         SourceError: the source does not exist or is of a kind tfinspect cannot read.
     """
-    if source.endswith(".py") or (os.path.isfile(source) and _looks_like_python(source)):
+    if source.endswith(".py") or options.script:
+        if options.script and not os.path.isfile(source):
+            raise SourceError(f"{source}: no such file" if not os.path.exists(source) else
+                              f"{source}: --script needs a file")
         from tfinspect.load.runner import ScriptRun, run_script  # the child-process machinery, only for scripts
 
         return run_script(ScriptRun(
@@ -52,11 +61,3 @@ def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
     raise SourceError(f"{source}: not a Python script (.py) nor a graph file tfinspect reads (.pb, .pbtxt, .meta, "
                       f"a SavedModel directory, an event file or log directory, a .tfinspect capture)")
 
-
-def _looks_like_python(path: str) -> bool:
-    try:
-        with open(path, "rb") as f:
-            first = f.readline(200)
-    except OSError:
-        return False
-    return first.startswith(b"#!") and b"python" in first

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from tfinspect import __version__
 from tfinspect.checks.finding import Finding, Severity
-from tfinspect.render.formatting import source_json, source_text
+from tfinspect.render.formatting import printable, source_json, source_text
 
 STYLE = {Severity.ERROR: "tfi.error", Severity.WARNING: "tfi.warn", Severity.INFO: "tfi.dim"}
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -25,16 +25,16 @@ def findings_view(findings: list[Finding], source: str) -> RenderableType:
         line = Text(f"{source_text(f.source)}: ", style="tfi.source")
         line.append(f"{f.code} ", style=STYLE[f.severity])
         line.append(f"[{f.severity.value}] ", style=STYLE[f.severity])
-        line.append(f.message)
+        line.append(printable(f.message))
         parts.append(line)
         if f.related:
-            parts.append(Text("    " + "; ".join(f"{r.label} {source_text(r.location)}" for r in f.related),
+            parts.append(Text("    " + "; ".join(printable(f"{r.label} {source_text(r.location)}") for r in f.related),
                               style="tfi.dim"))
         if f.hint and f.severity is not Severity.INFO and f.hint not in hinted:  # each hint once
             hinted.add(f.hint)
             parts.append(Text(f"    hint: {f.hint}", style="tfi.note"))
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
-    summary = Text(f"{source}: ", style="tfi.name")
+    summary = Text(f"{printable(source)}: ", style="tfi.name")
     if not findings:
         summary.append("no findings", style="tfi.ok")
     else:

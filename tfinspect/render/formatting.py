@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from tfinspect.load.model import Shape, SourceLocation
 
@@ -47,3 +48,15 @@ def size_text(n: float) -> str:
 def created_by_text(created_by, made_by: str | None) -> str:
     """``get_variable`` for the user's own call; ``AdamOptimizer`` for one made on their behalf."""
     return made_by or created_by.value
+
+
+# C0/C1 control characters, line and paragraph separators, and bidirectional overrides: none belongs in
+# a TensorFlow name, and each could rewrite the terminal or forge an output line (a "::error::" line that
+# GitHub Actions runs as a workflow command).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``, ``\\n``): names and messages
+    come from files and scripts tfinspect does not trust."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

@@ -26,6 +26,23 @@ THEME = Theme({
 })
 
 
+class SafeConsole(Console):
+    """A console that shows control characters in the text it prints as escapes.
+
+    Names come from files and scripts tfinspect does not trust; an ESC in a node name must not reach
+    the terminal raw. Rich's own styling and control segments are left alone.
+    """
+
+    def _render_buffer(self, buffer):
+        from rich.segment import Segment
+
+        from tfinspect.render.formatting import printable
+
+        return super()._render_buffer(
+            segment if segment.control or segment.text == "\n" else Segment(printable(segment.text), segment.style)
+            for segment in buffer)
+
+
 def make_console(file: IO[str] | None = None, *, width: int | None = None, color: bool | None = None) -> Console:
     """A console on ``file`` (stdout); colourless in a pipe or with NO_COLOR.
 
@@ -36,5 +53,5 @@ def make_console(file: IO[str] | None = None, *, width: int | None = None, color
     if width is None and not is_tty:
         width = int(os.environ.get("COLUMNS", "120") or 120)
     no_color = bool(os.environ.get("NO_COLOR")) if color is None else not color
-    return Console(file=file, theme=THEME, width=width, no_color=no_color,
+    return SafeConsole(file=file, theme=THEME, width=width, no_color=no_color,
                    force_terminal=None if color is None else color, highlight=False, soft_wrap=False)
