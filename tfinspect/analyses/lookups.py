@@ -147,6 +147,11 @@ def _gather_nd(index: GraphIndex, node: int):
         return None
     table, name, dims = found
     if len(set(dims)) != 1:  # one bound per component, which a lookup does not have
+        column = _one_id_column(index, indices, depth)
+        if column is not None:  # tf.stack([tf.range(n), ids], axis=1): the positions are valid by making
+            k, ids = column
+            size = dims[k] if dims[k] is not None else "?"
+            return ids, dims[k], table, f"dimension {k} of {name} (size {size})"
         shown = ", ".join("?" if d is None else str(d) for d in dims)
         return (indices, None, table, f"table {name}",
                 f"its {depth}-component indices address dimensions of different sizes ({shown})")
@@ -154,6 +159,22 @@ def _gather_nd(index: GraphIndex, node: int):
     size = rows if rows is not None else "?"
     what = f"table {name} ({size} rows)" if depth == 1 else f"the first {depth} dimensions of {name} (size {size})"
     return indices, rows, table, what
+
+
+def _one_id_column(index: GraphIndex, indices: tuple[int, int], depth: int) -> tuple[int, tuple[int, int]] | None:
+    """``(k, ids)`` when GatherNd's index vectors are stacked from ``depth`` columns and every column but
+    the k-th is a ``tf.range`` (positions in the batch, as in ``gather_nd(q, stack([range(n), actions], 1))``);
+    else None."""
+    pack = _node(index, indices[0])
+    if index.op_types[indices[0]] != "Pack" or indices[1] != 0:
+        return None
+    columns = index.data_inputs(indices[0])
+    shape = output_shape(pack, 0)
+    axis = int(pack.attr["axis"].i) if "axis" in pack.attr else 0
+    if len(columns) != depth or not shape or axis not in (-1, len(shape) - 1):
+        return None
+    ids = [(k, column) for k, column in enumerate(columns) if index.op_types[column[0]] != "Range"]
+    return ids[0] if len(ids) == 1 else None
 
 
 def _partitioned(index: GraphIndex, node: int, parts: dict[int, int]):
@@ -211,7 +232,28 @@ def _sampler(index: GraphIndex, node: int):
 def _sparse_softmax(index: GraphIndex, node: int):
     logits = _input(index, node, 0)
     width = _rows(index, logits, dim=-1)
+    if width is None and logits is not None:  # logits of rank > 2, flattened by TensorFlow itself
+        width = _rows(index, _kept_last_dim(index, logits), dim=-1)
     return _input(index, node, 1), width, None, f"logits width {width}"
+
+
+def _kept_last_dim(index: GraphIndex, tensor: tuple[int, int]) -> tuple[int, int] | None:
+    """``x`` when ``tensor`` is ``reshape(x, [-1, shape(x)[-1]])``, as sparse_softmax_cross_entropy_with_logits
+    flattens logits of rank 3 or more (its static shape then loses the width, which is still x's last
+    dimension); else None."""
+    node = tensor[0]
+    if index.op_types[node] != "Reshape":
+        return None
+    inputs = index.data_inputs(node)
+    if len(inputs) != 2 or index.op_types[inputs[1][0]] != "Pack":
+        return None
+    last = index.data_inputs(inputs[1][0])[-1:]
+    if not last or index.op_types[last[0][0]] != "StridedSlice":
+        return None
+    shape = index.data_inputs(last[0][0])[:1]
+    if not shape or index.op_types[shape[0][0]] != "Shape" or index.data_inputs(shape[0][0])[:1] != inputs[:1]:
+        return None
+    return inputs[0]
 
 
 def _one_hot(index: GraphIndex, node: int):

@@ -329,7 +329,10 @@ def not_checked(context: CheckContext) -> Iterator[Finding]:
                                            "dataset was not iterated (--max-elements 0, or an iterator made in a "
                                            "way tfinspect cannot make again)")
                         for sample in samples:
-                            if context.capture.dataset_values(sample, origin.port) is None:
+                            if sample.unfed:
+                                reasons.append(f"the dataset behind {name}:{origin.port} reads the placeholder "
+                                               f"{sample.unfed}, which no captured run of its initializer fed")
+                            elif context.capture.dataset_values(sample, origin.port) is None:
                                 reasons.append(f"the dataset behind {name}:{origin.port} could not be iterated"
                                                + (f" ({sample.error})" if sample.error else ""))
                             elif sample.error:

@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     findings = run_checks(capture, select=args.select, ignore=args.ignore)
+    explained = has_errors(findings)  # the script's failure is what an error finding reports
     if args.format == "json":
         from tfinspect.render.findings import finding_json
 
@@ -65,12 +66,21 @@ def run(args: argparse.Namespace) -> int:
         from tfinspect.render.findings import findings_view
         from tfinspect.render.subgraph_text import print_renderable
 
-        print_renderable(findings_view(findings, capture.source))
-    failed = report_outcome(capture) == EXIT_ERROR
+        print_renderable(findings_view(findings, capture.source, checked=_what_was_checked(capture)))
+    failed = report_outcome(capture, traceback=not explained) == EXIT_ERROR
     _note_stop(capture)
-    if has_errors(findings):
+    if explained:
         return EXIT_FINDINGS  # a script that failed because of what the findings report is a finding
     return EXIT_ERROR if failed else EXIT_CLEAN
+
+
+def _what_was_checked(capture) -> str | None:
+    """For a script that did not finish: what the (empty) findings cover; None when it finished."""
+    if capture.outcome.ok:
+        return None
+    if not capture.graphs:
+        return "not checked: the script failed before it built a graph"
+    return "no findings in what the script built before it failed"
 
 
 def _note_stop(capture) -> None:

@@ -64,12 +64,15 @@ def _load(args: argparse.Namespace, **overrides) -> Capture:
         return load(args.source, replace(options, output=_ConsoleWriter(console)))
 
 
-def report_outcome(capture: Capture) -> int:
-    """Tell on stderr how the script ended when it did not finish; the exit code that follows."""
+def report_outcome(capture: Capture, *, traceback: bool = True) -> int:
+    """Tell on stderr how the script ended when it did not finish; the exit code that follows.
+
+    ``traceback=False`` leaves out the script's traceback (when a finding already explains the failure).
+    """
     outcome = capture.outcome
     if outcome.ok:
         return EXIT_CLEAN
-    if outcome.traceback:
+    if outcome.traceback and traceback:
         sys.stderr.write(outcome.traceback if outcome.traceback.endswith("\n") else outcome.traceback + "\n")
     what = {
         OutcomeStatus.ERROR: "raised an error",
@@ -97,6 +100,8 @@ HINTS = (
      "plain python needs TF_USE_LEGACY_KERAS=1 in the environment"),
     ("has no attribute 'contrib'", _CONTRIB),
     ("No module named 'tensorflow.contrib'", _CONTRIB),
+    ("not found in checkpoint", "the checkpoint lacks a variable the graph has (renamed, or added since it was "
+     "saved); tfinspect ckpt CHECKPOINT --against SCRIPT lists missing and unused keys and likely renames"),
     ("No module named 'tensorflow.examples'", "tensorflow.examples (the MNIST input_data tutorials) was removed "
      "in TensorFlow 2; tf.keras.datasets.mnist.load_data() gives the same images as numpy arrays"),
 )

@@ -19,6 +19,7 @@ import time
 import traceback
 from typing import Any
 
+from tfinspect.load.errortext import error_summary
 from tfinspect.load.frames import is_user_file, user_frames
 from tfinspect.load.hooks import CaptureStopped, Recorder, install
 from tfinspect.load.policy import RunLimit, RunPolicy
@@ -45,23 +46,6 @@ def format_user_traceback(error: BaseException) -> str:
         [frame for frame in exception.stack if is_user_file(frame.filename)]
     )
     return _user_lines("".join(exception.format(chain=False)))
-
-
-_TF_NOISE = ("Graph execution error", "Detected at node", "File ", "Node:", "[[", "Original stack trace",
-             "defined at", "Caused by op")
-
-
-def _first_line(error: BaseException) -> str:
-    text = getattr(error, "message", None) or str(error)
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    # TensorFlow's run errors open with "Graph execution error:"; the cause is further down.
-    meaningful = [line for line in lines if not line.startswith(_TF_NOISE)]
-    line = (meaningful or lines or [""])[0]
-    op = getattr(error, "op", None)
-    if op is not None and getattr(op, "name", None) and op.name not in line:
-        line += f" (at op {op.name})"
-    line = line.split(" Originally defined at:")[0]  # TensorFlow's "already exists" names the site below
-    return f"{type(error).__name__}: {line}" if line else type(error).__name__
 
 
 def _where(frame) -> str:
@@ -201,7 +185,7 @@ class Child:
                 outcome = {"status": "exit", "exit_code": number, "message": message}
         except BaseException as e:  # the user's error, reported as data
             frames = _error_frames(e)
-            outcome = {"status": "error", "message": _first_line(e), "traceback": format_user_traceback(e),
+            outcome = {"status": "error", "message": error_summary(e), "traceback": format_user_traceback(e),
                        "location": frames[0] if frames else None, "callers": frames[1:4]}
         if outcome["status"] == "completed" and self.recorder and self.recorder.stopped_at is not None:
             outcome = {"status": "stopped"}  # the script swallowed our stop and went on
@@ -245,7 +229,7 @@ def main(argv: list[str] | None = None) -> None:
 
         os.makedirs(child.args.out, exist_ok=True)
         write_atomic(os.path.join(child.args.out, METADATA + ".failed"),
-                     json.dumps({"message": _first_line(e), "traceback": traceback.format_exc()}).encode())
+                     json.dumps({"message": error_summary(e), "traceback": traceback.format_exc()}).encode())
         child.real_exit(3)
     child.run()
     child.real_exit(0)

@@ -13,6 +13,7 @@ import sys
 import time
 from typing import Any
 
+from tfinspect.load.errortext import error_summary
 from tfinspect.load.runner import PROGRESS_PREFIX
 from tfinspect.load.store import METADATA, write_atomic
 
@@ -70,18 +71,24 @@ def iterate_datasets(recorder, out_dir: str, max_elements: int, seconds: float =
                 variant, iterator = maker.inputs[0], maker.inputs[1]
                 iterator_name = iterator.op.name
                 dataset = recorder.datasets.get((id(graph), variant.name))
+            feeds = recorder.initializer_feeds.get((id(graph), maker.name)) or [None]
             entry = {"graph": extractor.graph_id, "make_iterator": maker.name, "iterator": iterator_name,
-                     "elements": 0, "complete": False, "error": None, "file": None}
+                     "elements": 0, "complete": False, "error": None, "file": None, "unfed": None}
             results.append(entry)
             if dataset is None:
                 entry["error"] = "the Dataset object was not seen when it was built"
                 continue
             try:
-                components = _iterate(tf, np, graph, dataset, max_elements, seconds, maker.name, entry)
+                # As the script initialised it: each distinct feed_dict of its initializer runs, in turn.
+                components: dict = {}
+                for feed_dict in feeds:
+                    part = _iterate(tf, np, graph, dataset, max_elements, seconds, maker.name, entry, feed_dict)
+                    for key, value in part.items():
+                        components[key] = np.concatenate([components[key], value]) if key in components else value
+                    if entry["error"] or entry["unfed"]:
+                        break
             except Exception as e:  # a generator that raises, a dataset that cannot be re-iterated
-                from tfinspect.load.child import _first_line
-
-                entry["error"] = _first_line(e)
+                entry["error"] = error_summary(e)
                 if os.environ.get("TFINSPECT_DEBUG"):
                     import traceback
 
@@ -97,25 +104,35 @@ def iterate_datasets(recorder, out_dir: str, max_elements: int, seconds: float =
     write_atomic(meta_path, json.dumps(document).encode())
 
 
-def _iterate(tf, np, graph, dataset, max_elements: int, seconds: float, label: str, entry: dict) -> dict:
+def _iterate(tf, np, graph, dataset, max_elements: int, seconds: float, label: str, entry: dict,
+             feed_dict: dict | None = None) -> dict:
     with graph.as_default():
         iterator = tf.data.make_initializable_iterator(dataset.take(max_elements))
         element = iterator.get_next()
+        tables = tf.tables_initializer()  # lookup tables used in Dataset.map, as the script initialised them
     flat = tf.nest.flatten(element)
     chunks: list[list] = [[] for _ in flat]
     deadline = time.monotonic() + seconds
     with tf.Session(graph=graph) as sess:
-        sess.run(iterator.initializer)
-        while entry["elements"] < max_elements and time.monotonic() < deadline:
+        sess.run(tables)
+        try:
+            sess.run(iterator.initializer, feed_dict=feed_dict)
+        except tf.errors.InvalidArgumentError as e:
+            if "must feed a value for placeholder" not in str(e):
+                raise
+            # The script never ran this initializer with its feeds: the ids cannot be known.
+            placeholder = re.search(r"placeholder tensor '([^']+)'", str(e))
+            entry["unfed"] = placeholder.group(1) if placeholder else "a placeholder"
+            return {}
+        start = entry["elements"]
+        while entry["elements"] - start < max_elements and time.monotonic() < deadline:
             try:
                 values = sess.run(flat)
             except tf.errors.OutOfRangeError:
                 entry["complete"] = True
                 break
             except Exception as e:  # keep what came before: those ids are still checked
-                from tfinspect.load.child import _first_line
-
-                entry["error"] = f"after {entry['elements']} elements: {_first_line(e)}"
+                entry["error"] = f"after {entry['elements']} elements: {error_summary(e)}"
                 break
             for chunk, value in zip(chunks, values):
                 chunk.append(np.asarray(value))

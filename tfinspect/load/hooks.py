@@ -17,6 +17,7 @@ import time
 from typing import Any, Callable
 
 from tfinspect.load.extract import VARIABLE_OP_TYPES, FileTable, GraphExtractor
+from tfinspect.load.errortext import error_summary
 from tfinspect.load.frames import made_on_behalf, user_frames
 from tfinspect.load.model import escape_feed_key
 from tfinspect.load.policy import RunPolicy
@@ -129,6 +130,9 @@ class Recorder:
         self.made_by: dict[int, dict[str, str]] = {}  # variable op -> the library object that made it
         self.datasets: dict[tuple[int, str], Any] = {}  # (id(graph), variant tensor name) -> Dataset
         self.one_shot: dict[tuple[int, str], Any] = {}  # (id(graph), OneShotIterator op name) -> Dataset
+        # (id(graph), MakeIterator op name) -> the distinct feed_dicts the script ran that initializer with
+        # (placeholders of from_tensor_slices), so that checks iterate the dataset as the script did
+        self.initializer_feeds: dict[tuple[int, str], list[dict]] = {}
         self.paused = False  # tfinspect's own runs after the script (dataset iteration) are not recorded
         self.runs: list[dict[str, Any]] = []
         self.variable_calls: dict[int, list[dict[str, Any]]] = {}
@@ -184,6 +188,8 @@ class Recorder:
             "ops_before": self.extractors[graph_id].op_count(), "values_kept": False,
         }
         site = frame[:2] if frame else None
+        if feed_dict:
+            self._remember_initializer_feeds(graph, names, feed_dict)
         if self._wants_metadata(site):
             record["metadata_kept"] = False  # asked for: `run` passes FULL_TRACE options, keep_metadata keeps it
         # Runs with no user code on the stack come from TensorFlow's own threads (QueueRunner,
@@ -216,6 +222,22 @@ class Recorder:
             self.snapshot()
         return record
 
+    def _remember_initializer_feeds(self, graph, names: list[str], feed_dict) -> None:
+        """Keep the feeds of a run that initializes an iterator (directly, or through tf.group)."""
+        makers = []
+        for name in names:
+            try:
+                op = graph.get_operation_by_name(name.split(":")[0])
+            except (KeyError, ValueError):
+                continue
+            ops = [op] + (list(op.control_inputs) if op.type == "NoOp" else [])
+            makers += [o.name for o in ops if o.type == "MakeIterator"]
+        for maker in makers:
+            kept = self.initializer_feeds.setdefault((id(graph), maker), [])
+            if len(kept) < INITIALIZER_FEEDS_KEPT and not any(
+                    k.keys() == feed_dict.keys() and all(k[key] is feed_dict[key] for key in k) for k in kept):
+                kept.append(dict(feed_dict))
+
     def _wants_metadata(self, site) -> bool:
         """Whether to ask TensorFlow for a run's RunMetadata: the first few runs of each call site."""
         if not self.run_metadata or self._metadata_bytes > METADATA_BUDGET:
@@ -236,8 +258,7 @@ class Recorder:
         record["status"] = "ok"
         if error is not None:
             record["status"] = "error"
-            message = getattr(error, "message", None) or str(error)
-            record["error"] = f"{type(error).__name__}: {message.splitlines()[0] if message else ''}"
+            record["error"] = error_summary(error)
 
     def _feeds(self, graph, feed_dict, record: dict[str, Any]) -> dict[str, Any]:
         import numpy as np
@@ -314,6 +335,7 @@ class Recorder:
             self._snapshot_versions = tuple(e.graph.version for e in self.extractors)
 
 
+INITIALIZER_FEEDS_KEPT = 3  # distinct feed_dicts kept per iterator initializer (train, validation, test)
 METADATA_PER_SITE = 5  # RunMetadata kept for the first runs of each Session.run line ...
 METADATA_BUDGET = 256 << 20  # ... until this many bytes are kept
 

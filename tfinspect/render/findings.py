@@ -18,7 +18,11 @@ GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.I
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-def findings_view(findings: list[Finding], source: str) -> RenderableType:
+def findings_view(findings: list[Finding], source: str, *, checked: str | None = None) -> RenderableType:
+    """The findings, one line each with their related lines and hints, then a summary line.
+
+    ``checked`` replaces "no findings" when the source was only partly checked (a script that failed).
+    """
     parts: list[RenderableType] = []
     hinted: set[str] = set()
     for f in findings:
@@ -36,7 +40,7 @@ def findings_view(findings: list[Finding], source: str) -> RenderableType:
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
     summary = Text(f"{printable(source)}: ", style="tfi.name")
     if not findings:
-        summary.append("no findings", style="tfi.ok")
+        summary.append(checked or "no findings", style="tfi.warn" if checked else "tfi.ok")
     else:
         summary.append(", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n),
                        style="tfi.error" if counts[Severity.ERROR] else "tfi.warn")
