@@ -153,6 +153,8 @@ class _Checker:
             ids = value if type(value) is _NDARRAY else np.asarray(value)
             unsigned = UNSIGNED_VIEW.get(ids.dtype)  # None: not integer ids (bool neither)
             if unsigned is None or not ids.size:
+                if ids.dtype.kind == "f" and ids.size:  # TensorFlow converts them to the placeholder's ints
+                    self._slow(session, fetches, feed_dict, constraints, entry, ids)
                 continue
             view = ids.view(unsigned)
             if not view.item(view.argmax()) < entry[2]:  # argmax: no ufunc set-up, cheaper with cold caches

@@ -18,6 +18,8 @@ EXPECTED = {
     "TFI002_gather_columns.py": (1, [("TFI002", "picked", 17)]),
     "TFI002_keras_embedding.py": (1, [("TFI002", "token_embedding_1/GatherV2", 20)]),
     "TFI002_partitioned_table.py": (1, [("TFI002", "embedding_lookup/DynamicPartition", 21)]),
+    "TFI002_float_ids.py": (1, [("TFI002", "embedding_lookup", 21)]),
+    "TFI002_float_one_hot_labels.py": (1, [("TFI002", "one_hot", 19)]),
     "TFI003_nce_num_classes.py": (1, [("TFI003", "loss/nce_loss/embedding_lookup", 18),
                                       ("TFI003", "loss/nce_loss/embedding_lookup_1", 18)]),
     "TFI004_dataset_id.py": (1, [("TFI004", "embed/embedding", 19)]),
@@ -29,6 +31,7 @@ EXPECTED = {
                                     ("TFI005", "loss/nce_loss/LogUniformCandidateSampler", 25)]),
     "TFI006_ids_not_checked.py": (0, [("TFI006", "rows", 10)]),
     "TFI007_generator_runs_out.py": (0, [("TFI007", "MakeIterator", 22), ("TFI006", "embedding_lookup", 25)]),
+    "TFI008_num_sampled.py": (1, [("TFI008", "nce_loss/LogUniformCandidateSampler", 16)]),
     "clean_model.py": (0, []),
 }
 
@@ -77,8 +80,12 @@ ORACLE = {  # fixture -> what TensorFlow itself says when the same run executes 
     "TFI002_partitioned_table.py": "partitions[3] = 3 is not in [0, 3)",
     "TFI003_nce_num_classes.py": "is not in [0, 128)",
     "TFI004_dataset_id.py": "= 3081 is not in [0, 128)",
+    "TFI002_float_ids.py": "indices[5] = 100 is not in [0, 100)",
+    "TFI004_fed_initializer.py": "indices[3] = 500 is not in [0, 500)",
+    "TFI004_vocab_file.py": "indices[3] = 5 is not in [0, 5)",
     "TFI004_one_shot_dataset.py": "indices[1] = 130 is not in [0, 128)",
     "TFI005_fed_label_nce.py": "3081",
+    "TFI008_num_sampled.py": "Sampler's range is too small",
 }
 
 
@@ -107,7 +114,7 @@ def test_sarif_validates_against_the_2_1_0_schema():
     log = json.loads(result.out)
     jsonschema.Draft4Validator(schema).validate(log)
     run = log["runs"][0]
-    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [f"TFI00{i}" for i in range(1, 8)]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [f"TFI00{i}" for i in range(1, 9)]
     assert [r["ruleId"] for r in run["results"]] == ["TFI002", "TFI002", "TFI005"]
     location = run["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"].endswith("fixtures/checks/TFI005_fed_label_nce.py")
@@ -184,3 +191,46 @@ def test_a_run_limit_stop_is_named_and_runs_all_reaches_the_later_lookup(tmp_pat
             "run and was not checked (--runs all checks the whole script)") in limited.err
     complete = run_cli("check", str(script), "--quiet", "--runs", "all")
     assert complete.code == 1 and "TFI002" in complete.out and "by the run limit" not in complete.err
+
+
+def test_one_hot_of_float_labels_silently_gives_a_zero_row(tmp_path):
+    """The oracle for one_hot: TensorFlow does not fail; the label 10.0, converted to 10, gives zeros."""
+    tf = pytest.importorskip("tensorflow").compat.v1
+    import numpy as np
+
+    with tf.Graph().as_default():
+        labels = tf.placeholder(tf.int64, [None])
+        with tf.Session() as sess:
+            rows = sess.run(tf.one_hot(labels, 10), {labels: np.array([1.0, 4.0, 9.0, 10.0])})
+    assert rows[3].sum() == 0 and rows[2][9] == 1
+
+
+LATE_BAD_ID = '''import numpy as np
+import tensorflow as tf
+ids = tf.placeholder(tf.int64, [None], name="ids")
+table = tf.get_variable("table", [100, 4])
+loss = tf.reduce_sum(tf.nn.embedding_lookup(table, ids))
+train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for step in range(40):
+        batch = np.arange(step, step + 6) % 100
+        if step == 25:
+            batch[5] = 100
+        sess.run(train, {ids: batch})
+'''
+
+
+def test_a_bad_id_at_step_25_is_a_finding(tmp_path):
+    """Fed arrays are kept for a call site's first runs only; the run the guard stops is kept at any step."""
+    script = tmp_path / "late_bad_id.py"
+    script.write_text(LATE_BAD_ID)
+    result = run_cli("check", str(script), "--runs", "all", "--format", "json", "--quiet")
+    assert result.code == 1, result.err
+    (finding,) = json.loads(result.out)
+    assert finding["code"] == "TFI002" and "[5] = 100" in finding["message"] and "run #26" in finding["message"]
+    assert "InvalidArgumentError" not in result.err  # the guard stopped it: TensorFlow never ran step 25
+    import tfinspect
+
+    plain = tfinspect.capture(str(script), runs="all", quiet=True, cwd=str(tmp_path))
+    assert "indices[5] = 100 is not in [0, 100)" in plain.outcome.message

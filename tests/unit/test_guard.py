@@ -52,6 +52,18 @@ def test_guard_raises_before_the_run(model):
     assert "the run was not started" in str(error)
 
 
+def test_guard_checks_float_ids_as_tensorflow_converts_them(model):
+    """np.loadtxt gives floats; TensorFlow truncates them into the int32 placeholder."""
+    import tfinspect
+
+    sess, ids, other, looked_up, *_ = model
+    guarded = tfinspect.guard(sess)
+    assert guarded.run(looked_up, {ids: np.array([0.0, 1.0, 2.9, 127.5])}).shape == (4, 8)
+    with pytest.raises(tfinspect.TfinspectBoundsError) as caught:
+        guarded.run(looked_up, {ids: np.array([1.0, 2.0, 128.0, 3.0])})
+    assert caught.value.violation.values == (128,)
+
+
 def test_guard_ignores_feeds_the_run_does_not_use_for_lookups(model):
     import tfinspect
 
@@ -178,5 +190,7 @@ def test_check_ids_positions_and_dtypes():
     assert check_ids(np.arange(10, dtype=np.int64), 10) is None
     violation = check_ids(np.array([[0, 11], [-3, 2]], np.int32), 10)
     assert violation.count == 2 and violation.positions == ((0, 1), (1, 0)) and violation.values == (11, -3)
-    assert check_ids(np.array([3.5]), 2) is None  # not ids
+    # float ids are checked as TensorFlow converts them for an integer placeholder: truncated
+    assert check_ids(np.array([3.5]), 2).values == (3,) and check_ids(np.array([1.9, 0.2]), 2) is None
+    assert check_ids(np.array([np.nan]), 2).values == (-1,)
     assert check_ids(np.arange(300, dtype=np.uint8)[:10], 5).count == 5

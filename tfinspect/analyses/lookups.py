@@ -423,10 +423,22 @@ def ids_in_range(array: np.ndarray, size: int) -> bool:
 
 
 
+def as_fed_ids(array: np.ndarray) -> np.ndarray:
+    """Ids as TensorFlow receives them: a float array fed to an integer placeholder (what ``np.loadtxt``
+    and ``np.zeros`` give) is converted by numpy, truncating toward zero (99.7 becomes 99). A value that
+    is not finite becomes -1, out of range for any table."""
+    if array.dtype.kind != "f":
+        return array
+    finite = np.isfinite(array)
+    clipped = np.clip(np.where(finite, array, -1), -(2.0 ** 62), 2.0 ** 62)
+    return np.trunc(clipped).astype(np.int64)
+
+
 def check_ids(ids: np.ndarray, size: int, *, low: int = 0, first: int = 5) -> Violation | None:
     """None when every id is in ``[low, size)``. The fast path (``low`` 0) reads the array once and
-    allocates nothing; positions are only searched for when some id is out of range."""
-    array = np.asarray(ids)
+    allocates nothing; positions are only searched for when some id is out of range. Float ids are
+    checked as TensorFlow converts them (:func:`as_fed_ids`)."""
+    array = as_fed_ids(np.asarray(ids))
     if array.size == 0 or array.dtype.kind not in "iub":
         return None
     if low == 0 and ids_in_range(array, size):

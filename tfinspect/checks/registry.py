@@ -71,7 +71,7 @@ def check(code: str, name: str, severity: Severity, *, family: str, status: Stat
 
 
 def all_checks() -> list[Check]:
-    from tfinspect.checks import bounds  # noqa: F401  (registers its checks)
+    from tfinspect.checks import bounds, sampling  # noqa: F401  (register their checks)
 
     return list(CHECKS)
 

@@ -196,8 +196,18 @@ class Recorder:
         # Coordinator): stopping them would break the input pipeline, and they are not steps.
         allowed = self.policy.allow(site) if frame is not None else True
         values = self._feeds(graph, feed_dict, record)
-        # The stopped run's feeds are kept too: checks can say what it would have done.
-        if values and self._keep_values(site, values):
+        condemned = False
+        if allowed and self.checker is not None:
+            from tfinspect.runtime_guard import TfinspectBoundsError
+
+            try:
+                self.checker.check(session, fetches, feed_dict)
+            except TfinspectBoundsError as error:
+                allowed, condemned = False, True
+                record["error"] = f"not executed: {error.tensor} is out of range for {error.op}"
+        # The stopped run's feeds are kept too: checks can say what it would have done. A run the guard
+        # condemned is kept whatever the budget, at any step: its finding must not be lost.
+        if values and (condemned or self._keep_values(site, values)):
             import numpy as np
 
             path = os.path.join(self.out_dir, "feeds", f"run_{record['index']}.npz")
@@ -205,14 +215,6 @@ class Recorder:
             record["values_kept"] = True
         with self._lock:
             self.runs.append(record)
-        if allowed and self.checker is not None:
-            from tfinspect.runtime_guard import TfinspectBoundsError
-
-            try:
-                self.checker.check(session, fetches, feed_dict)
-            except TfinspectBoundsError as error:
-                allowed = False
-                record["error"] = f"not executed: {error.tensor} is out of range for {error.op}"
         if not allowed:
             record["status"] = "stopped"
             self.stopped_at = record
