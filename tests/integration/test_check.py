@@ -61,6 +61,19 @@ def test_fed_finding_names_everything_a_user_needs():
                                                                               ("table", 11)]
 
 
+def test_findings_carry_their_evidence_as_fields():
+    (finding,) = json.loads(check_json("TFI002_fed_center_word.py").out)
+    assert finding["evidence"] == {"ids": [3081], "positions": [[2]], "count": 1, "total": 4, "low": 0, "high": 128,
+                                   "lookup": "embed/embedding", "table": "embed_matrix", "tensor": "center_words:0",
+                                   "run": 1, "runs": [1]}
+    (dataset,) = json.loads(check_json("TFI004_dataset_id.py").out)
+    assert dataset["evidence"]["ids"] == [3081] and dataset["evidence"]["positions"] == [[5]]
+    assert dataset["evidence"]["complete"] is True and dataset["evidence"]["table"] == "embed_matrix"
+    (sampled,) = json.loads(check_json("TFI008_num_sampled.py").out)
+    assert sampled["evidence"] == {"sampler": "nce_loss/LogUniformCandidateSampler", "num_sampled": 64,
+                                   "num_classes": 50}
+
+
 def test_partitioned_and_wrapped_lookups_are_named_by_the_table_the_user_made():
     (finding,) = json.loads(check_json("TFI002_partitioned_table.py").out)
     assert "partitioned table embeddings (300 rows in 3 parts)" in finding["message"]

@@ -72,6 +72,14 @@ def _related(graph: GraphCapture, index: GraphIndex, **nodes: int | None) -> tup
     return tuple(found)
 
 
+def _evidence(index: GraphIndex, lookup: Lookup, violation, low: int, **more) -> dict:
+    """What a bounds finding rests on, as fields: the bad ids and where they are, the bounds, the table."""
+    return {"ids": list(violation.values), "positions": [list(p) for p in violation.positions],
+            "count": violation.count, "total": violation.total, "low": low, "high": lookup.size,
+            "lookup": index.names[lookup.node],
+            "table": index.names[lookup.table] if lookup.table is not None else None, **more}
+
+
 def _origins(lookups: Iterable[Lookup], kind: str, *, samplers: bool = False) -> Iterator[tuple[Lookup, Origin]]:
     for lookup in lookups:
         if (lookup.kind == "sampler") != samplers or lookup.size is None:
@@ -115,6 +123,7 @@ def constant_ids(context: CheckContext) -> Iterator[Finding]:
                 f"indexed by {op}",
                 hint=_hint(lookup), source=graph.sources.get(const) or graph.sources.get(op),
                 related=_related(graph, index, lookup=lookup.node, table=lookup.table), graph=graph.id,
+                evidence=_evidence(index, lookup, violation, low, constant=const),
             )
 
 
@@ -147,6 +156,8 @@ def _fed(context: CheckContext, code: str, samplers: bool) -> Iterator[Finding]:
                 code, Severity.ERROR, op, message, hint=_hint(lookup), source=run.source,
                 related=_related(graph, index, placeholder=origin.node, lookup=lookup.node, table=lookup.table),
                 graph=graph.id,
+                evidence=_evidence(index, lookup, violation, low, tensor=tensor, run=run.index,
+                                   runs=[r.index for r, _ in bad]),
             )
 
 
@@ -215,6 +226,8 @@ def sampler_range(context: CheckContext) -> Iterator[Finding]:
                 hint="Set num_classes to the number of rows of the weights.",
                 source=graph.sources.get(sampler) or graph.sources.get(op),
                 related=_related(graph, index, lookup=lookup.node, table=lookup.table), graph=graph.id,
+                evidence={"sampler": sampler, "num_classes": range_max, "high": lookup.size, "lookup": op,
+                          "table": index.names[lookup.table] if lookup.table is not None else None},
             )
 
 
@@ -266,6 +279,9 @@ def dataset_ids(context: CheckContext) -> Iterator[Finding]:
                     related=_related(graph, index, lookup=lookup.node, table=lookup.table,
                                      dataset=index.ids.get(sample.make_iterator)),
                     graph=graph.id,
+                    evidence=_evidence(index, lookup, violation, low, tensor=f"{getter}:{origin.port}",
+                                       iterator=sample.iterator, elements=sample.elements,
+                                       complete=sample.complete),
                 )
 
 
@@ -383,4 +399,5 @@ def dataset_errors(context: CheckContext) -> Iterator[Finding]:
                 hint="Make the input pipeline endless (repeat, or a generator that starts over), or stop "
                      "training before the data runs out.",
                 source=graph.sources.get(sample.make_iterator), graph=graph.id,
+                evidence={"iterator": sample.iterator, "elements": sample.elements, "error": sample.error},
             )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, Mapping
 
 from tfinspect.load.model import SourceLocation
 
@@ -35,3 +36,5 @@ class Finding:
     source: SourceLocation | None = None
     related: tuple[Related, ...] = ()
     graph: int = 0
+    # the facts behind the message, as fields (JSON "evidence"): ids, positions, bounds, table, run, ...
+    evidence: Mapping[str, Any] = field(default_factory=dict)

@@ -50,4 +50,5 @@ def too_many_sampled(context: CheckContext) -> Iterator[Finding]:
                 "the first run that computes the loss fails with \"Sampler's range is too small\"",
                 hint=f"Use num_sampled below {range_max} (num_classes), or a sampler with unique=False.",
                 source=graph.sources.get(name), graph=graph.id,
+                evidence={"sampler": name, "num_sampled": num_sampled, "num_classes": range_max},
             )

@@ -51,7 +51,8 @@ def findings_view(findings: list[Finding], source: str, *, checked: str | None =
 def finding_json(f: Finding) -> dict[str, Any]:
     return {"code": f.code, "severity": f.severity.value, "op": f.op, "message": f.message, "hint": f.hint,
             "source": source_json(f.source), "graph": f.graph,
-            "related": [{"label": r.label, "source": source_json(r.location)} for r in f.related]}
+            "related": [{"label": r.label, "source": source_json(r.location)} for r in f.related],
+            "evidence": dict(f.evidence)}
 
 
 def _uri(path: str) -> str:
@@ -80,7 +81,7 @@ def sarif(findings: Iterable[Finding], checks) -> dict[str, Any]:
         if f.related:
             result["relatedLocations"] = [dict(_location(r.location, r.label), id=i) for i, r in enumerate(f.related)]
         if f.op:
-            result["properties"] = {"op": f.op}
+            result["properties"] = {"op": f.op, **({"evidence": dict(f.evidence)} if f.evidence else {})}
         results.append(result)
     rules = [{
         "id": c.code, "name": "".join(part.capitalize() for part in c.name.split("-")),
