@@ -180,6 +180,15 @@ def test_check_stops_the_script_before_an_out_of_range_run_executes():
     assert graph.json()["outcome"]["status"] == "error"  # without the guard, TensorFlow fails that run
 
 
+@pytest.mark.parametrize("name", ["TFI001_constant_id.py", "TFI003_nce_num_classes.py", "TFI008_num_sampled.py"])
+def test_a_statically_condemned_run_never_executes(name):
+    """The finding explains the failure; TensorFlow never runs the step (on a GPU it would return zeros)."""
+    result = run_cli("check", str(CHECKS / name), "--quiet")
+    assert result.code == 1
+    assert "InvalidArgumentError" not in result.err and "Traceback" not in result.err
+    assert "TensorFlow did not execute run #" in result.err and "fails whatever is fed" in result.err
+
+
 LOOP_THEN_LOOKUP = '''import tensorflow as tf
 counter = tf.Variable(0, name="counter")
 step = tf.assign_add(counter, 1)

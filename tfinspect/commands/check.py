@@ -90,8 +90,13 @@ def _note_stop(capture) -> None:
     if capture.outcome.status is not OutcomeStatus.STOPPED:
         return
     stop = next((r for r in capture.runs if r.status is RunStatus.STOPPED), None)
-    if stop is None or stop.error:  # stopped by the guard: a finding says why
+    if stop is None:
         return
     where = f" at {stop.source.file.rsplit('/', 1)[-1]}:{stop.source.line}" if stop.source else ""
+    if stop.error:  # stopped by the guard or a static check: a finding says why
+        reason = stop.error.removeprefix("not executed: ")
+        print(f"tfinspect: note: TensorFlow did not execute run #{stop.index}{where} ({reason}); the script "
+              "stopped there, and code after it was not checked", file=sys.stderr)
+        return
     print(f"tfinspect: note: the script was stopped at run #{stop.index}{where} by the run limit; code after "
           "it did not run and was not checked (--runs all checks the whole script)", file=sys.stderr)

@@ -115,10 +115,13 @@ class Recorder:
         self._metadata_per_site: dict[Any, int] = {}
         self._metadata_bytes = 0
         self.checker = None
-        if guard:  # `tfinspect check`: a run whose fed ids are out of range is not executed
+        self.condemnation = None
+        if guard:  # `tfinspect check`: a run whose ids are out of range, fed or constant, is not executed
+            from tfinspect.load.condemned import StaticCondemnation
             from tfinspect.runtime_guard import _Checker
 
             self.checker = _Checker()
+            self.condemnation = StaticCondemnation()
         self.policy = policy
         self.header = {"format": FORMAT, "version": FORMAT_VERSION, "source": source, "origin": origin,
                        "tf_version": tf_version, "tf1_mode": tf1_mode}
@@ -198,13 +201,18 @@ class Recorder:
         values = self._feeds(graph, feed_dict, record)
         condemned = False
         if allowed and self.checker is not None:
+            from tfinspect.load.condemned import CondemnedRun
             from tfinspect.runtime_guard import TfinspectBoundsError
 
             try:
                 self.checker.check(session, fetches, feed_dict)
+                self.condemnation.check(graph, names, [f["name"] for f in record["feeds"]])
             except TfinspectBoundsError as error:
                 allowed, condemned = False, True
                 record["error"] = f"not executed: {error.tensor} is out of range for {error.op}"
+            except CondemnedRun as error:
+                allowed, condemned = False, True
+                record["error"] = str(error)
         # The stopped run's feeds are kept too: checks can say what it would have done. A run the guard
         # condemned is kept whatever the budget, at any step: its finding must not be lost.
         if values and (condemned or self._keep_values(site, values)):
