@@ -26,6 +26,7 @@ EXPECTED = {
     "TFI004_one_shot_dataset.py": (1, [("TFI004", "embedding", 19)]),
     "TFI004_fed_initializer.py": (1, [("TFI004", "embedding_lookup", 13)]),
     "TFI004_vocab_file.py": (1, [("TFI004", "embedding_lookup", 23)]),
+    "TFI004_one_hot_dataset.py": (1, [("TFI004", "one_hot", 14)]),
     "TFI005_fed_label_nce.py": (1, [("TFI002", "loss/nce_loss/embedding_lookup", 25),
                                     ("TFI002", "loss/nce_loss/embedding_lookup_1", 25),
                                     ("TFI005", "loss/nce_loss/LogUniformCandidateSampler", 25)]),
