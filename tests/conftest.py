@@ -26,6 +26,15 @@ def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from current output")
 
 
+def pytest_collection_modifyitems(config, items):
+    """The fast tier (``pytest -m fast``, well under a minute): every unit test (no TensorFlow child
+    process), and integration tests marked ``fast`` one by one."""
+    unit = Path(__file__).resolve().parent / "unit"
+    for item in items:
+        if Path(str(item.fspath)).resolve().is_relative_to(unit):
+            item.add_marker(pytest.mark.fast)
+
+
 @dataclass
 class CliResult:
     code: int

@@ -19,6 +19,7 @@ def _evil(tmp_path, name: str):
     return path, marker
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("suffix", SUFFIXES)
 @pytest.mark.parametrize("command", ["summary", "graph", "check"])
 def test_a_shebang_does_not_make_data_a_script(tmp_path, suffix, command):
@@ -30,6 +31,7 @@ def test_a_shebang_does_not_make_data_a_script(tmp_path, suffix, command):
     assert len(result.err.strip().splitlines()) == 1
 
 
+@pytest.mark.fast
 def test_ckpt_against_a_data_file_does_not_run_it(tmp_path):
     path, marker = _evil(tmp_path, ".meta")
     result = run_cli("ckpt", str(tmp_path), "--against", str(path))
@@ -44,6 +46,7 @@ def test_script_flag_runs_a_script_without_py_name(tmp_path):
     assert [p["name"] for p in result.json()["placeholders"]] == ["x"]
 
 
+@pytest.mark.fast
 def test_an_internal_error_is_exit_3_with_one_line(monkeypatch, tmp_path):
     from tfinspect.commands import summary
 
@@ -60,6 +63,7 @@ def test_an_internal_error_is_exit_3_with_one_line(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("payload", [b"\x0a\x05\x0a\x03\xff\xfe\xfd", b"\x0a" * 3000, b"\xff" * 4096,
                                      b"node {" * 1200])
+@pytest.mark.fast
 def test_damaged_graph_files_are_one_line_and_exit_2(tmp_path, payload):
     for suffix in (".pb", ".pbtxt", ".meta"):
         path = tmp_path / f"bad{suffix}"
@@ -71,6 +75,7 @@ def test_damaged_graph_files_are_one_line_and_exit_2(tmp_path, payload):
             assert "Traceback" not in result.err and str(path) in result.err
 
 
+@pytest.mark.fast
 def test_names_are_shown_escaped():
     assert printable("a\x1b[31mb\n::error::x") == "a\\x1b[31mb\\n::error::x"
     assert printable("two_layers/h1_1/MatMul") == "two_layers/h1_1/MatMul"
