@@ -109,6 +109,8 @@ class GraphIndex:
             if len(parsed) != len(texts):  # an input holding a newline: not a valid name, but be exact
                 parsed = [("", name, str(port), "") if port >= 0 else (name, "", "", "")
                           for name, port in map(parse_tensor_name, texts)]
+            # a port beyond int32 is no output of any op (a crafted file): a dangling input, like a missing name
+            parsed = [(c, n, p, pl) if len(p) < 10 else ("", "", "", f"{n}:{p}") for c, n, p, pl in parsed]
             indices[misses] = [get(control or name or plain, -1) for control, name, _, plain in parsed]
             ports[misses] = [-1 if control else int(port) if name else 0 for control, name, port, plain in parsed]
         return cls(names, ids, indptr, indices, ports, graph_def)

@@ -79,3 +79,69 @@ def test_damaged_graph_files_are_one_line_and_exit_2(tmp_path, payload):
 def test_names_are_shown_escaped():
     assert printable("a\x1b[31mb\n::error::x") == "a\\x1b[31mb\\n::error::x"
     assert printable("two_layers/h1_1/MatMul") == "two_layers/h1_1/MatMul"
+
+
+def _capture_archive(path, document: dict, members: dict[str, bytes] | None = None) -> None:
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("capture.json", json.dumps(dict({"format": "tfinspect-capture", "version": 1}, **document)))
+        for name, data in (members or {}).items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("graph_def", ["/dev/zero", "../../etc/passwd", "feeds", 7, None])
+def test_capture_paths_stay_inside_the_archive(tmp_path, graph_def):
+    path = tmp_path / "crafted.tfinspect"
+    _capture_archive(path, {"graphs": [{"id": 0, "graph_def": graph_def}]}, {"feeds/x": b""})
+    result = run_cli("summary", str(path))
+    assert result.code == 2 and "Traceback" not in result.err
+    assert str(path) in result.err and "tfinspect-saved-" not in result.err
+
+
+@pytest.mark.fast
+def test_a_zip_bomb_is_refused_before_unpacking(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.tfinspect"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("capture.json", '{"format": "tfinspect-capture"}')
+        with archive.open("big.bin", "w", force_zip64=True) as member:
+            for _ in range(20):
+                member.write(b"\0" * (1 << 24))  # 320 MiB of zeros, a few hundred KiB packed
+    result = run_cli("summary", str(path))
+    assert result.code == 2 and "compressed at most 100 to 1" in result.err
+
+
+def test_a_pickled_array_in_a_capture_is_refused(tmp_path):
+    import io
+
+    import numpy as np
+
+    tf = pytest.importorskip("tensorflow").compat.v1
+    with tf.Graph().as_default() as graph:
+        ids = tf.placeholder(tf.int32, [None], name="x")
+        tf.gather(tf.get_variable("table", [10, 2]), ids, name="rows")
+        graph_def = graph.as_graph_def(add_shapes=True)
+    buffer = io.BytesIO()
+    np.savez(buffer, **{"x%3A0": np.array([{"a": 1}], dtype=object)})
+    path = tmp_path / "pickled.tfinspect"
+    _capture_archive(path, {"source": "model.py", "outcome": {"status": "completed"},
+                            "graphs": [{"id": 0, "graph_def": "graph_0.pb"}],
+                            "runs": [{"index": 0, "graph": 0, "fetches": ["rows:0"], "status": "ok",
+                                      "values_kept": True, "feeds": [{"name": "x:0", "dtype": "object", "shape": [1]}]}]},
+                     {"graph_0.pb": graph_def.SerializeToString(), "feeds/run_0.npz": buffer.getvalue()})
+    result = run_cli("check", str(path))
+    assert result.code == 2 and "damaged array file" in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.fast
+def test_a_port_beyond_int32_is_a_dangling_input(tmp_path):
+    path = tmp_path / "overflow.pbtxt"
+    path.write_text('node { name: "X" op: "Placeholder" }\nnode { name: "Y" op: "Identity" '
+                    'input: "X:99999999999999999999" }\n')
+    for command in ("check", "summary", "dump"):
+        result = run_cli(command, str(path), "--format", "json")
+        assert result.code == 0, (command, result.err)

@@ -292,6 +292,9 @@ def save_capture(directory: str, path: str) -> None:
     os.replace(tmp, path)
 
 
+SAVED_CAPTURE_LIMIT = 4 << 30  # what a saved capture may unpack to (a zip bomb is refused before any work)
+
+
 def load_saved_capture(path: str) -> Capture:
     import atexit
     import shutil
@@ -302,12 +305,26 @@ def load_saved_capture(path: str) -> Capture:
         with zipfile.ZipFile(path) as archive:
             if METADATA not in archive.namelist():
                 raise SourceError(f"{path}: a zip file, but not a tfinspect capture (no {METADATA})")
+            members = archive.infolist()
+            declared = sum(m.file_size for m in members)
+            packed = os.path.getsize(path)
+            if declared > SAVED_CAPTURE_LIMIT or len(members) > 100_000 or \
+                    (declared > 256 << 20 and declared > 100 * packed):  # a zip bomb
+                raise SourceError(f"{path}: the archive unpacks to {declared} bytes in {len(members)} files, "
+                                  f"from {packed} bytes: not a capture tfinspect wrote (at most "
+                                  f"{SAVED_CAPTURE_LIMIT >> 30} GiB, compressed at most 100 to 1)")
             directory = tempfile.mkdtemp(prefix="tfinspect-saved-")
             atexit.register(shutil.rmtree, directory, True)
-            archive.extractall(directory)
+            for info in members:  # zipfile stops each member at its declared size and checks its CRC
+                if info.is_dir() or info.filename.startswith("/") or ".." in info.filename.split("/"):
+                    continue
+                archive.extract(info, directory)
     except zipfile.BadZipFile:
         raise SourceError(f"{path}: not a saved tfinspect capture (a damaged or truncated zip)") from None
-    return read_capture_dir(directory)
+    try:
+        return read_capture_dir(directory)
+    except SourceError as e:  # name the file the user gave, not the temporary folder it was unpacked to
+        raise SourceError(str(e).replace(directory, path)) from None
 
 
 def load_graph_file(path: str) -> Capture:

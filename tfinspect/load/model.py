@@ -256,12 +256,25 @@ class FeedValues:
         """The arrays fed to run ``index`` (tensor name -> array); empty when not kept."""
         if index not in self._arrays and self._directory:
             path = os.path.join(self._directory, f"run_{index}.npz")
-            if os.path.exists(path):
-                import numpy as np
-
-                with np.load(path, allow_pickle=False) as data:
-                    self._arrays[index] = {_unescape(k): data[k] for k in data.files}
+            if os.path.isfile(path):
+                self._arrays[index] = {_unescape(k): v for k, v in load_arrays(path).items()}
         return self._arrays.get(index, {})
+
+
+def load_arrays(path: str) -> dict[str, Any]:
+    """The arrays of an ``.npz`` that tfinspect wrote; a damaged or crafted one (object arrays, which
+    would need pickle, are refused) is one SourceError naming it."""
+    import zipfile
+
+    import numpy as np
+
+    from tfinspect.errors import SourceError
+
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, NotImplementedError) as e:
+        raise SourceError(f"{path}: damaged array file ({type(e).__name__}: {str(e)[:200]})") from None
 
 
 def escape_feed_key(name: str) -> str:
@@ -316,11 +329,10 @@ class Capture:
         """The integer values one dataset component yielded (flattened), or None."""
         if not sample.file or not self.directory:
             return None
-        import numpy as np
+        from tfinspect.load.store import member_path
 
-        with np.load(os.path.join(self.directory, "datasets", sample.file)) as data:
-            key = f"c{component}"
-            return data[key] if key in data.files else None
+        arrays = load_arrays(member_path(os.path.join(self.directory, "datasets"), sample.file, "a dataset sample"))
+        return arrays.get(f"c{component}")
 
     def graph(self, graph_id: int) -> GraphCapture:
         for g in self.graphs:

@@ -166,6 +166,28 @@ def outcome_from_raw(raw: Mapping[str, Any] | None, fallback: Outcome | None = N
     )
 
 
+MEMBER_LIMIT = 4 << 30  # no file of a capture is read past this (a graph_def pointing at /dev/zero)
+
+
+def member_path(directory: str, relative: Any, what: str) -> str:
+    """The path of a file a capture names, confined to its directory and to regular files.
+
+    ``capture.json`` is data: a name that is absolute, climbs out with ``..`` or is a device must
+    not make tfinspect read another file of the machine.
+    """
+    if not isinstance(relative, str) or not relative or os.path.isabs(relative) or \
+            ".." in relative.replace("\\", "/").split("/"):
+        raise SourceError(f"{directory}: the capture names {what} {relative!r}, which is not a file inside it")
+    path = os.path.join(directory, relative)
+    root = os.path.realpath(directory)
+    real = os.path.realpath(path)
+    if os.path.commonpath([root, real]) != root or not os.path.isfile(real):
+        raise SourceError(f"{directory}: the capture names {what} {relative!r}, which is not a file inside it")
+    if os.path.getsize(real) > MEMBER_LIMIT:
+        raise SourceError(f"{path}: {what} larger than {MEMBER_LIMIT >> 30} GiB")
+    return real
+
+
 def read_capture_dir(directory: str, *, outcome: Outcome | None = None,
                      fallback: Outcome | None = None) -> Capture:
     """Read a capture directory written by the child process (or a snapshot of it).
@@ -189,7 +211,7 @@ def read_capture_dir(directory: str, *, outcome: Outcome | None = None,
     files = list(meta.get("files", ()))
     graphs = []
     for raw in meta.get("graphs", ()):
-        path = os.path.join(directory, raw["graph_def"])
+        path = member_path(directory, raw.get("graph_def") if isinstance(raw, dict) else None, "a GraphDef")
         with open(path, "rb") as f:
             data = f.read()
         graphs.append(graph_from_raw(raw, files, graph_def_from_bytes(data, path), wire=data))
