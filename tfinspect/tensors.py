@@ -24,8 +24,16 @@ def shape_of(shape_proto) -> Shape:
     return tuple(None if d.size < 0 else int(d.size) for d in shape_proto.dim)
 
 
+# A constant written as a few values that TensorFlow repeats to fill its shape is not expanded past this
+# many elements: a 236-byte crafted GraphDef could otherwise claim 2**31 of them.
+MAX_FILLED = 1 << 24
+
+
 def tensor_value(proto) -> np.ndarray | None:
-    """The value of a numeric TensorProto (None for strings, resources and other kinds)."""
+    """The value of a numeric TensorProto (None for strings, resources and other kinds, and for a value
+    whose bytes do not match its shape, or that would have to be expanded past ``MAX_FILLED`` elements)."""
+    import math
+
     import numpy as np  # only here: reading shapes must not pay for numpy
 
     entry = _NUMERIC.get(proto.dtype)
@@ -35,12 +43,16 @@ def tensor_value(proto) -> np.ndarray | None:
     shape = shape_of(proto.tensor_shape) or ()
     if any(d is None for d in shape):
         return None
-    size = int(np.prod(shape)) if shape else 1
+    size = math.prod(shape)
     if proto.tensor_content:
+        if len(proto.tensor_content) != size * dtype.itemsize:
+            return None  # damaged: the bytes do not hold the shape
         return np.frombuffer(proto.tensor_content, dtype=dtype).reshape(shape)
     values = np.asarray(list(getattr(proto, field)), dtype=dtype)
     if values.size == size:
         return values.reshape(shape)
+    if size > MAX_FILLED or values.size > size:
+        return None
     if values.size == 0:
         return np.zeros(shape, dtype=dtype)
     # TensorFlow repeats the last value to fill the shape.

@@ -145,3 +145,46 @@ def test_a_port_beyond_int32_is_a_dangling_input(tmp_path):
     for command in ("check", "summary", "dump"):
         result = run_cli(command, str(path), "--format", "json")
         assert result.code == 0, (command, result.err)
+
+
+@pytest.mark.fast
+def test_a_saved_model_of_ff_bytes_is_refused_at_once(tmp_path):
+    (tmp_path / "saved_model.pb").write_bytes(b"\xff" * (1 << 20))  # used to take 93 s (a quadratic varint)
+    result = run_cli("summary", str(tmp_path))
+    assert result.code == 2 and "malformed varint" in result.err
+
+
+@pytest.mark.fast
+def test_a_constant_claiming_2_31_elements_is_not_expanded(tmp_path):
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    from tfinspect.tensors import tensor_value
+
+    graph_def = GraphDef()
+    table = graph_def.node.add()
+    table.name, table.op = "table", "Const"
+    value = table.attr["value"].tensor
+    value.dtype = 1
+    value.tensor_shape.dim.add().size = 10
+    value.float_val.append(0.0)
+    ids = graph_def.node.add()
+    ids.name, ids.op = "ids", "Const"
+    value = ids.attr["value"].tensor
+    value.dtype = 3
+    value.tensor_shape.dim.add().size = 2 ** 31
+    value.int_val.append(3)
+    gather = graph_def.node.add()
+    gather.name, gather.op = "rows", "Gather"
+    gather.input.extend(["table", "ids"])
+    assert tensor_value(ids.attr["value"].tensor) is None
+    path = tmp_path / "crafted.pb"
+    path.write_bytes(graph_def.SerializeToString())
+    assert len(path.read_bytes()) < 300
+    result = run_cli("check", str(path), "--format", "json")
+    assert result.code == 0, result.err
+
+
+def test_a_checkpoint_state_file_that_is_not_utf8(tmp_path):
+    (tmp_path / "checkpoint").write_bytes(b'model_checkpoint_path: "\xff\xfe"\n')
+    result = run_cli("ckpt", str(tmp_path))
+    assert result.code == 2 and "damaged checkpoint state file" in result.err

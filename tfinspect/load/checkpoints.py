@@ -14,12 +14,19 @@ def resolve(path: str) -> str:
     """A checkpoint prefix from a prefix, an .index/.data file, or a directory with a ``checkpoint`` file."""
     if os.path.isdir(path):
         state = os.path.join(path, "checkpoint")
-        if os.path.exists(state):
-            with open(state, encoding="utf-8") as f:
-                for line in f:
-                    if line.startswith("model_checkpoint_path:"):
-                        name = line.split(":", 1)[1].strip().strip('"')
-                        return name if os.path.isabs(name) else os.path.join(path, name)
+        if os.path.isfile(state):
+            try:  # a text proto TensorFlow wrote; read a bounded amount, whatever bytes it holds
+                with open(state, encoding="utf-8", errors="replace") as f:
+                    lines = f.read(1 << 20).splitlines()
+            except OSError as e:
+                raise SourceError(f"{state}: cannot read ({e.strerror})") from None
+            for line in lines:
+                if line.startswith("model_checkpoint_path:"):
+                    name = line.split(":", 1)[1].strip().strip('"')
+                    if "\ufffd" in name or "\x00" in name:
+                        raise SourceError(f"{state}: a damaged checkpoint state file (model_checkpoint_path is "
+                                          "not a file name)")
+                    return name if os.path.isabs(name) else os.path.join(path, name)
         indexes = sorted(f for f in os.listdir(path) if f.endswith(".index"))
         if indexes:
             return os.path.join(path, indexes[-1][: -len(".index")])

@@ -169,6 +169,8 @@ def _fields(data: bytes, path: str):
             if not byte & 0x80:
                 return result
             shift += 7
+            if shift >= 70:  # a varint has at most 10 bytes; more is damage (and would cost quadratic time)
+                raise SourceError(f"{path}: not a protobuf message (a malformed varint)")
 
     while position < len(data):
         key = varint()
