@@ -108,8 +108,37 @@ def _split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv, []
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP reached tfinspect: unwind, so that the script's processes and temp files go too."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)
+    previous = {s: signal.signal(s, _raise_terminated) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        return _main(argv)
+    except Terminated as stop:
+        print(f"tfinspect: stopped by {signal.Signals(stop.signum).name}", file=sys.stderr)
+        return 128 + stop.signum
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     own, script_args = _split_script_args(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args, extra = parser.parse_known_args(own)
@@ -176,3 +205,5 @@ def _internal_error(error: Exception, args: argparse.Namespace) -> int:
 def main_exit() -> None:
     """Console-script entry point."""
     sys.exit(main())
+if __name__ == "__main__":
+    main_exit()

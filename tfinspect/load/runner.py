@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from typing import IO, Callable, Sequence
 
@@ -32,12 +33,39 @@ GRACE_SECONDS = 20.0
 
 
 def default_memory_limit() -> int:
-    """Three quarters of the machine's memory, in bytes."""
+    """Three quarters of the memory this process may use, in bytes: the machine's, or its container's
+    (cgroup) limit when lower, so that tfinspect stops a script before the kernel's OOM killer does
+    (which would lose the partial graph)."""
     try:
-        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        return int(pages * 0.75)
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):
-        return 16 << 30
+        total = 16 << 30
+    container = _cgroup_limit()
+    if container is not None:
+        total = min(total, container)
+    return int(total * 0.75)
+
+
+def _cgroup_limit() -> int | None:
+    """The memory limit of this process's cgroup (v2 ``memory.max``, v1 ``memory.limit_in_bytes``), if any."""
+    candidates = ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]
+    try:
+        with open("/proc/self/cgroup", encoding="utf-8", errors="replace") as f:
+            for line in f.read(1 << 16).splitlines():
+                parts = line.split(":", 2)
+                if len(parts) == 3 and parts[0] == "0" and parts[2].startswith("/"):
+                    candidates.insert(0, f"/sys/fs/cgroup{parts[2].rstrip('/')}/memory.max")
+    except OSError:
+        pass
+    for path in candidates:
+        try:
+            with open(path, encoding="ascii", errors="replace") as f:
+                text = f.read(64).strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < (1 << 60):  # "max" or a huge number: no limit
+            return int(text)
+    return None
 
 
 @dataclass(frozen=True)
@@ -74,8 +102,11 @@ _NOISE = re.compile(
 )
 
 
+LINE_LIMIT = 1 << 16  # a script printing without newlines is forwarded in pieces, never held whole
+
+
 def _forward(stream: IO[bytes], sink: IO[str], verbose: bool, progress: Callable[[str], None] | None) -> None:
-    for raw in iter(stream.readline, b""):
+    for raw in iter(lambda: stream.readline(LINE_LIMIT), b""):
         line = raw.decode("utf-8", "replace")
         if line.startswith(PROGRESS_PREFIX):
             if progress:
@@ -95,12 +126,47 @@ def rss_bytes(pid: int) -> int:
         return 0
 
 
+TOKEN_VARIABLE = "TFINSPECT_CAPTURE_TOKEN"
+
+
 def _kill_group(process: subprocess.Popen) -> None:
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         process.kill()
     process.wait()
+
+
+def kill_leftovers(process: subprocess.Popen, token: str) -> int:
+    """Kill every process the script started that is still alive: its process group, and any process
+    that left it (``setsid``, a double fork) but still carries this run's token in its environment.
+    Returns how many were killed."""
+    killed = 0
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    marker = f"{TOKEN_VARIABLE}={token}".encode()
+    me = os.getpid()
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return killed
+    for entry in entries:
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                environ = f.read(1 << 20)
+        except OSError:
+            continue
+        if marker in environ.split(b"\0"):
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+                killed += 1
+            except (ProcessLookupError, PermissionError):
+                pass
+    return killed
 
 
 def _signal_name(number: int) -> str:
@@ -160,7 +226,8 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
     if spec.run_metadata:
         command.append("--run-metadata")
     command += ["--", script, *spec.argv]
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    token = uuid.uuid4().hex
+    env = dict(os.environ, PYTHONUNBUFFERED="1", **{TOKEN_VARIABLE: token})
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     quiet = subprocess.DEVNULL if spec.quiet else subprocess.PIPE
     process = subprocess.Popen(
@@ -173,7 +240,12 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
     ]
     for thread in forwarders:
         thread.start()
-    outcome = _supervise(process, spec, memory_limit)
+    try:
+        outcome = _supervise(process, spec, memory_limit)
+    finally:  # also when tfinspect itself is told to stop (SIGTERM, SIGHUP, Ctrl-C): nothing outlives it
+        if process.poll() is None:
+            _kill_group(process)
+        kill_leftovers(process, token)
     for thread in forwarders:
         thread.join(timeout=5)
     failed = os.path.join(out_dir, METADATA + ".failed")

@@ -1,0 +1,113 @@
+"""Scripts that fight back: whatever they do, nothing they start outlives tfinspect, nothing is left in
+the temp directory, and tfinspect's own memory stays bounded."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+
+def _alive(marker: str) -> list[str]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    if marker.encode() in f.read():
+                        found.append(entry)
+            except OSError:
+                pass
+    return found
+
+
+def _script(tmp_path, body: str):
+    path = tmp_path / "hostile.py"
+    path.write_text("import os, subprocess, sys, time\nimport tensorflow as tf\n"
+                    "x = tf.placeholder(tf.float32, name='x')\n" + textwrap.dedent(body))
+    return path
+
+
+FORKS = """
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)  # {marker}-child"])
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(300)  # {marker}-daemon"])
+    os._exit(0)
+time.sleep(1)
+"""
+
+
+def test_forked_and_setsid_processes_do_not_outlive_the_capture(tmp_path):
+    marker = f"tfi-fork-{os.getpid()}"
+    result = run_cli("graph", str(_script(tmp_path, FORKS.format(marker=marker))), "--quiet", "--format", "json")
+    assert result.code == 0, result.err
+    time.sleep(0.5)
+    assert _alive(marker) == []
+
+
+SPIN = """
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)  # {marker}-child"])
+print("ready", flush=True)
+while True:
+    pass
+"""
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_signal_to_tfinspect_stops_everything_it_started(tmp_path, stop):
+    marker = f"tfi-spin-{os.getpid()}-{stop}"
+    script = _script(tmp_path, SPIN.format(marker=marker))
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = dict(os.environ, TMPDIR=str(temp))
+    process = subprocess.Popen([sys.executable, "-m", "tfinspect.cli", "graph", str(script)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not _alive(f"{marker}-child") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _alive(f"{marker}-child"), "the script did not start"
+    process.send_signal(stop)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode in (128 + stop, 2), err  # Ctrl-C reports the partial graph, exit 2
+    time.sleep(0.5)
+    assert _alive(marker) == [] and _alive(str(script)) == []
+    assert list(temp.iterdir()) == []
+    assert "Traceback" not in err
+
+
+def _peak_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def test_endless_output_without_newline_keeps_tfinspect_small(tmp_path):
+    script = _script(tmp_path, """
+        chunk = "x" * (1 << 20)
+        for _ in range(600):
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+        time.sleep(1)
+    """)
+    process = subprocess.Popen([sys.executable, "-m", "tfinspect.cli", "graph", str(script), "--format", "json"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _peak_kib(process.pid))
+        time.sleep(0.05)
+    assert process.returncode == 0
+    assert 0 < peak < 300 * 1024, f"tfinspect itself peaked at {peak} KiB for 600 MiB of output in one line"
