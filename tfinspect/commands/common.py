@@ -72,7 +72,7 @@ def report_outcome(capture: Capture, *, traceback: bool = True) -> int:
     outcome = capture.outcome
     if outcome.ok:
         return EXIT_CLEAN
-    if outcome.traceback and traceback:
+    if outcome.traceback and traceback and not capture.saved:  # a saved capture's was shown when it was made
         sys.stderr.write(outcome.traceback if outcome.traceback.endswith("\n") else outcome.traceback + "\n")
     what = {
         OutcomeStatus.ERROR: "raised an error",

@@ -10,6 +10,7 @@ protobuf classes that the ``tensorboard`` package ships in
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import struct
 import tempfile
@@ -324,7 +325,7 @@ def load_saved_capture(path: str) -> Capture:
     except zipfile.BadZipFile:
         raise SourceError(f"{path}: not a saved tfinspect capture (a damaged or truncated zip)") from None
     try:
-        return read_capture_dir(directory)
+        return dataclasses.replace(read_capture_dir(directory), saved=path)
     except SourceError as e:  # name the file the user gave, not the temporary folder it was unpacked to
         raise SourceError(str(e).replace(directory, path)) from None
 

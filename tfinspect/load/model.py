@@ -314,6 +314,7 @@ class Capture:
     feed_values: FeedValues = field(default_factory=FeedValues)
     datasets: tuple[DatasetSample, ...] = ()
     directory: str | None = None  # where the child wrote it (fed arrays, dataset samples)
+    saved: str | None = None  # the .tfinspect file it was read from (a capture made earlier)
 
     def run_metadata(self, run: RunRecord) -> bytes | None:
         """The serialized RunMetadata (step stats, partition graphs) TensorFlow returned for ``run``, if kept."""

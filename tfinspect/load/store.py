@@ -188,6 +188,9 @@ def member_path(directory: str, relative: Any, what: str) -> str:
     return real
 
 
+DATASET_FIELDS = frozenset(DatasetSample.__dataclass_fields__)
+
+
 def read_capture_dir(directory: str, *, outcome: Outcome | None = None,
                      fallback: Outcome | None = None) -> Capture:
     """Read a capture directory written by the child process (or a snapshot of it).
@@ -206,8 +209,11 @@ def read_capture_dir(directory: str, *, outcome: Outcome | None = None,
         raise SourceError(f"{directory}: no {METADATA} (the capture was never written)") from None
     except (OSError, ValueError) as e:
         raise SourceError(f"{meta_path}: unreadable capture metadata ({e})") from None
-    if meta.get("format") != FORMAT:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise SourceError(f"{meta_path}: not a tfinspect capture")
+    from tfinspect.load.schema import validate
+
+    validate(meta, meta_path)
     files = list(meta.get("files", ()))
     graphs = []
     for raw in meta.get("graphs", ()):
@@ -225,6 +231,7 @@ def read_capture_dir(directory: str, *, outcome: Outcome | None = None,
         tf_version=meta.get("tf_version"),
         tf1_mode=meta.get("tf1_mode"),
         feed_values=FeedValues(os.path.join(directory, "feeds")),
-        datasets=tuple(DatasetSample(**d) for d in meta.get("datasets", ())),
+        datasets=tuple(DatasetSample(**{k: v for k, v in d.items() if k in DATASET_FIELDS})
+                       for d in meta.get("datasets", ())),
         directory=directory,
     )
