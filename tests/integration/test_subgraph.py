@@ -112,14 +112,14 @@ def test_picture_is_not_written_over_an_existing_file(tmp_path):
     assert target.read_text().startswith("digraph tfinspect")
 
 
-def test_svg_needs_dot_or_writes_the_dot_text(tmp_path, monkeypatch):
+def test_svg_needs_dot_and_writes_nothing_unasked(tmp_path, monkeypatch):
     import tfinspect.render.dot as dot
 
     monkeypatch.setattr(dot, "dot_available", lambda: False)
     result = run_cli("subgraph", ADD_POW, "--format", "svg", "-o", str(tmp_path / "g.svg"), "--quiet")
-    assert result.code == 0
-    assert (tmp_path / "g.dot").read_text().startswith("digraph")
-    assert "apt-get install graphviz" in result.err and not (tmp_path / "g.svg").exists()
+    assert result.code == 2
+    assert "apt-get install graphviz" in result.err and "--format dot" in result.err
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.skipif(not __import__("shutil").which("dot"), reason="graphviz's dot is not installed")

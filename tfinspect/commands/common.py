@@ -35,18 +35,24 @@ class _ConsoleWriter:
 
 
 def load_source(args: argparse.Namespace, **overrides) -> Capture:
-    """Load ``args.source`` (and ``--save`` it)."""
+    """Load ``args.source`` (and ``--save`` it). Every output the arguments name is checked first."""
+    from tfinspect.commands.output import check_outputs
+    from tfinspect.errors import UsageError
+
+    check_outputs(args)
+    if getattr(args, "save", None) and not args.source.endswith(".py") and not getattr(args, "script", False):
+        raise UsageError("--save saves what a script run captured; this source is a file already")
     capture = _load(args, **overrides)
     if getattr(args, "save", None):
-        from tfinspect.errors import UsageError
         from tfinspect.load.files import save_capture
-        import os
 
         if capture.directory is None:
             raise UsageError("--save saves what a script run captured; this source is a file already")
-        if os.path.exists(args.save) and not args.force:
-            raise UsageError(f"{args.save} exists; add --force to overwrite it")
-        save_capture(capture.directory, args.save)
+        try:
+            save_capture(capture.directory, args.save, replace=args.force)
+        except FileExistsError:
+            raise UsageError(f"--save {args.save} appeared while the script ran (another run?); add --force "
+                             "to overwrite it") from None
     return capture
 
 

@@ -282,17 +282,21 @@ def load_events(path: str) -> Capture:
     return Capture(source=path, origin="events", graphs=tuple(graphs))
 
 
-def save_capture(directory: str, path: str) -> None:
-    """Pack a capture directory into one file (a zip), atomically."""
-    tmp = path + ".tmp"
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for root, _, files in os.walk(directory):
-            for name in files:
-                if name.startswith(".tmp-"):
-                    continue
-                full = os.path.join(root, name)
-                archive.write(full, os.path.relpath(full, directory))
-    os.replace(tmp, path)
+def save_capture(directory: str, path: str, *, replace: bool = False) -> None:
+    """Pack a capture directory into one file (a zip), atomically, through a temporary file of a unique
+    name; without ``replace`` an existing ``path`` is never overwritten (FileExistsError)."""
+    from tfinspect.load.store import write_atomic_with
+
+    def pack(file) -> None:
+        with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for root, _, files in os.walk(directory):
+                for name in files:
+                    if name.startswith(".tmp-"):
+                        continue
+                    full = os.path.join(root, name)
+                    archive.write(full, os.path.relpath(full, directory))
+
+    write_atomic_with(path, pack, replace=replace)
 
 
 SAVED_CAPTURE_LIMIT = 4 << 30  # what a saved capture may unpack to (a zip bomb is refused before any work)
