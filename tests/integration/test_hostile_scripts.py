@@ -111,3 +111,21 @@ def test_endless_output_without_newline_keeps_tfinspect_small(tmp_path):
         time.sleep(0.05)
     assert process.returncode == 0
     assert 0 < peak < 300 * 1024, f"tfinspect itself peaked at {peak} KiB for 600 MiB of output in one line"
+
+
+def test_a_script_holding_the_gil_keeps_its_partial_graph(tmp_path):
+    """The watchdog cannot write the final snapshot while a regex holds the GIL; the snapshots taken while
+    the graph grew (from the main thread at op creation, and by the watchdog) are what the parent reads."""
+    script = _script(tmp_path, """
+        import re
+        w = tf.get_variable("w", [3, 1])
+        time.sleep(0.5)
+        y = tf.matmul(tf.reshape(x, [-1, 3]), w, name="y")
+        time.sleep(0.5)
+        re.match(r"(a+)+$", "a" * 40 + "b")  # catastrophic backtracking: holds the GIL for hours
+    """)
+    result = run_cli("graph", str(script), "--timeout", "3", "--quiet", "--format", "json")
+    assert result.code == 2
+    data = result.json()
+    assert data["outcome"]["status"] == "timeout"
+    assert [v["name"] for v in data["variables"]] == ["w"] and data["ops"] >= 10

@@ -148,6 +148,8 @@ class Child:
         deadline = time.monotonic() + self.args.timeout if self.args.timeout > 0 else None
         while not self.finished.wait(0.1):
             main = sys._current_frames().get(threading.main_thread().ident)
+            if self.recorder is not None:  # the ops the main thread made since its last snapshot
+                self.recorder.build_snapshot()
             if deadline is not None and time.monotonic() >= deadline:
                 self._finish({
                     "status": "timeout",

@@ -144,6 +144,7 @@ class Recorder:
         self._kept_per_site: dict[Any, int] = {}
         self._kept_bytes = 0
         self._snapshot_runs = -1
+        self._next_build_snapshot = 0.0
         self._snapshot_versions: tuple[int, ...] = ()
         os.makedirs(os.path.join(out_dir, "feeds"), exist_ok=True)
 
@@ -177,6 +178,21 @@ class Recorder:
         if graph_id is None:
             graph_id = self.track_graph(graph)
         self.created_at[graph_id][op_name] = user_call_site(skip=2)
+        if time.monotonic() >= self._next_build_snapshot:
+            self.build_snapshot()
+
+    def build_snapshot(self) -> None:
+        """A snapshot while the graph grows, from the main thread (at op creation) or the watchdog, at most
+        every 0.3 s and more seldom the longer one takes (20 times its cost), so that a script that then
+        holds the GIL (a catastrophic regex, a C extension), where the watchdog cannot write the final
+        snapshot, still leaves the graph it built."""
+        with self._lock:
+            if time.monotonic() < self._next_build_snapshot or \
+                    tuple(e.graph.version for e in self.extractors) == self._snapshot_versions:
+                return
+            started = time.monotonic()
+            self.snapshot()
+            self._next_build_snapshot = time.monotonic() + max(0.3, 20 * (time.monotonic() - started))
 
     # -- runs --------------------------------------------------------------
     def before_run(self, session, fetches, feed_dict) -> dict[str, Any]:
