@@ -1,5 +1,5 @@
 """Mutated graph files of every kind through the CLI: exit 0, 1 or 2 only, never a traceback or exit 3,
-each within 5 s.
+each within 5 s, and no input raising the peak memory by 1 GiB.
 
 The inputs come from a fixed seed, so a failure names an input that can be made again. The CI run
 mutates ``TFINSPECT_FUZZ`` inputs (default 2000); ``TFINSPECT_FUZZ=10000 pytest tests/fuzz`` is the
@@ -117,8 +117,11 @@ def _mutate_json(rng: random.Random, value, depth: int = 0) -> None:
 
 
 def test_mutated_files_never_crash(seeds, tmp_path):
+    import resource
+
     rng = random.Random(SEED)
     kinds = sorted(seeds)
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB
     failures = []
     slowest = (0.0, "")
     for number in range(COUNT):
@@ -145,5 +148,7 @@ def test_mutated_files_never_crash(seeds, tmp_path):
         if result.code not in (0, 1, 2) or "Traceback" in result.err or elapsed > 5:
             failures.append(f"#{number} {kind} {' '.join(command)}: exit {result.code} in {elapsed:.1f} s: "
                             f"{result.err.strip().splitlines()[-1] if result.err.strip() else ''}")
-    print(f"{COUNT} inputs; slowest {slowest[0]:.2f} s ({slowest[1]})")
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
+    print(f"{COUNT} inputs; slowest {slowest[0]:.2f} s ({slowest[1]}); peak memory grew by {grown // 1024} MiB")
+    assert grown < 1 << 20, f"reading the inputs raised this process's peak memory by {grown // 1024} MiB"
     assert not failures, f"{len(failures)} of {COUNT} inputs failed:\n" + "\n".join(failures[:30])

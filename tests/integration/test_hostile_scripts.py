@@ -129,3 +129,40 @@ def test_a_script_holding_the_gil_keeps_its_partial_graph(tmp_path):
     data = result.json()
     assert data["outcome"]["status"] == "timeout"
     assert [v["name"] for v in data["variables"]] == ["w"] and data["ops"] >= 10
+
+
+def test_folders_of_a_killed_tfinspect_are_swept_by_the_next_run(tmp_path, monkeypatch):
+    import tempfile
+
+    from tfinspect.load.runner import temporary_folder
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f"tfinspect-capture-{dead.pid}-abc"
+    stale.mkdir()
+    (stale / "capture.json").write_text("{}")
+    alive = tmp_path / f"tfinspect-capture-{os.getpid()}-xyz"
+    alive.mkdir()
+    mine = temporary_folder("capture")
+    assert not stale.exists() and alive.exists() and os.path.isdir(mine)
+
+
+IGNORES_SIGNALS = """
+import signal
+for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    signal.signal(number, signal.SIG_IGN)
+subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                  "time.sleep(300)  # {marker}-child"])
+while True:
+    time.sleep(0.01)
+"""
+
+
+def test_a_script_that_ignores_signals_is_still_stopped(tmp_path):
+    marker = f"tfi-ignores-{os.getpid()}"
+    result = run_cli("graph", str(_script(tmp_path, IGNORES_SIGNALS.format(marker=marker))), "--timeout", "2",
+                     "--quiet", "--format", "json")
+    assert result.code == 2 and result.json()["outcome"]["status"] == "timeout"
+    time.sleep(0.5)
+    assert _alive(marker) == []

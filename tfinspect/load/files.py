@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import struct
-import tempfile
 import zipfile
 
 from tfinspect.errors import SourceError
@@ -303,9 +302,6 @@ SAVED_CAPTURE_LIMIT = 4 << 30  # what a saved capture may unpack to (a zip bomb 
 
 
 def load_saved_capture(path: str) -> Capture:
-    import atexit
-    import shutil
-
     from tfinspect.load.store import METADATA, read_capture_dir
 
     try:
@@ -320,8 +316,9 @@ def load_saved_capture(path: str) -> Capture:
                 raise SourceError(f"{path}: the archive unpacks to {declared} bytes in {len(members)} files, "
                                   f"from {packed} bytes: not a capture tfinspect wrote (at most "
                                   f"{SAVED_CAPTURE_LIMIT >> 30} GiB, compressed at most 100 to 1)")
-            directory = tempfile.mkdtemp(prefix="tfinspect-saved-")
-            atexit.register(shutil.rmtree, directory, True)
+            from tfinspect.load.runner import temporary_folder
+
+            directory = temporary_folder("saved")
             for info in members:  # zipfile stops each member at its declared size and checks its CRC
                 if info.is_dir() or info.filename.startswith("/") or ".." in info.filename.split("/"):
                     continue

@@ -176,6 +176,49 @@ def _signal_name(number: int) -> str:
         return str(number)
 
 
+TEMP_PREFIX = "tfinspect-"
+
+
+def temporary_folder(kind: str) -> str:
+    """A folder for this process's ``kind`` of temporary data, removed at exit.
+
+    Its name carries this process's id: folders of tfinspect processes that were killed (SIGKILL, no
+    chance to clean up) are removed by the next run that finds their process gone.
+    """
+    _sweep_stale()
+    folder = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{kind}-{os.getpid()}-")
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def _sweep_stale() -> None:
+    root = tempfile.gettempdir()
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    for name in names:
+        parts = name.split("-")
+        if not name.startswith(TEMP_PREFIX) or len(parts) < 4 or not parts[2].isdigit():
+            continue
+        pid = int(parts[2])
+        if pid == os.getpid():
+            continue
+        try:
+            os.kill(pid, 0)
+            continue  # still running (or another user's: not ours to judge)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        path = os.path.join(root, name)
+        try:
+            if os.stat(path).st_uid == os.getuid():
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass
+
+
 def _check_script(path: str) -> str:
     if not os.path.exists(path):
         raise SourceError(f"{path}: no such file")
@@ -200,8 +243,7 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
     if spec.cwd and not os.path.isdir(spec.cwd):
         raise SourceError(f"--cwd {spec.cwd}: no such directory")
     memory_limit = spec.memory_limit or default_memory_limit()
-    out_dir = tempfile.mkdtemp(prefix="tfinspect-capture-")
-    atexit.register(shutil.rmtree, out_dir, True)
+    out_dir = temporary_folder("capture")
     bootstrap = (
         "import sys; sys.path.insert(0, sys.argv.pop(1)); "
         "from tfinspect.load.child import main; sys.path.pop(0); main()"
