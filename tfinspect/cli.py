@@ -16,7 +16,7 @@ from typing import Sequence
 from tfinspect import __version__
 from tfinspect.load.policy import AUTO_MAX_RUNS, AUTO_STEPS, DEFAULT_TIMEOUT, RunLimit
 from tfinspect.errors import TfinspectError, UsageError
-from tfinspect.options import OutputFormat, Tf1Mode
+from tfinspect.options import OutputFormat, Tf1Mode, depth_value
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -38,7 +38,8 @@ def add_capture_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--runs", default="auto", metavar="N|auto|all", help=RUNS_HELP)
     group.add_argument("--tf1", dest="tf1", default="auto", choices=[m.value for m in Tf1Mode],
                        help="run as TF1 code, where 'import tensorflow' gives tf.compat.v1 with v2 behaviour "
-                            "disabled (default: auto, detected from TF1-only names such as tf.placeholder)")
+                            "disabled (default: auto, detected from TF1-only names such as tf.placeholder; "
+                            "a bare --tf1 means on)")
     group.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                        help=f"stop a script still running after this long and report its partial graph "
                             f"(default {DEFAULT_TIMEOUT:g}; 0: no limit)")
@@ -74,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "and every Session.run it makes, and show scopes, variables, placeholders and runs.",
     )
     graph.add_argument("source", metavar="SOURCE", help="a model script (.py) or a graph file (.pb, .pbtxt, .meta, SavedModel dir, events, .tfinspect)")
-    graph.add_argument("--depth", type=int, default=3, metavar="N",
+    graph.add_argument("--depth", type=depth_value, default=3, metavar="N",
                        help="name-scope levels shown in the tree (default 3; 0: no limit)")
     graph.add_argument("--unused", action="store_true",
                        help="also list the ops that no captured Session.run executes, with their source lines")
@@ -106,6 +107,17 @@ def _split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
         at = argv.index("--")
         return argv[:at], argv[at + 1:]
     return argv, []
+
+
+def _bare_tf1(argv: list[str]) -> list[str]:
+    """``--tf1`` given as a bare flag (``graph --tf1 script.py``) means ``--tf1 on``."""
+    values = {m.value for m in Tf1Mode}
+    result = []
+    for k, word in enumerate(argv):
+        result.append(word)
+        if word == "--tf1" and (k + 1 == len(argv) or argv[k + 1] not in values):
+            result.append("on")
+    return result
 
 
 class Terminated(BaseException):
@@ -140,14 +152,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     own, script_args = _split_script_args(list(sys.argv[1:] if argv is None else argv))
+    own = _bare_tf1(own)
     parser = build_parser()
-    args, extra = parser.parse_known_args(own)
+    try:  # argparse exits for --help, --version and usage errors; main returns the code instead
+        args, extra = parser.parse_known_args(own)
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else EXIT_ERROR
     # argparse cannot take an optional positional after an option (`collections m.py -q KEY`)
     if extra and getattr(args, "command", None) == "collections" and args.key is None \
             and len(extra) == 1 and not extra[0].startswith("-"):
         args.key, extra = extra[0], []
     if extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        try:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        except SystemExit as done:
+            return done.code if isinstance(done.code, int) else EXIT_ERROR
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR

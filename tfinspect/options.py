@@ -27,3 +27,16 @@ class Tf1Mode(StrEnum):
 
     def as_flag(self) -> bool | None:
         return {Tf1Mode.ON: True, Tf1Mode.OFF: False}.get(self)
+
+
+def depth_value(text: str) -> int:
+    """argparse type of ``--depth``: a whole number, 0 or more (0: no limit)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more, not {value}")
+    return value

@@ -102,3 +102,20 @@ def test_tf1_off_runs_eagerly_and_builds_no_graph():
 def test_missing_working_directory():
     result = run_cli("graph", str(FIXTURES / "lectures" / "add_pow.py"), "--cwd", "/no/such/dir")
     assert result.code == 2 and result.err == "tfinspect: --cwd /no/such/dir: no such directory\n"
+
+
+def test_arguments_are_checked_before_the_script_runs(tmp_path):
+    marker = tmp_path / "ran"
+    script = tmp_path / "m.py"
+    script.write_text(f"open({str(marker)!r}, 'w')\nimport tensorflow as tf\n")
+    bad_regex = run_cli("collections", str(script), "--scope", "(")
+    assert bad_regex.code == 2 and "not a regular expression" in bad_regex.err
+    negative = run_cli("graph", str(script), "--depth", "-1")
+    assert negative.code == 2 and "must be 0 (no limit) or more" in negative.err
+    assert not marker.exists()
+
+
+def test_a_bare_tf1_flag_means_on():
+    result = run_cli("graph", "--tf1", str(FIXTURES / "lectures" / "add_pow.py"), "--quiet", "--format", "json")
+    assert result.code == 0, result.err
+    assert result.json()["tf1_mode"] is True

@@ -26,6 +26,15 @@ def run(args: argparse.Namespace) -> int:
     from tfinspect.render.json import collections_json
     from tfinspect.render.scopes_text import collections_view
 
+    if args.scope is not None:  # before a script runs for seconds
+        import re
+
+        from tfinspect.errors import UsageError
+
+        try:
+            re.compile(args.scope)
+        except re.error as e:
+            raise UsageError(f"--scope {args.scope!r} is not a regular expression ({e})") from None
     capture = load_source(args)
     views = collections(capture, args.key, args.scope)
     emit(args, lambda: collections_json(capture.source, views, args.scope),

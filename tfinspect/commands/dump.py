@@ -8,6 +8,7 @@ import sys
 from tfinspect.commands.common import EXIT_CLEAN, load_source, report_outcome
 from tfinspect.commands.output import write_output, write_picture
 from tfinspect.errors import UsageError
+from tfinspect.options import depth_value
 
 FORMATS = ("pbtxt", "json", "pb", "dot", "svg")
 
@@ -30,7 +31,7 @@ def add_parser(commands, options) -> None:
                         help="write an events file into LOGDIR for `tensorboard --logdir`: the graph, and for a "
                              "script the RunMetadata (step stats, devices, memory) of the first 5 runs of each "
                              "Session.run line, listed under 'Session runs' in TensorBoard's graph view")
-    parser.add_argument("--depth", type=int, default=2, metavar="N", help="dot/svg: scope levels before collapsing")
+    parser.add_argument("--depth", type=depth_value, default=2, metavar="N", help="dot/svg: scope levels before collapsing")
     options.add_capture_options(parser)
 
 

@@ -8,6 +8,7 @@ import sys
 from tfinspect.commands.common import load_source, report_outcome
 from tfinspect.commands.output import write_picture
 from tfinspect.errors import UsageError
+from tfinspect.options import depth_value
 
 FORMATS = ("text", "json", "dot", "svg", "png")
 
@@ -26,7 +27,7 @@ def add_parser(commands, add_capture_options) -> None:
     parser.add_argument("--run", type=int, metavar="K", help="the K-th captured Session.run (numbered from 0)")
     parser.add_argument("--graph", type=int, metavar="ID", help="which captured graph, for --fetch")
     parser.add_argument("--why", metavar="OP", help="explain why OP runs (the chain of edges) or why it does not")
-    parser.add_argument("--depth", type=int, default=2, metavar="N",
+    parser.add_argument("--depth", type=depth_value, default=2, metavar="N",
                         help="name-scope levels: groups in text, boxes before collapsing in pictures (default 2)")
     parser.add_argument("--all", action="store_true", help="pictures: draw the whole graph, not only the subgraph")
     parser.add_argument("--format", default="text", choices=FORMATS,

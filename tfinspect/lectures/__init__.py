@@ -28,7 +28,7 @@ LECTURES = (
     Lecture("two_layers_broken", "two hidden layers with tf.Variable",
             "two calls make two sets of variables: 8 instead of 4"),
     Lecture("two_layers_shared", "two hidden layers, variable_scope + reuse_variables()",
-            "one set of 4 variables under two_layers/, ops under two_layers/ and two_layers_1/"),
+            "one set of 4 variables under two_layers/; the second call's ops under two_layers/h1_1 and h2_1"),
     Lecture("two_layers_auto_reuse", "two hidden layers, fully_connected with AUTO_REUSE",
             "one set of 4 variables without an explicit reuse call"),
     Lecture("word2vec", "word2vec skip-gram with NCE loss (SkipGramModel)",

@@ -296,7 +296,8 @@ class Recorder:
                 array = np.asarray(value)
                 if array.dtype == object:
                     raise ValueError("object array")
-                record["feeds"].append({"name": name, "dtype": array.dtype.name, "shape": list(array.shape)})
+                dtype = "string" if array.dtype.kind in "SU" else array.dtype.name  # not numpy's "str1216"
+                record["feeds"].append({"name": name, "dtype": dtype, "shape": list(array.shape)})
                 values[name] = array
             except Exception:
                 record["feeds"].append({"name": name, "dtype": "unknown", "shape": []})

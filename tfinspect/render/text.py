@@ -109,11 +109,11 @@ def _times(group: RunGroup) -> Text:
 def runs_table(view: GraphOverview) -> Table:
     table = Table(title="Session.run calls", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
     multi = len(view.graphs) > 1
-    columns = ["#", "called at", "fetches", "feeds", "ran", "ops"]
+    columns = ["#", "called at", "fetches", "feeds", "ran", "graph ops"]  # the graph's size when it was called
     if multi:
         columns.insert(1, "graph")
     for column in columns:
-        table.add_column(column, justify="right" if column in ("#", "ran", "ops") else "left",
+        table.add_column(column, justify="right" if column in ("#", "ran", "graph ops") else "left",
                          no_wrap=column not in ("fetches", "feeds"), overflow="fold")
     for group in view.run_groups:
         run = group.first
