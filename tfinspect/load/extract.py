@@ -178,6 +178,7 @@ class GraphExtractor:
         self.graph_id = graph_id
         self.files = files
         self._sources: dict[str, Any] = {}
+        self._pending: list[str] = []  # ops whose line was not recorded yet when they were first seen
         self._seen_ops = 0
         self._cached_version: tuple[int, int] = (-1, -1)
         self._cached: tuple[dict[str, Any], bytes] | None = None
@@ -190,17 +191,30 @@ class GraphExtractor:
                 made_by: dict[str, str] | None = None) -> tuple[dict[str, Any], bytes]:
         """Metadata and serialized GraphDef; cached while the graph does not grow."""
         version = (self.graph.version, sum(len(self.graph.get_collection_ref(k)) for k in self.graph.get_all_collection_keys()))
-        if self._cached is not None and version == self._cached_version:
+        resolved = self.created_at is not None and any(name in self.created_at for name in self._pending)
+        if self._cached is not None and version == self._cached_version and not resolved:
             meta, data = self._cached
             meta["variable_calls"] = variable_calls
             return meta, data
         scopes = variable_scopes or {}
         ops = self.graph.get_operations()
+        if self.created_at is not None and self._pending:
+            # ops seen before their creator's line was recorded (a snapshot from the watchdog thread can
+            # run between an op's creation and the hook that records its line)
+            waiting, self._pending = self._pending, []
+            for name in waiting:
+                frame = self.created_at.get(name)
+                if frame is None:
+                    self._pending.append(name)
+                else:
+                    self._sources[name] = self.files.location(frame)
         for op in ops[self._seen_ops:]:
             if self.created_at is None:
                 frame = op_frame(op)
             else:
                 frame = self.created_at.get(op.name)
+                if frame is None and op.name not in self.created_at:
+                    self._pending.append(op.name)
             self._sources[op.name] = self.files.location(frame)
         self._seen_ops = len(ops)
         graph_def = self.graph.as_graph_def(add_shapes=True)

@@ -145,6 +145,7 @@ class Recorder:
         self._kept_bytes = 0
         self._snapshot_runs = -1
         self._next_build_snapshot = 0.0
+        self._final = False  # the snapshot with the outcome was written
         self._snapshot_versions: tuple[int, ...] = ()
         os.makedirs(os.path.join(out_dir, "feeds"), exist_ok=True)
 
@@ -187,9 +188,9 @@ class Recorder:
         holds the GIL (a catastrophic regex, a C extension), where the watchdog cannot write the final
         snapshot, still leaves the graph it built."""
         with self._lock:
-            if time.monotonic() < self._next_build_snapshot or \
+            if self._final or self.paused or time.monotonic() < self._next_build_snapshot or \
                     tuple(e.graph.version for e in self.extractors) == self._snapshot_versions:
-                return
+                return  # after the final snapshot nothing may overwrite it (nor add tfinspect's own ops)
             started = time.monotonic()
             self.snapshot()
             self._next_build_snapshot = time.monotonic() + max(0.3, 20 * (time.monotonic() - started))
@@ -336,8 +337,12 @@ class Recorder:
 
     # -- output ------------------------------------------------------------
     def snapshot(self, outcome: dict[str, Any] | None = None) -> None:
-        """Write everything recorded so far; safe to call from the watchdog thread."""
+        """Write everything recorded so far; safe to call from the watchdog thread. The snapshot with an
+        outcome is the final one: no snapshot without an outcome follows it."""
         with self._lock:
+            if self._final and outcome is None:
+                return
+            self._final = self._final or outcome is not None
             graphs = []
             for extractor in self.extractors:
                 if extractor.op_count() == 0 and not any(r["graph"] == extractor.graph_id for r in self.runs):
