@@ -102,18 +102,14 @@ _ODD_VALUES = (None, -1, 0, 2 ** 63, 1.5, "", "x", "../../etc/passwd", "/dev/zer
 
 def _mutate_json(rng: random.Random, value, depth: int = 0) -> None:
     """Replace one value somewhere in a JSON document by an odd one."""
-    if isinstance(value, dict) and value:
-        key = rng.choice(sorted(value))
-        if depth > 3 or rng.random() < 0.3 or not isinstance(value[key], (dict, list)) or not value[key]:
-            value[key] = rng.choice(_ODD_VALUES)
-        else:
-            _mutate_json(rng, value[key], depth + 1)
-    elif isinstance(value, list) and value:
-        at = rng.randrange(len(value))
-        if depth > 3 or rng.random() < 0.3 or not isinstance(value[at], (dict, list)) or not value[at]:
-            value[at] = rng.choice(_ODD_VALUES)
-        else:
-            _mutate_json(rng, value[at], depth + 1)
+    if not isinstance(value, (dict, list)) or not value:
+        return
+    key = rng.choice(sorted(value)) if isinstance(value, dict) else rng.randrange(len(value))
+    child = value[key]
+    if depth > 3 or rng.random() < 0.3 or not isinstance(child, (dict, list)) or not child:
+        value[key] = rng.choice(_ODD_VALUES)
+    else:
+        _mutate_json(rng, child, depth + 1)
 
 
 def test_mutated_files_never_crash(seeds, tmp_path):
