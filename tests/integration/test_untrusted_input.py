@@ -188,3 +188,35 @@ def test_a_checkpoint_state_file_that_is_not_utf8(tmp_path):
     (tmp_path / "checkpoint").write_bytes(b'model_checkpoint_path: "\xff\xfe"\n')
     result = run_cli("ckpt", str(tmp_path))
     assert result.code == 2 and "damaged checkpoint state file" in result.err
+
+
+@pytest.mark.fast
+def test_names_with_control_characters_cannot_forge_lines(tmp_path):
+    """A node named with ESC and a newline followed by ::error:: (a GitHub workflow command)."""
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    graph_def = GraphDef()
+    table = graph_def.node.add()
+    table.name, table.op = "table", "VariableV2"
+    shape = table.attr["shape"].shape
+    shape.dim.add().size = 10
+    shape.dim.add().size = 2
+    table.attr["dtype"].type = 1
+    ids = graph_def.node.add()
+    ids.name, ids.op = "ids\x1b[31m\n::error::pwned", "Const"
+    value = ids.attr["value"].tensor
+    value.dtype = 3
+    value.tensor_shape.dim.add().size = 2
+    value.int_val.extend([1, 12])
+    gather = graph_def.node.add()
+    gather.name, gather.op = "rows", "Gather"
+    gather.input.extend(["table", ids.name])
+    path = tmp_path / "evil.pb"
+    path.write_bytes(graph_def.SerializeToString())
+    for argv in (["check", str(path)], ["check", str(path), "--format", "github"], ["summary", str(path)],
+                 ["graph", str(path)]):
+        result = run_cli(*argv)
+        assert result.code in (0, 1), (argv, result.err)
+        for line in (result.out + result.err).splitlines():
+            assert not line.lstrip().startswith("::error::pwned"), (argv, line)
+        assert "\x1b" not in result.out, argv

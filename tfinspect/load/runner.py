@@ -46,15 +46,15 @@ def default_memory_limit() -> int:
     return int(total * 0.75)
 
 
-def _cgroup_limit() -> int | None:
+def _cgroup_limit(proc_cgroup: str = "/proc/self/cgroup", root: str = "/sys/fs/cgroup") -> int | None:
     """The memory limit of this process's cgroup (v2 ``memory.max``, v1 ``memory.limit_in_bytes``), if any."""
-    candidates = ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]
+    candidates = [f"{root}/memory.max", f"{root}/memory/memory.limit_in_bytes"]
     try:
-        with open("/proc/self/cgroup", encoding="utf-8", errors="replace") as f:
+        with open(proc_cgroup, encoding="utf-8", errors="replace") as f:
             for line in f.read(1 << 16).splitlines():
                 parts = line.split(":", 2)
                 if len(parts) == 3 and parts[0] == "0" and parts[2].startswith("/"):
-                    candidates.insert(0, f"/sys/fs/cgroup{parts[2].rstrip('/')}/memory.max")
+                    candidates.insert(0, f"{root}{parts[2].rstrip('/')}/memory.max")
     except OSError:
         pass
     for path in candidates:

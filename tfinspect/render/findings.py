@@ -111,6 +111,7 @@ def github(findings: Iterable[Finding]) -> str:
         props = []
         if f.source is not None:
             props += [f"file={_escape(_uri(f.source.file), property_value=True)}", f"line={f.source.line}"]
-        props.append(f"title={_escape(f'{f.code} ({f.op})' if f.op else f.code, property_value=True)}")
-        lines.append(f"::{GITHUB_LEVEL[f.severity]} {','.join(props)}::{_escape(f.message)}")
+        title = printable(f"{f.code} ({f.op})" if f.op else f.code)
+        props.append(f"title={_escape(title, property_value=True)}")
+        lines.append(f"::{GITHUB_LEVEL[f.severity]} {','.join(props)}::{_escape(printable(f.message))}")
     return "\n".join(lines) + ("\n" if lines else "")
