@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         from tfinspect.render.subgraph_text import print_renderable
 
         print_renderable(findings_view(findings, capture.source, checked=_what_was_checked(capture)))
-    failed = report_outcome(capture, traceback=not explained) == EXIT_ERROR
+    failed = report_outcome(capture, traceback=not explained, shown="checked the graph") == EXIT_ERROR
     _note_stop(capture)
     if explained:
         return EXIT_FINDINGS  # a script that failed because of what the findings report is a finding

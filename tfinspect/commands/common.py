@@ -70,10 +70,11 @@ def _load(args: argparse.Namespace, **overrides) -> Capture:
         return load(args.source, replace(options, output=_ConsoleWriter(console)))
 
 
-def report_outcome(capture: Capture, *, traceback: bool = True) -> int:
+def report_outcome(capture: Capture, *, traceback: bool = True, shown: str = "showing the partial graph") -> int:
     """Tell on stderr how the script ended when it did not finish; the exit code that follows.
 
-    ``traceback=False`` leaves out the script's traceback (when a finding already explains the failure).
+    ``traceback=False`` leaves out the script's traceback (when a finding already explains the failure);
+    ``shown`` says what the report covers (``check``: what it checked).
     """
     outcome = capture.outcome
     if outcome.ok:
@@ -88,7 +89,7 @@ def report_outcome(capture: Capture, *, traceback: bool = True) -> int:
         OutcomeStatus.MEMORY: "ran out of memory",
     }.get(outcome.status, outcome.status.value)
     graphs = len(capture.graphs)
-    partial = f"; showing the partial graph{'s' if graphs > 1 else ''} it built" if graphs else "; no graph was built"
+    partial = f"; {shown}{'s' if graphs > 1 else ''} it built" if graphs else "; no graph was built"
     print(f"tfinspect: {capture.source} {what}: {outcome.message}{partial}", file=sys.stderr)
     for pattern, hint in HINTS:
         if pattern in outcome.message:
