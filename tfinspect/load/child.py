@@ -92,7 +92,7 @@ class Child:
             self.args.out, RunPolicy(RunLimit.parse(self.args.runs)),
             source=self.args.label or self.script, origin=self.args.origin,
             tf_version=tf.__version__, tf1_mode=tf1, trace=self.args.trace, guard=self.args.guard,
-            run_metadata=self.args.run_metadata,
+            run_metadata=self.args.run_metadata, datasets=self.args.datasets,
         )
         install(self.recorder)
         if self.args.datasets:

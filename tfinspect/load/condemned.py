@@ -12,21 +12,32 @@ from __future__ import annotations
 from typing import Any
 
 STATIC_CODES = ("TFI001", "TFI003", "TFI008")
+DATASET_CODE = "TFI004"
 
 
 class CondemnedRun(Exception):
     """The run holds an op a static check condemns."""
 
     def __init__(self, code: str, op: str) -> None:
-        super().__init__(f"not executed: {op} fails whatever is fed ({code})")
+        why = ("the dataset it reads yields ids out of range" if code == DATASET_CODE else "fails whatever is fed")
+        super().__init__(f"not executed: {op} {why} ({code})")
         self.code, self.op = code, op
 
 
 class StaticCondemnation:
-    """Per graph (rebuilt when it grows): the ops the static checks condemn, and per run whether it reaches one."""
+    """Per graph (rebuilt when it grows): the ops the static checks condemn, and per run whether it reaches one.
 
-    def __init__(self) -> None:
+    With a ``recorder`` whose datasets are known, a run that reads ids from a tf.data iterator is also
+    checked before it executes: the dataset is iterated in a session of its own on the user's graph (its
+    iterator's own initializer and get-next ops, with the feeds the script gave the initializer, after
+    the graph's table initialisers: no op is added, and the script's session and iterators are not
+    touched), and a run whose lookups would read an id out of range is condemned.
+    """
+
+    def __init__(self, recorder=None, max_elements: int = 0) -> None:
         self._graphs: dict[int, tuple[int, Any, dict[int, str], dict[tuple, str | None]]] = {}
+        self._recorder, self._max_elements = recorder, max_elements
+        self._dataset_verdicts: dict[tuple, str | None] = {}
 
     def _state(self, graph):
         found = self._graphs.get(id(graph))
@@ -46,17 +57,88 @@ class StaticCondemnation:
 
     def check(self, graph, fetch_names: list[str], fed_names: list[str]) -> None:
         """Raise CondemnedRun when the run's subgraph holds a condemned op."""
-        _, index, condemned, verdicts = self._state(graph)
-        if not condemned:
+        _, index, condemned, verdicts = self._state(graph)[:4]
+        fed_lookups = self._dataset_lookups(graph, index)
+        if not condemned and not fed_lookups:
             return
         key = (tuple(fetch_names), tuple(fed_names))
         if key not in verdicts:
             from tfinspect.analyses.subgraph import plan
 
             mask = plan(index, fetch_names, fed_names).mask
-            verdicts[key] = next((f"{code}:{index.names[node]}" for node, code in condemned.items() if mask[node]),
-                                 None)
-        verdict = verdicts[key]
+            verdict = next((f"{code}:{index.names[node]}" for node, code in condemned.items() if mask[node]), None)
+            reached = [(lookup, origin) for lookup, origin in fed_lookups if mask[lookup.node] and mask[origin.node]]
+            verdicts[key] = (verdict, reached)
+        verdict, reached = verdicts[key]
+        if verdict is None and reached:
+            verdict = self._dataset_verdict(graph, index, reached)
         if verdict is not None:
             code, op = verdict.split(":", 1)
             raise CondemnedRun(code, op)
+
+    def _dataset_lookups(self, graph, index) -> list:
+        if self._recorder is None or self._max_elements <= 0:
+            return []
+        state = self._graphs[id(graph)]
+        if len(state) == 4:
+            from tfinspect.analyses.lookups import find_lookups
+
+            found = [(lookup, origin) for lookup in find_lookups(index) if lookup.size is not None
+                     for origin in lookup.origins if origin.kind == "dataset"]
+            state = self._graphs[id(graph)] = state + (found,)
+        return state[4]
+
+    def _dataset_verdict(self, graph, index, reached) -> str | None:
+        """Iterate each dataset the run reads ids from (once per feed of its initializer) and check them."""
+        from tfinspect.analyses.lookups import check_ids
+
+        for lookup, origin in reached:
+            getter = graph.get_operation_by_name(index.names[origin.node])
+            iterator = getter.inputs[0].op if getter.inputs else None
+            if iterator is None:
+                continue
+            feeds = self._recorder.initializer_feeds_of(graph, iterator)
+            key = (id(graph), graph.version, iterator.name, origin.port, lookup.node, id(feeds))
+            if key not in self._dataset_verdicts:
+                values = self._values(graph, iterator, getter, origin.port, feeds)
+                violation = None if values is None else check_ids(values, lookup.size, low=lookup.low(origin))
+                self._dataset_verdicts[key] = None if violation is None else f"{DATASET_CODE}:{index.names[lookup.node]}"
+            if self._dataset_verdicts[key] is not None:
+                return self._dataset_verdicts[key]
+        return None
+
+    def _values(self, graph, iterator, getter, port: int, feeds):
+        """The ids ``getter:port`` yields, in a session of its own; None when they cannot be read here."""
+        import numpy as np
+        import tensorflow.compat.v1 as tf
+
+        if feeds is None and iterator.type != "OneShotIterator" and not _makers(graph, iterator):
+            return None
+        makers = [iterator] if iterator.type == "OneShotIterator" else _makers(graph, iterator)
+        tables = [op for op in graph.get_collection(tf.GraphKeys.TABLE_INITIALIZERS)]
+        chunks = []
+        self._recorder.paused = True
+        try:
+            with tf.Session(graph=graph) as sess:
+                if tables:
+                    sess.run(tables)
+                for maker in makers[:1]:
+                    sess.run(maker, feed_dict=feeds)
+                count = 0
+                while count < self._max_elements:
+                    try:
+                        chunks.append(np.asarray(sess.run(getter.outputs[port])).reshape(-1))
+                    except tf.errors.OutOfRangeError:
+                        break
+                    count += 1
+        except Exception:  # anything the dataset or the table raises: the check after the script reports it
+            return None
+        finally:
+            self._recorder.paused = False
+        return np.concatenate(chunks) if chunks else None
+
+
+def _makers(graph, iterator) -> list:
+    """The MakeIterator ops that initialise ``iterator`` (one per dataset of a reinitializable iterator)."""
+    return [op for op in graph.get_operations() if op.type == "MakeIterator" and len(op.inputs) > 1
+            and op.inputs[1].op is iterator]

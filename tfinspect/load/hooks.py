@@ -108,7 +108,7 @@ class Recorder:
 
     def __init__(self, out_dir: str, policy: RunPolicy, *, source: str, origin: str,
                  tf_version: str, tf1_mode: bool, trace: bool = False, guard: bool = False,
-                 run_metadata: bool = False) -> None:
+                 run_metadata: bool = False, datasets: int = 0) -> None:
         self.out_dir = out_dir
         self.trace = trace
         self.run_metadata = run_metadata
@@ -121,7 +121,7 @@ class Recorder:
             from tfinspect.runtime_guard import _Checker
 
             self.checker = _Checker()
-            self.condemnation = StaticCondemnation()
+            self.condemnation = StaticCondemnation(self, datasets)
         self.policy = policy
         self.header = {"format": FORMAT, "version": FORMAT_VERSION, "source": source, "origin": origin,
                        "tf_version": tf_version, "tf1_mode": tf1_mode}
@@ -248,6 +248,15 @@ class Recorder:
         if self._snapshot_due():
             self.snapshot()
         return record
+
+    def initializer_feeds_of(self, graph, iterator) -> dict | None:
+        """The last feed_dict the script ran an initializer of ``iterator`` with (None: none, or not fed)."""
+        for op in graph.get_operations():
+            if op.type == "MakeIterator" and len(op.inputs) > 1 and op.inputs[1].op is iterator:
+                kept = self.initializer_feeds.get((id(graph), op.name))
+                if kept:
+                    return kept[-1]
+        return None
 
     def _remember_initializer_feeds(self, graph, names: list[str], feed_dict) -> None:
         """Keep the feeds of a run that initializes an iterator (directly, or through tf.group)."""
