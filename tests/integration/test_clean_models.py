@@ -40,12 +40,23 @@ def _skip_without_legacy_keras(name: str) -> None:
         pytest.importorskip("tf_keras", reason="tf.layers / tf.nn.rnn_cell need tf_keras beside TensorFlow 2.16+")
 
 
+def _scopes_summary(data: dict) -> str:
+    """What scopes says of a model, one line each: its variables with who made them, then every note and
+    explanation by kind and names (the golden file of each clean model)."""
+    lines = [f"{v['name']}  {v['made_by'] or v['created_by']}{'  reused' if v['reused'] else ''}"
+             for v in data["variables"]]
+    lines += [f"note {n['kind']}: {', '.join(n['names'])}" for n in data["notes"]]
+    lines += [f"explanation {n['kind']}: {', '.join(n['names'])}" for n in data["explanations"]]
+    return "\n".join(lines) + "\n"
+
+
 @pytest.mark.parametrize("name", CLEAN)
-def test_no_scope_notes(name):
+def test_no_scope_notes(name, golden):
     _skip_without_legacy_keras(name)
     result = run_cli_cached("scopes", str(FIXTURES / "clean" / name), "--format", "json", "--quiet")
     assert result.code == 0, result.err
     data = result.json()
+    golden(f"clean/{name.removesuffix('.py')}.txt", _scopes_summary(data))
     assert data["notes"] == []
     assert [f"{e['kind']}:{e['names'][0]}" for e in data["explanations"]] == EXPLANATIONS.get(name, [])
     made = {v["name"]: v["made_by"] for v in data["variables"]}
