@@ -265,3 +265,40 @@ def test_a_bad_id_at_step_25_is_a_finding(tmp_path):
 
     plain = tfinspect.capture(str(script), runs="all", quiet=True, cwd=str(tmp_path))
     assert "indices[5] = 100 is not in [0, 100)" in plain.outcome.message
+
+
+def test_a_script_that_could_not_run_is_not_called_clean():
+    result = run_cli("check", str(FIXTURES / "scripts" / "import_error.py"), "--quiet")
+    assert result.code == 2
+    assert "not checked: the script failed before it built a graph" in result.out and "no findings" not in result.out
+
+
+RESTORE_MISSING_KEY = '''import os, tempfile
+import tensorflow as tf
+folder = tempfile.mkdtemp()
+with tf.Graph().as_default():
+    a = tf.get_variable("a", [2])
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        saver.save(sess, os.path.join(folder, "model.ckpt"))
+with tf.Graph().as_default():
+    a = tf.get_variable("a", [2])
+    b = tf.get_variable("b", [2])
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        saver.restore(sess, os.path.join(folder, "model.ckpt"))
+'''
+
+
+def test_a_wrapped_error_keeps_its_root_cause(tmp_path):
+    """TensorFlow's restore error wraps the cause ("Key b not found in checkpoint") after "Original error:"."""
+    script = tmp_path / "restore.py"
+    script.write_text(RESTORE_MISSING_KEY)
+    result = run_cli("graph", str(script), "--quiet", "--format", "json")
+    assert result.code == 2
+    data = result.json()
+    assert data["outcome"]["message"].startswith("NotFoundError: Key b not found in checkpoint")
+    assert [r["error"] for r in data["runs"] if r["error"]] == [
+        "NotFoundError: Key b not found in checkpoint (at op save/RestoreV2)"]
+    assert "tfinspect ckpt CHECKPOINT --against SCRIPT" in result.err
