@@ -302,3 +302,26 @@ def test_a_wrapped_error_keeps_its_root_cause(tmp_path):
     assert [r["error"] for r in data["runs"] if r["error"]] == [
         "NotFoundError: Key b not found in checkpoint (at op save/RestoreV2)"]
     assert "tfinspect ckpt CHECKPOINT --against SCRIPT" in result.err
+
+
+MAP_READS_A_VARIABLE = '''import numpy as np
+import tensorflow as tf
+offset = tf.Variable(2, dtype=tf.int64, name="offset")
+dataset = tf.data.Dataset.from_tensor_slices(np.arange(8, dtype=np.int64)).map(lambda x: x + offset.read_value())
+iterator = dataset.batch(4).make_initializable_iterator()
+rows = tf.nn.embedding_lookup(tf.get_variable("table", [20, 2]), iterator.get_next())
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(iterator.initializer)
+    print(sess.run(rows).shape)
+'''
+
+
+def test_a_dataset_that_reads_variables_is_not_a_failing_pipeline(tmp_path):
+    """Its variables are initialised in the script's session only: say it was not checked, not that it fails."""
+    script = tmp_path / "map_variable.py"
+    script.write_text(MAP_READS_A_VARIABLE)
+    result = run_cli("check", str(script), "--quiet", "--format", "json")
+    assert result.code == 0, result.err
+    (finding,) = json.loads(result.out)
+    assert finding["code"] == "TFI006" and "it reads variables" in finding["message"]

@@ -346,8 +346,8 @@ def not_checked(context: CheckContext) -> Iterator[Finding]:
                                            "way tfinspect cannot make again)")
                         for sample in samples:
                             if sample.unfed:
-                                reasons.append(f"the dataset behind {name}:{origin.port} reads the placeholder "
-                                               f"{sample.unfed}, which no captured run of its initializer fed")
+                                reasons.append(f"the dataset behind {name}:{origin.port} could not be iterated "
+                                               f"here: {sample.unfed}")
                             elif context.capture.dataset_values(sample, origin.port) is None:
                                 reasons.append(f"the dataset behind {name}:{origin.port} could not be iterated"
                                                + (f" ({sample.error})" if sample.error else ""))

@@ -46,6 +46,10 @@ def install_dataset_hook(recorder) -> None:
     dataset_ops.DatasetV1._make_one_shot_iterator = one_shot
 
 
+# Variables a dataset reads are initialised in the script's session only, not in tfinspect's own.
+_READS_VARIABLES = "it reads variables, which are initialised only in the script's own session"
+
+
 def _file_name(op_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", op_name) + ".npz"
 
@@ -117,12 +121,18 @@ def _iterate(tf, np, graph, dataset, max_elements: int, seconds: float, label: s
         sess.run(tables)
         try:
             sess.run(iterator.initializer, feed_dict=feed_dict)
+        except tf.errors.FailedPreconditionError as e:
+            if "uninitialized" not in str(e).lower():
+                raise
+            entry["unfed"] = _READS_VARIABLES
+            return {}
         except tf.errors.InvalidArgumentError as e:
             if "must feed a value for placeholder" not in str(e):
                 raise
             # The script never ran this initializer with its feeds: the ids cannot be known.
             placeholder = re.search(r"placeholder tensor '([^']+)'", str(e))
-            entry["unfed"] = placeholder.group(1) if placeholder else "a placeholder"
+            entry["unfed"] = (f"it reads the placeholder {placeholder.group(1) if placeholder else '?'}, which no "
+                              "captured run of its initializer fed")
             return {}
         start = entry["elements"]
         while entry["elements"] - start < max_elements and time.monotonic() < deadline:
@@ -132,6 +142,10 @@ def _iterate(tf, np, graph, dataset, max_elements: int, seconds: float, label: s
                 entry["complete"] = True
                 break
             except Exception as e:  # keep what came before: those ids are still checked
+                if entry["elements"] == start and "uninitialized" in str(e).lower():
+                    # it reads variables, which only the script's own session initialised: not a pipeline error
+                    entry["unfed"] = _READS_VARIABLES
+                    break
                 entry["error"] = f"after {entry['elements']} elements: {error_summary(e)}"
                 break
             for chunk, value in zip(chunks, values):

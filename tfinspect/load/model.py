@@ -297,7 +297,7 @@ class DatasetSample:
     complete: bool  # the dataset ended before the element limit
     error: str | None = None
     file: str | None = None  # integer components, by output index "c0", "c1", ...
-    unfed: str | None = None  # a placeholder the dataset needs that no run of its initializer fed
+    unfed: str | None = None  # why it could not be iterated outside the script (an unfed placeholder, variables)
 
 
 @dataclass(frozen=True, eq=False)
