@@ -154,6 +154,25 @@ def test_a_saved_model_of_ff_bytes_is_refused_at_once(tmp_path):
     assert result.code == 2 and "malformed varint" in result.err
 
 
+def _const(graph_def, name: str, dtype: int, shape: list[int], **values):
+    """A Const node written by hand (a crafted file needs what TensorFlow would refuse to build)."""
+    node = graph_def.node.add()
+    node.name, node.op = name, "Const"
+    tensor = node.attr["value"].tensor
+    tensor.dtype = dtype
+    for size in shape:
+        tensor.tensor_shape.dim.add().size = size
+    for field, items in values.items():
+        getattr(tensor, field).extend(items)
+    return node
+
+
+def _gather(graph_def, table: str, ids: str) -> None:
+    node = graph_def.node.add()
+    node.name, node.op = "rows", "Gather"
+    node.input.extend([table, ids])
+
+
 @pytest.mark.fast
 def test_a_constant_claiming_2_31_elements_is_not_expanded(tmp_path):
     from tensorboard.compat.proto.graph_pb2 import GraphDef
@@ -161,21 +180,9 @@ def test_a_constant_claiming_2_31_elements_is_not_expanded(tmp_path):
     from tfinspect.tensors import tensor_value
 
     graph_def = GraphDef()
-    table = graph_def.node.add()
-    table.name, table.op = "table", "Const"
-    value = table.attr["value"].tensor
-    value.dtype = 1
-    value.tensor_shape.dim.add().size = 10
-    value.float_val.append(0.0)
-    ids = graph_def.node.add()
-    ids.name, ids.op = "ids", "Const"
-    value = ids.attr["value"].tensor
-    value.dtype = 3
-    value.tensor_shape.dim.add().size = 2 ** 31
-    value.int_val.append(3)
-    gather = graph_def.node.add()
-    gather.name, gather.op = "rows", "Gather"
-    gather.input.extend(["table", "ids"])
+    _const(graph_def, "table", 1, [10], float_val=[0.0])
+    ids = _const(graph_def, "ids", 3, [2 ** 31], int_val=[3])
+    _gather(graph_def, "table", "ids")
     assert tensor_value(ids.attr["value"].tensor) is None
     path = tmp_path / "crafted.pb"
     path.write_bytes(graph_def.SerializeToString())
@@ -198,19 +205,11 @@ def test_names_with_control_characters_cannot_forge_lines(tmp_path):
     graph_def = GraphDef()
     table = graph_def.node.add()
     table.name, table.op = "table", "VariableV2"
-    shape = table.attr["shape"].shape
-    shape.dim.add().size = 10
-    shape.dim.add().size = 2
+    table.attr["shape"].shape.dim.add().size = 10
+    table.attr["shape"].shape.dim.add().size = 2
     table.attr["dtype"].type = 1
-    ids = graph_def.node.add()
-    ids.name, ids.op = "ids\x1b[31m\n::error::pwned", "Const"
-    value = ids.attr["value"].tensor
-    value.dtype = 3
-    value.tensor_shape.dim.add().size = 2
-    value.int_val.extend([1, 12])
-    gather = graph_def.node.add()
-    gather.name, gather.op = "rows", "Gather"
-    gather.input.extend(["table", ids.name])
+    ids = _const(graph_def, "ids\x1b[31m\n::error::pwned", 3, [2], int_val=[1, 12])
+    _gather(graph_def, "table", ids.name)
     path = tmp_path / "evil.pb"
     path.write_bytes(graph_def.SerializeToString())
     for argv in (["check", str(path)], ["check", str(path), "--format", "github"], ["summary", str(path)],
