@@ -9,6 +9,7 @@ CPU it would fail with a long traceback that the finding already explains.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 STATIC_CODES = ("TFI001", "TFI003", "TFI008")
@@ -35,14 +36,15 @@ class StaticCondemnation:
     """
 
     def __init__(self, recorder=None, max_elements: int = 0) -> None:
-        self._graphs: dict[int, tuple[int, Any, dict[int, str], dict[tuple, str | None]]] = {}
+        self._graphs: dict[int, _GraphState] = {}
         self._recorder, self._max_elements = recorder, max_elements
         self._dataset_verdicts: dict[tuple, str | None] = {}
 
-    def _state(self, graph):
+    def _state(self, graph) -> _GraphState:
         found = self._graphs.get(id(graph))
-        if found is not None and found[0] == graph.version:
+        if found is not None and found.version == graph.version:
             return found
+        from tfinspect.analyses.lookups import find_lookups
         from tfinspect.checks import run_checks
         from tfinspect.graphindex import GraphIndex
         from tfinspect.load.model import Capture, GraphCapture
@@ -51,45 +53,38 @@ class StaticCondemnation:
         capture = Capture(source="<live graph>", origin="live", graphs=(GraphCapture(0, graph_def),))
         findings = run_checks(capture, select=",".join(STATIC_CODES))
         index = GraphIndex.build(graph_def)
-        condemned = {index.ids[f.op]: f.code for f in findings if f.op in index.ids}
-        found = self._graphs[id(graph)] = (graph.version, index, condemned, {})
+        dataset_lookups = []
+        if self._recorder is not None and self._max_elements > 0:
+            dataset_lookups = [(lookup, origin) for lookup in find_lookups(index) if lookup.size is not None
+                               for origin in lookup.origins if origin.kind == "dataset"]
+        found = self._graphs[id(graph)] = _GraphState(
+            graph.version, index, {index.ids[f.op]: f.code for f in findings if f.op in index.ids}, dataset_lookups)
         return found
 
     def check(self, graph, fetch_names: list[str], fed_names: list[str]) -> None:
-        """Raise CondemnedRun when the run's subgraph holds a condemned op."""
-        _, index, condemned, verdicts = self._state(graph)[:4]
-        fed_lookups = self._dataset_lookups(graph, index)
-        if not condemned and not fed_lookups:
+        """Raise CondemnedRun when the run's subgraph holds a condemned op, or reads bad ids from a dataset."""
+        state = self._state(graph)
+        if not state.condemned and not state.dataset_lookups:
             return
         key = (tuple(fetch_names), tuple(fed_names))
-        if key not in verdicts:
+        if key not in state.verdicts:
             from tfinspect.analyses.subgraph import plan
 
-            mask = plan(index, fetch_names, fed_names).mask
-            verdict = next((f"{code}:{index.names[node]}" for node, code in condemned.items() if mask[node]), None)
-            reached = [(lookup, origin) for lookup, origin in fed_lookups if mask[lookup.node] and mask[origin.node]]
-            verdicts[key] = (verdict, reached)
-        verdict, reached = verdicts[key]
+            mask = plan(state.index, fetch_names, fed_names).mask
+            verdict = next((f"{code}:{state.index.names[node]}" for node, code in state.condemned.items()
+                            if mask[node]), None)
+            reached = [(lookup, origin) for lookup, origin in state.dataset_lookups
+                       if mask[lookup.node] and mask[origin.node]]
+            state.verdicts[key] = (verdict, reached)
+        verdict, reached = state.verdicts[key]
         if verdict is None and reached:
-            verdict = self._dataset_verdict(graph, index, reached)
+            verdict = self._dataset_verdict(graph, state.index, reached)
         if verdict is not None:
             code, op = verdict.split(":", 1)
             raise CondemnedRun(code, op)
 
-    def _dataset_lookups(self, graph, index) -> list:
-        if self._recorder is None or self._max_elements <= 0:
-            return []
-        state = self._graphs[id(graph)]
-        if len(state) == 4:
-            from tfinspect.analyses.lookups import find_lookups
-
-            found = [(lookup, origin) for lookup in find_lookups(index) if lookup.size is not None
-                     for origin in lookup.origins if origin.kind == "dataset"]
-            state = self._graphs[id(graph)] = state + (found,)
-        return state[4]
-
     def _dataset_verdict(self, graph, index, reached) -> str | None:
-        """Iterate each dataset the run reads ids from (once per feed of its initializer) and check them."""
+        """Iterate each dataset the run reads ids from (as the script last initialised it) and check them."""
         from tfinspect.analyses.lookups import check_ids
 
         for lookup, origin in reached:
@@ -97,45 +92,60 @@ class StaticCondemnation:
             iterator = getter.inputs[0].op if getter.inputs else None
             if iterator is None:
                 continue
-            feeds = self._recorder.initializer_feeds_of(graph, iterator)
+            maker, feeds = self._initializer(graph, iterator)
             key = (id(graph), graph.version, iterator.name, origin.port, lookup.node, id(feeds))
             if key not in self._dataset_verdicts:
-                values = self._values(graph, iterator, getter, origin.port, feeds)
+                values = None if maker is None else self._values(graph, maker, getter, origin.port, feeds)
                 violation = None if values is None else check_ids(values, lookup.size, low=lookup.low(origin))
                 self._dataset_verdicts[key] = None if violation is None else f"{DATASET_CODE}:{index.names[lookup.node]}"
             if self._dataset_verdicts[key] is not None:
                 return self._dataset_verdicts[key]
         return None
 
-    def _values(self, graph, iterator, getter, port: int, feeds):
+    def _initializer(self, graph, iterator):
+        """(the op that initialises ``iterator``, the feed_dict the script last ran it with); a one-shot
+        iterator is its own initializer. A reinitializable iterator's maker is the one the script fed."""
+        if iterator.type == "OneShotIterator":
+            return iterator, None
+        makers = _makers(graph, iterator)
+        for maker in makers:
+            feeds = self._recorder.initializer_feeds_of(graph, maker)
+            if feeds is not None:
+                return maker, feeds
+        return (makers[0], None) if makers else (None, None)
+
+    def _values(self, graph, maker, getter, port: int, feeds):
         """The ids ``getter:port`` yields, in a session of its own; None when they cannot be read here."""
         import numpy as np
         import tensorflow.compat.v1 as tf
 
-        if feeds is None and iterator.type != "OneShotIterator" and not _makers(graph, iterator):
-            return None
-        makers = [iterator] if iterator.type == "OneShotIterator" else _makers(graph, iterator)
-        tables = [op for op in graph.get_collection(tf.GraphKeys.TABLE_INITIALIZERS)]
+        tables = list(graph.get_collection(tf.GraphKeys.TABLE_INITIALIZERS))
         chunks = []
         self._recorder.paused = True
         try:
             with tf.Session(graph=graph) as sess:
                 if tables:
                     sess.run(tables)
-                for maker in makers[:1]:
-                    sess.run(maker, feed_dict=feeds)
-                count = 0
-                while count < self._max_elements:
+                sess.run(maker, feed_dict=feeds)
+                while len(chunks) < self._max_elements:
                     try:
                         chunks.append(np.asarray(sess.run(getter.outputs[port])).reshape(-1))
                     except tf.errors.OutOfRangeError:
                         break
-                    count += 1
         except Exception:  # anything the dataset or the table raises: the check after the script reports it
             return None
         finally:
             self._recorder.paused = False
         return np.concatenate(chunks) if chunks else None
+
+
+@dataclass
+class _GraphState:
+    version: int
+    index: Any
+    condemned: dict[int, str]  # node -> the static check code that condemns it
+    dataset_lookups: list  # (Lookup, Origin) whose ids come from a tf.data iterator
+    verdicts: dict[tuple, tuple] = field(default_factory=dict)  # (fetches, feeds) -> (verdict, reached lookups)
 
 
 def _makers(graph, iterator) -> list:

@@ -249,14 +249,10 @@ class Recorder:
             self.snapshot()
         return record
 
-    def initializer_feeds_of(self, graph, iterator) -> dict | None:
-        """The last feed_dict the script ran an initializer of ``iterator`` with (None: none, or not fed)."""
-        for op in graph.get_operations():
-            if op.type == "MakeIterator" and len(op.inputs) > 1 and op.inputs[1].op is iterator:
-                kept = self.initializer_feeds.get((id(graph), op.name))
-                if kept:
-                    return kept[-1]
-        return None
+    def initializer_feeds_of(self, graph, maker) -> dict | None:
+        """The last feed_dict the script ran the iterator initializer ``maker`` with (None: none, or not fed)."""
+        kept = self.initializer_feeds.get((id(graph), maker.name))
+        return kept[-1] if kept else None
 
     def _remember_initializer_feeds(self, graph, names: list[str], feed_dict) -> None:
         """Keep the feeds of a run that initializes an iterator (directly, or through tf.group)."""
