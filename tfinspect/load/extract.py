@@ -122,7 +122,8 @@ def _store_names(graph) -> set[str]:
 
 
 def variables_of(graph, files: FileTable, sources: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every variable: collection members first, then variable ops no collection lists."""
+    """Every variable, in the order the graph created them (collection keys come in no stable order:
+    TensorFlow adds a new variable to its collections from a set)."""
     membership: dict[int, list[str]] = {}
     objects: dict[str, Any] = {}
     for key in graph.get_all_collection_keys():
@@ -158,7 +159,11 @@ def variables_of(graph, files: FileTable, sources: dict[str, Any]) -> list[dict[
                 "created_by": "get_variable" if op.name in from_store else "unknown",
                 "collections": [], "source": sources.get(op.name),
             })
-    return result
+    created = {}
+    for op in graph.get_operations():
+        if op.type in VARIABLE_OP_TYPES:
+            created[op.name] = len(created)
+    return sorted(result, key=lambda v: created.get(v["name"], len(created)))
 
 
 class GraphExtractor:
