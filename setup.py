@@ -9,9 +9,9 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["tfinspect", "tfinspect.*"]),
     package_data={"tfinspect": ["py.typed"]},
-    # The run-time guard's per-step check in C (tfinspect/_guardcheck.c). Optional: without a C compiler
+    # The run-time guard's per-step check in C (tfinspect/runtime/_guardcheck.c). Optional: without a C compiler
     # the install still succeeds and the guard does the same check with numpy, a few microseconds slower.
-    ext_modules=[Extension("tfinspect._guardcheck", ["tfinspect/_guardcheck.c"], optional=True)],
+    ext_modules=[Extension("tfinspect.runtime._guardcheck", ["tfinspect/runtime/_guardcheck.c"], optional=True)],
     install_requires=[
         # The CPU build is the one that runs everywhere; a machine with the
         # full `tensorflow` package installed already satisfies the import.

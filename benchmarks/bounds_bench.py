@@ -38,7 +38,7 @@ def guard_overhead(rounds: int = 80, block: int = 50) -> dict:
     """word2vec training step (vocab 50,000, dim 128, batch 128, nce num_sampled 64), plain and guarded.
 
     Two steps: fetching the train op alone, and ``[loss, optimizer]`` as the lectures' training loop does.
-    Both per-step checks are measured: the compiled one (``tfinspect/_guardcheck.c``, when the install built
+    Both per-step checks are measured: the compiled one (``tfinspect/runtime/_guardcheck.c``, when the install built
     it) and the numpy fallback. The guard's own work is also timed twice: in a tight loop (warm caches) and
     right after each real step, where it runs in a training loop (TensorFlow's step has evicted Python's and
     numpy's code from the CPU caches, so the same calls cost several times more).
@@ -46,7 +46,7 @@ def guard_overhead(rounds: int = 80, block: int = 50) -> dict:
     import tensorflow.compat.v1 as tf
 
     import tfinspect
-    from tfinspect import runtime_guard
+    from tfinspect.runtime import guard as runtime_guard
 
     tf.disable_v2_behavior()
     vocab, dim, batch = 50_000, 128, 128

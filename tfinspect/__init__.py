@@ -27,11 +27,11 @@ def __getattr__(name: str):
         return Capture
     # The run-time guard pulls in numpy and the analyses.
     if name in ("guard", "TfinspectBoundsError"):
-        from tfinspect import runtime_guard
+        from tfinspect.runtime import guard as runtime_guard
 
         return getattr(runtime_guard, name)
     if name == "instrument":
-        from tfinspect.instrumentation import instrument
+        from tfinspect.runtime.instrumentation import instrument
 
         return instrument
     raise AttributeError(f"module 'tfinspect' has no attribute {name!r}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from tfinspect.load.model import Capture
-from tfinspect.load.policy import RunLimit
-from tfinspect.load.runner import DEFAULT_TIMEOUT, ScriptRun, run_script
+from tfinspect.load.protocol.options import RunLimit
+from tfinspect.load.script.runner import DEFAULT_TIMEOUT, ScriptRun, run_script
 
 __all__ = ["Capture", "capture", "capture_graph"]
 
@@ -54,8 +54,8 @@ def capture_graph(graph=None) -> Capture:
     """Capture a live ``tf.Graph`` (default: the current default graph), e.g. in a notebook."""
     from tensorflow.python.framework import ops
 
-    from tfinspect.load.extract import FileTable, GraphExtractor
-    from tfinspect.load.store import graph_def_from_bytes, graph_from_raw
+    from tfinspect.load.child.extract import FileTable, GraphExtractor
+    from tfinspect.load.protocol.reader import graph_def_from_bytes, graph_from_raw
 
     graph = graph if graph is not None else ops.get_default_graph()
     files = FileTable()

@@ -14,7 +14,7 @@ import sys
 from typing import Sequence
 
 from tfinspect import __version__
-from tfinspect.load.policy import AUTO_MAX_RUNS, AUTO_STEPS, DEFAULT_TIMEOUT, RunLimit
+from tfinspect.load.protocol.options import AUTO_MAX_RUNS, AUTO_STEPS, DEFAULT_TIMEOUT, RunLimit
 from tfinspect.errors import TfinspectError, UsageError
 from tfinspect.options import OutputFormat, Tf1Mode, depth_value
 

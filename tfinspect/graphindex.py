@@ -76,7 +76,7 @@ class GraphIndex:
         """Index a GraphDef. ``wire``: its serialized bytes when at hand (else it is serialized here, which
         costs far less than walking the nodes in Python); ``columns``: its NodeColumns when decoded already
         (then ``graph_def`` may be None, with ``source`` the GraphDefSource that parses it when asked)."""
-        from tfinspect.load.columns import input_counts, node_columns
+        from tfinspect.load.files.columns import input_counts, node_columns
 
         source = source if source is not None else graph_def
         with _no_gc():
@@ -176,7 +176,7 @@ def index_of(graph) -> GraphIndex:
     """The index of a GraphCapture, built once."""
     index = _indexes.get(graph)
     if index is None:
-        from tfinspect.load.columns import columns_of
+        from tfinspect.load.files.columns import columns_of
         from tfinspect.load.model import graph_def_source
 
         columns = columns_of(graph)

@@ -100,7 +100,7 @@ def test_segfault_keeps_the_graph():
 
 def test_runaway_memory_is_killed(tmp_path):
     from tfinspect.load.model import OutcomeStatus
-    from tfinspect.load.runner import ScriptRun, run_script
+    from tfinspect.load.script.runner import ScriptRun, run_script
 
     script = tmp_path / "hog.py"
     script.write_text("import tensorflow as tf\nx = tf.placeholder(tf.float32)\nimport numpy as np\n"

@@ -244,7 +244,7 @@ def test_a_pb_damaged_inside_a_node_fails_cleanly_when_its_attributes_are_read(t
 def test_an_event_file_cut_mid_record_gives_the_records_before_the_cut(tmp_path):
     from tensorboard.compat.proto.graph_pb2 import GraphDef
 
-    from tfinspect.load.events import write_graph_event
+    from tfinspect.load.files.events import write_graph_event
 
     graph = GraphDef()
     graph.node.add(name="x", op="Placeholder")

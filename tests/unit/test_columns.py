@@ -6,7 +6,7 @@ import numpy as np
 from tensorboard.compat.proto.graph_pb2 import GraphDef
 
 from tfinspect.graphindex import GraphIndex
-from tfinspect.load.columns import _walk_input_counts, input_counts, node_columns, positions
+from tfinspect.load.files.columns import _walk_input_counts, input_counts, node_columns, positions
 
 
 def _graph() -> GraphDef:

@@ -4,7 +4,7 @@ import os
 
 import numpy
 import tfinspect
-from tfinspect.load.frames import innermost_user_frame, is_user_file
+from tfinspect.runtime.frames import innermost_user_frame, is_user_file
 
 
 def test_user_files_and_not():

@@ -11,7 +11,7 @@ tf = pytest.importorskip("tensorflow.compat.v1")
 @pytest.fixture(params=["compiled", "numpy"])
 def check_path(request, monkeypatch):
     """Every test of the guard on a model runs through both per-step checks: compiled and the numpy fallback."""
-    from tfinspect import runtime_guard
+    from tfinspect.runtime import guard as runtime_guard
 
     if request.param == "numpy":
         monkeypatch.setattr(runtime_guard, "_first_suspect", None)
@@ -114,7 +114,7 @@ def test_compiled_check_reads_only_what_it_can():
     """first_suspect answers None only for dict feeds whose limited arrays it read and found in range."""
     import collections
 
-    from tfinspect import runtime_guard
+    from tfinspect.runtime import guard as runtime_guard
 
     first_suspect = runtime_guard._first_suspect
     if first_suspect is None:
@@ -144,12 +144,12 @@ def test_the_install_built_the_compiled_check():
     import shutil
     import sysconfig
 
-    from tfinspect import runtime_guard
+    from tfinspect.runtime import guard as runtime_guard
 
     compiler = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]
     if shutil.which(compiler) is None:
         pytest.skip(f"no C compiler ({compiler}) here: the guard uses its numpy path")
-    assert runtime_guard.NATIVE_CHECK, "setup.py builds tfinspect/_guardcheck.c; reinstall with pip install -e ."
+    assert runtime_guard.NATIVE_CHECK, "setup.py builds tfinspect/runtime/_guardcheck.c; reinstall with pip install -e ."
 
 
 def test_guard_restores_session_run(model):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tfinspect.errors import UsageError
-from tfinspect.load.policy import AUTO_MAX_RUNS, RunLimit, RunPolicy
+from tfinspect.load.protocol.options import AUTO_MAX_RUNS, RunLimit, RunPolicy
 
 
 @pytest.mark.parametrize("text, expected", [("auto", RunLimit()), (None, RunLimit()), ("all", RunLimit(unlimited=True)),

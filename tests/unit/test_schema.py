@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tfinspect.errors import SourceError
-from tfinspect.load.schema import validate
+from tfinspect.load.protocol.schema import validate
 
 GOOD = {"format": "tfinspect-capture", "version": 1, "source": "m.py", "origin": "script", "files": ["/m.py"],
         "graphs": [{"id": 0, "graph_def": "graph_0.pb", "sources": {"x": [0, 3, "<module>"]},

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from tfinspect.optypes import PLACEHOLDER_OPS
-from tfinspect.load.columns import columns_of, positions
+from tfinspect.load.files.columns import columns_of, positions
 from tfinspect.load.model import Capture, GraphCapture, VariableInfo
 
 LARGE_CONSTANT = 1 << 20

@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         stripped = strip_large_constants(graph_def, args.strip_large_constants)
         print(f"tfinspect: emptied {stripped} constant(s) over {args.strip_large_constants} bytes", file=sys.stderr)
     if args.tensorboard:
-        from tfinspect.load.events import write_graph_event
+        from tfinspect.load.files.events import write_graph_event
 
         runs = _run_metadata(capture, graph.id)
         write_graph_event(args.tensorboard, graph_def, runs)

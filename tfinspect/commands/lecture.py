@@ -7,7 +7,7 @@ import sys
 
 from tfinspect.errors import UsageError
 from tfinspect.lectures import DRIVER, LECTURES, find
-from tfinspect.load.policy import RunLimit
+from tfinspect.load.protocol.options import RunLimit
 
 
 def add_parser(commands, add_capture_options, add_format_option) -> None:
@@ -90,7 +90,7 @@ def run_lecture(args: argparse.Namespace) -> int:
         if value is not None:
             argv += [f"--{option}", str(value)]
     argv += ["--loss", args.loss]
-    from tfinspect.load.runner import ScriptRun, run_script
+    from tfinspect.load.script.runner import ScriptRun, run_script
 
     bar = _ProgressBar(f"training {lecture.name}")
     try:

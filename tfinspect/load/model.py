@@ -214,7 +214,7 @@ class GraphDefSource:
             # Commands that only need names and edges (subgraph, summary) read the node columns and never
             # pay for the full parse of a large GraphDef.
             from tfinspect.errors import SourceError
-            from tfinspect.load.store import graph_def_from_bytes
+            from tfinspect.load.protocol.reader import graph_def_from_bytes
 
             try:
                 self._graph_def = graph_def_from_bytes(self.wire, self.origin)
@@ -330,7 +330,7 @@ class Capture:
         """The integer values one dataset component yielded (flattened), or None."""
         if not sample.file or not self.directory:
             return None
-        from tfinspect.load.store import member_path
+        from tfinspect.load.protocol.reader import member_path
 
         arrays = load_arrays(member_path(os.path.join(self.directory, "datasets"), sample.file, "a dataset sample"))
         return arrays.get(f"c{component}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import IO, Sequence
 
 from tfinspect.load.model import Capture
-from tfinspect.load.policy import DEFAULT_TIMEOUT, RunLimit
+from tfinspect.load.protocol.options import DEFAULT_TIMEOUT, RunLimit
 from tfinspect.errors import SourceError
 
 
@@ -44,7 +44,7 @@ def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
         if options.script and not os.path.isfile(source):
             raise SourceError(f"{source}: no such file" if not os.path.exists(source) else
                               f"{source}: --script needs a file")
-        from tfinspect.load.runner import ScriptRun, run_script  # the child-process machinery, only for scripts
+        from tfinspect.load.script.runner import ScriptRun, run_script  # the child-process machinery, only for scripts
 
         return run_script(ScriptRun(
             script=source, argv=tuple(options.argv), runs=options.runs, tf1=options.tf1,

@@ -1,6 +1,6 @@
 """The child process: run the user's script under the hooks and report back as files.
 
-Started by :mod:`tfinspect.load.runner`; never imported by the parent.
+Started by :mod:`tfinspect.load.script.runner`; never imported by the parent.
 Whatever happens to the script (it ends, raises, exits, hangs), this process
 writes ``capture.json`` with an ``outcome`` before it exits. If it dies
 without one (a segfault, a kill), the parent uses the last snapshot.
@@ -19,10 +19,10 @@ import time
 import traceback
 from typing import Any
 
-from tfinspect.load.errortext import error_summary
-from tfinspect.load.frames import is_user_file, user_frames
-from tfinspect.load.hooks import CaptureStopped, Recorder, install
-from tfinspect.load.policy import RunLimit, RunPolicy
+from tfinspect.load.child.errortext import error_summary
+from tfinspect.runtime.frames import is_user_file, user_frames
+from tfinspect.load.child.hooks import CaptureStopped, Recorder, install
+from tfinspect.load.protocol.options import RunLimit, RunPolicy
 
 
 _FOREIGN_FRAME_LINE = re.compile(r'^\s*File "(?P<file>[^"]+)", line \d+')
@@ -76,7 +76,7 @@ class Child:
         legacy = self._legacy_keras()  # before TensorFlow is imported: it reads the variable once
         import tensorflow as tf
 
-        from tfinspect.load.frames import warm_up
+        from tfinspect.runtime.frames import warm_up
 
         warm_up()
         if not self.args.verbose:
@@ -84,7 +84,7 @@ class Child:
         tf1 = {"on": True, "off": False}.get(self.args.tf1)
         evidence = []
         if tf1 is None:
-            from tfinspect.load.tf1 import tf1_evidence
+            from tfinspect.load.child.tf1 import tf1_evidence
 
             evidence = tf1_evidence(self.script, tf, tf.compat.v1)
             tf1 = bool(evidence)
@@ -96,11 +96,11 @@ class Child:
         )
         install(self.recorder)
         if self.args.datasets:
-            from tfinspect.load.datasets import install_dataset_hook
+            from tfinspect.load.child.datasets import install_dataset_hook
 
             install_dataset_hook(self.recorder)
         if tf1:
-            from tfinspect.load.tf1 import enable_tf1_alias
+            from tfinspect.load.child.tf1 import enable_tf1_alias
 
             enable_tf1_alias(tf)
             if evidence and not self.args.quiet_notes:
@@ -121,7 +121,7 @@ class Child:
 
         if "TF_USE_LEGACY_KERAS" in os.environ or importlib.util.find_spec("tf_keras") is None:
             return None
-        from tfinspect.load.tf1 import legacy_keras_use
+        from tfinspect.load.child.tf1 import legacy_keras_use
 
         found = legacy_keras_use(self.script)
         if found is not None:
@@ -142,7 +142,7 @@ class Child:
 
     def _watchdog(self) -> None:
         """Stop the script past its time or memory limit, after writing what it built."""
-        from tfinspect.load.runner import rss_bytes
+        from tfinspect.load.script.runner import rss_bytes
 
         limit = self.args.memory_limit
         deadline = time.monotonic() + self.args.timeout if self.args.timeout > 0 else None
@@ -193,7 +193,7 @@ class Child:
             outcome = {"status": "stopped"}  # the script swallowed our stop and went on
         self._finish(outcome)
         if self.args.datasets and self.recorder is not None:
-            from tfinspect.load.datasets import iterate_datasets
+            from tfinspect.load.child.datasets import iterate_datasets
 
             try:
                 iterate_datasets(self.recorder, self.args.out, self.args.datasets)
@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         child.start()
     except BaseException as e:  # TensorFlow failed to import, or the hooks failed
-        from tfinspect.load.store import METADATA, write_atomic
+        from tfinspect.load.protocol.reader import METADATA, write_atomic
         import json
 
         os.makedirs(child.args.out, exist_ok=True)

@@ -13,9 +13,9 @@ import sys
 import time
 from typing import Any
 
-from tfinspect.load.errortext import error_summary
-from tfinspect.load.runner import PROGRESS_PREFIX
-from tfinspect.load.store import METADATA, write_atomic
+from tfinspect.load.child.errortext import error_summary
+from tfinspect.load.script.runner import PROGRESS_PREFIX
+from tfinspect.load.protocol.reader import METADATA, write_atomic
 
 
 def install_dataset_hook(recorder) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfinspect.load.frames import innermost_user_frame
+from tfinspect.runtime.frames import innermost_user_frame
 
 VARIABLE_STORE_KEY = ("__variable_store",)
 VARIABLE_OP_TYPES = {"VariableV2": "ref", "Variable": "ref", "VarHandleOp": "resource"}

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from typing import IO, Callable, Sequence
 
 from tfinspect.load.model import Capture, Outcome, OutcomeStatus
-from tfinspect.load.policy import DEFAULT_TIMEOUT, RunLimit
-from tfinspect.load.store import METADATA, read_capture_dir
+from tfinspect.load.protocol.options import DEFAULT_TIMEOUT, RunLimit
+from tfinspect.load.protocol.reader import METADATA, read_capture_dir
 from tfinspect.errors import CaptureError, SourceError
 
-_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 # The child gets this long past --timeout to write its own report before it is killed.
 GRACE_SECONDS = 20.0
 
@@ -246,7 +246,7 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
     out_dir = temporary_folder("capture")
     bootstrap = (
         "import sys; sys.path.insert(0, sys.argv.pop(1)); "
-        "from tfinspect.load.child import main; sys.path.pop(0); main()"
+        "from tfinspect.load.child.main import main; sys.path.pop(0); main()"
     )
     command = [
         sys.executable, "-c", bootstrap, _PACKAGE_ROOT,

@@ -16,12 +16,12 @@ import threading
 import time
 from typing import Any, Callable
 
-from tfinspect.load.extract import VARIABLE_OP_TYPES, FileTable, GraphExtractor
-from tfinspect.load.errortext import error_summary
-from tfinspect.load.frames import made_on_behalf, user_frames
+from tfinspect.load.child.extract import VARIABLE_OP_TYPES, FileTable, GraphExtractor
+from tfinspect.load.child.errortext import error_summary
+from tfinspect.runtime.frames import made_on_behalf, user_frames
 from tfinspect.load.model import escape_feed_key
-from tfinspect.load.policy import RunPolicy
-from tfinspect.load.store import FORMAT, FORMAT_VERSION, METADATA, write_atomic
+from tfinspect.load.protocol.options import RunPolicy
+from tfinspect.load.protocol.reader import FORMAT, FORMAT_VERSION, METADATA, write_atomic
 
 # Fed arrays are kept for the first runs of every call site, within a byte budget.
 KEEP_VALUES_PER_SITE = 20
@@ -117,8 +117,8 @@ class Recorder:
         self.checker = None
         self.condemnation = None
         if guard:  # `tfinspect check`: a run whose ids are out of range, fed or constant, is not executed
-            from tfinspect.load.condemned import StaticCondemnation
-            from tfinspect.runtime_guard import _Checker
+            from tfinspect.load.child.condemned import StaticCondemnation
+            from tfinspect.runtime.guard import _Checker
 
             self.checker = _Checker()
             self.condemnation = StaticCondemnation(self, datasets)
@@ -218,8 +218,8 @@ class Recorder:
         values = self._feeds(graph, feed_dict, record)
         condemned = False
         if allowed and self.checker is not None:
-            from tfinspect.load.condemned import CondemnedRun
-            from tfinspect.runtime_guard import TfinspectBoundsError
+            from tfinspect.load.child.condemned import CondemnedRun
+            from tfinspect.runtime.guard import TfinspectBoundsError
 
             try:
                 self.checker.check(session, fetches, feed_dict)

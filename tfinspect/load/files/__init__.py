@@ -16,8 +16,8 @@ import struct
 import zipfile
 
 from tfinspect.errors import SourceError
-from tfinspect.load.columns import NodeColumns, columns_of, node_columns, positions
-from tfinspect.load.store import parse_message
+from tfinspect.load.files.columns import NodeColumns, columns_of, node_columns, positions
+from tfinspect.load.protocol.reader import parse_message
 from tfinspect.load.model import (
     Capture,
     CollectionMember,
@@ -284,7 +284,7 @@ def load_events(path: str) -> Capture:
 def save_capture(directory: str, path: str, *, replace: bool = False) -> None:
     """Pack a capture directory into one file (a zip), atomically, through a temporary file of a unique
     name; without ``replace`` an existing ``path`` is never overwritten (FileExistsError)."""
-    from tfinspect.load.store import write_atomic_with
+    from tfinspect.load.protocol.reader import write_atomic_with
 
     def pack(file) -> None:
         with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -302,7 +302,7 @@ SAVED_CAPTURE_LIMIT = 4 << 30  # what a saved capture may unpack to (a zip bomb 
 
 
 def load_saved_capture(path: str) -> Capture:
-    from tfinspect.load.store import METADATA, read_capture_dir
+    from tfinspect.load.protocol.reader import METADATA, read_capture_dir
 
     try:
         with zipfile.ZipFile(path) as archive:
@@ -316,7 +316,7 @@ def load_saved_capture(path: str) -> Capture:
                 raise SourceError(f"{path}: the archive unpacks to {declared} bytes in {len(members)} files, "
                                   f"from {packed} bytes: not a capture tfinspect wrote (at most "
                                   f"{SAVED_CAPTURE_LIMIT >> 30} GiB, compressed at most 100 to 1)")
-            from tfinspect.load.runner import temporary_folder
+            from tfinspect.load.script.runner import temporary_folder
 
             directory = temporary_folder("saved")
             for info in members:  # zipfile stops each member at its declared size and checks its CRC

@@ -18,14 +18,14 @@ from tfinspect.analyses.lookups import UNSIGNED_VIEW, Violation, check_ids, find
 from tfinspect.errors import TfinspectError
 
 try:  # the per-step check compiled at install (setup.py); without a compiler, the numpy path below does it
-    from tfinspect._guardcheck import first_suspect as _first_suspect
+    from tfinspect.runtime._guardcheck import first_suspect as _first_suspect
 except ImportError:  # pragma: no cover - depends on the install
     _first_suspect = None
 
 _NDARRAY = np.ndarray
 _UNSEEN = object()
 
-#: Whether the guard's per-step check runs compiled (``tfinspect/_guardcheck.c``) or with numpy.
+#: Whether the guard's per-step check runs compiled (``tfinspect/runtime/_guardcheck.c``) or with numpy.
 NATIVE_CHECK = _first_suspect is not None
 
 
@@ -102,7 +102,7 @@ class _GraphConstraints:
 
 
 def _line(op) -> str:
-    from tfinspect.load.extract import op_frame
+    from tfinspect.load.child.extract import op_frame
 
     frame = op_frame(op)
     return f"{frame[0]}:{frame[1]}" if frame else "?"
@@ -161,7 +161,7 @@ class _Checker:
                 self._slow(session, fetches, feed_dict, constraints, entry, ids)
 
     def _slow(self, session, fetches, feed_dict, constraints: _GraphConstraints, entry, ids) -> None:
-        from tfinspect.load.hooks import expand_sparse, feed_name, flatten_fetches
+        from tfinspect.load.child.hooks import expand_sparse, feed_name, flatten_fetches
 
         name, found, _, _ = entry
         graph = session.graph
@@ -176,7 +176,7 @@ class _Checker:
 
     @staticmethod
     def _error(graph, tensor: str, constraint: _Constraint, violation: Violation) -> TfinspectBoundsError:
-        from tfinspect.load.hooks import user_call_site
+        from tfinspect.load.child.hooks import user_call_site
 
         site = user_call_site(skip=3)
         where = f"{site[0]}:{site[1]}" if site else "?"

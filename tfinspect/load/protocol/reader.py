@@ -224,7 +224,7 @@ def read_capture_dir(directory: str, *, outcome: Outcome | None = None,
         raise SourceError(f"{meta_path}: unreadable capture metadata ({e})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise SourceError(f"{meta_path}: not a tfinspect capture")
-    from tfinspect.load.schema import validate
+    from tfinspect.load.protocol.schema import validate
 
     validate(meta, meta_path)
     files = list(meta.get("files", ()))

@@ -114,7 +114,7 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "tfinspect._guardcheck", NULL, -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "tfinspect.runtime._guardcheck", NULL, -1, methods};
 
 PyMODINIT_FUNC PyInit__guardcheck(void)
 {
