@@ -55,7 +55,8 @@ def capture_graph(graph=None) -> Capture:
     from tensorflow.python.framework import ops
 
     from tfinspect.load.child.extract import FileTable, GraphExtractor
-    from tfinspect.load.protocol.reader import graph_def_from_bytes, graph_from_raw
+    from tfinspect.load.protocol import graph_def_from_bytes
+    from tfinspect.load.protocol.reader import graph_from_raw
 
     graph = graph if graph is not None else ops.get_default_graph()
     files = FileTable()

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 from tfinspect.analyses.lookups import Lookup, Origin, check_ids, find_lookups
 from tfinspect.analyses.runs import index_of, plan_for_run
-from tfinspect.checks.finding import Finding, Related, Severity, Status
+from tfinspect.checks.finding import Finding, Related, Severity
 from tfinspect.checks.registry import check
 from tfinspect.graphindex import GraphIndex
 from tfinspect.load.model import Capture, GraphCapture, RunRecord

@@ -214,7 +214,7 @@ class GraphDefSource:
             # Commands that only need names and edges (subgraph, summary) read the node columns and never
             # pay for the full parse of a large GraphDef.
             from tfinspect.errors import SourceError
-            from tfinspect.load.protocol.reader import graph_def_from_bytes
+            from tfinspect.load.protocol import graph_def_from_bytes
 
             try:
                 self._graph_def = graph_def_from_bytes(self.wire, self.origin)
@@ -255,35 +255,12 @@ class FeedValues:
     def for_run(self, index: int) -> Mapping[str, np.ndarray]:
         """The arrays fed to run ``index`` (tensor name -> array); empty when not kept."""
         if index not in self._arrays and self._directory:
-            path = os.path.join(self._directory, f"run_{index}.npz")
+            from tfinspect.load.protocol import feed_file, load_arrays, unescape_feed_key
+
+            path = os.path.join(self._directory, feed_file(index))
             if os.path.isfile(path):
-                self._arrays[index] = {_unescape(k): v for k, v in load_arrays(path).items()}
+                self._arrays[index] = {unescape_feed_key(k): v for k, v in load_arrays(path).items()}
         return self._arrays.get(index, {})
-
-
-def load_arrays(path: str) -> dict[str, Any]:
-    """The arrays of an ``.npz`` that tfinspect wrote; a damaged or crafted one (object arrays, which
-    would need pickle, are refused) is one SourceError naming it."""
-    import zipfile
-
-    import numpy as np
-
-    from tfinspect.errors import SourceError
-
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return {k: data[k] for k in data.files}
-    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, NotImplementedError) as e:
-        raise SourceError(f"{path}: damaged array file ({type(e).__name__}: {str(e)[:200]})") from None
-
-
-def escape_feed_key(name: str) -> str:
-    """npz member names cannot hold '/' or ':'; keep them reversible."""
-    return name.replace("%", "%25").replace("/", "%2F").replace(":", "%3A")
-
-
-def _unescape(key: str) -> str:
-    return key.replace("%3A", ":").replace("%2F", "/").replace("%25", "%")
 
 
 @dataclass(frozen=True)
@@ -321,7 +298,9 @@ class Capture:
         if not run.metadata_kept or not self.directory:
             return None
         try:
-            with open(os.path.join(self.directory, "metadata", f"run_{run.index}.pb"), "rb") as f:
+            from tfinspect.load.protocol import run_metadata_file
+
+            with open(os.path.join(self.directory, run_metadata_file(run.index)), "rb") as f:
                 return f.read()
         except OSError:
             return None
@@ -330,9 +309,9 @@ class Capture:
         """The integer values one dataset component yielded (flattened), or None."""
         if not sample.file or not self.directory:
             return None
-        from tfinspect.load.protocol.reader import member_path
+        from tfinspect.load.protocol import DATASETS, load_arrays, member_path
 
-        arrays = load_arrays(member_path(os.path.join(self.directory, "datasets"), sample.file, "a dataset sample"))
+        arrays = load_arrays(member_path(os.path.join(self.directory, DATASETS), sample.file, "a dataset sample"))
         return arrays.get(f"c{component}")
 
     def graph(self, graph_id: int) -> GraphCapture:

@@ -8,7 +8,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from tfinspect.analyses.overview import GraphOverview, GraphSummary, RunGroup, ScopeNode
-from tfinspect.load.model import OutcomeStatus, RunStatus
+from tfinspect.load.model import OutcomeStatus
 from tfinspect.load.protocol.options import AUTO_STEPS
 from tfinspect.render.formatting import created_by_text, names_text, shape_text, source_text
 from tfinspect.render.theme import make_console

@@ -14,8 +14,7 @@ import time
 from typing import Any
 
 from tfinspect.load.child.errortext import error_summary
-from tfinspect.load.script.runner import PROGRESS_PREFIX
-from tfinspect.load.protocol.reader import METADATA, write_atomic
+from tfinspect.load.protocol import DATASETS, METADATA, PROGRESS_PREFIX, write_atomic
 
 
 def install_dataset_hook(recorder) -> None:
@@ -61,7 +60,7 @@ def iterate_datasets(recorder, out_dir: str, max_elements: int, seconds: float =
     import tensorflow.compat.v1 as tf
 
     results: list[dict[str, Any]] = []
-    folder = os.path.join(out_dir, "datasets")
+    folder = os.path.join(out_dir, DATASETS)
     os.makedirs(folder, exist_ok=True)
     recorder.paused = True
     for extractor in recorder.extractors:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tfinspect.load.protocol import graph_file
 from tfinspect.runtime.frames import innermost_user_frame
 
 VARIABLE_STORE_KEY = ("__variable_store",)
@@ -225,7 +226,7 @@ class GraphExtractor:
         graph_def = self.graph.as_graph_def(add_shapes=True)
         meta = {
             "id": self.graph_id,
-            "graph_def": f"graph_{self.graph_id}.pb",
+            "graph_def": graph_file(self.graph_id),
             "sources": {k: v for k, v in self._sources.items() if v is not None},
             "variables": [dict(v, variable_scope=scopes.get(v["name"]), made_by=(made_by or {}).get(v["name"]))
                           for v in variables_of(self.graph, self.files, self._sources)],

@@ -19,9 +19,9 @@ from typing import Any, Callable
 from tfinspect.load.child.extract import VARIABLE_OP_TYPES, FileTable, GraphExtractor
 from tfinspect.load.child.errortext import error_summary
 from tfinspect.runtime.frames import made_on_behalf, user_frames
-from tfinspect.load.model import escape_feed_key
 from tfinspect.load.protocol.options import RunPolicy
-from tfinspect.load.protocol.reader import FORMAT, FORMAT_VERSION, METADATA, write_atomic
+from tfinspect.load.protocol import (FEEDS, FORMAT, FORMAT_VERSION, METADATA, RUN_METADATA, escape_feed_key,
+                                     feed_file, run_metadata_file, write_atomic)
 
 # Fed arrays are kept for the first runs of every call site, within a byte budget.
 KEEP_VALUES_PER_SITE = 20
@@ -147,7 +147,7 @@ class Recorder:
         self._next_build_snapshot = 0.0
         self._final = False  # the snapshot with the outcome was written
         self._snapshot_versions: tuple[int, ...] = ()
-        os.makedirs(os.path.join(out_dir, "feeds"), exist_ok=True)
+        os.makedirs(os.path.join(out_dir, FEEDS), exist_ok=True)
 
     # -- graphs ------------------------------------------------------------
     def track_graph(self, graph) -> int:
@@ -235,7 +235,7 @@ class Recorder:
         if values and (condemned or self._keep_values(site, values)):
             import numpy as np
 
-            path = os.path.join(self.out_dir, "feeds", f"run_{record['index']}.npz")
+            path = os.path.join(self.out_dir, feed_file(record["index"]))
             np.savez(path, **{escape_feed_key(k): v for k, v in values.items()})
             record["values_kept"] = True
         with self._lock:
@@ -280,8 +280,8 @@ class Recorder:
 
     def keep_metadata(self, record: dict[str, Any], run_metadata) -> None:
         data = run_metadata.SerializeToString()
-        os.makedirs(os.path.join(self.out_dir, "metadata"), exist_ok=True)
-        with open(os.path.join(self.out_dir, "metadata", f"run_{record['index']}.pb"), "wb") as f:
+        os.makedirs(os.path.join(self.out_dir, RUN_METADATA), exist_ok=True)
+        with open(os.path.join(self.out_dir, run_metadata_file(record["index"])), "wb") as f:
             f.write(data)
         self._metadata_bytes += len(data)
         record["metadata_kept"] = True

@@ -142,7 +142,7 @@ class Child:
 
     def _watchdog(self) -> None:
         """Stop the script past its time or memory limit, after writing what it built."""
-        from tfinspect.load.script.runner import rss_bytes
+        from tfinspect.load.protocol import rss_bytes
 
         limit = self.args.memory_limit
         deadline = time.monotonic() + self.args.timeout if self.args.timeout > 0 else None
@@ -226,11 +226,11 @@ def main(argv: list[str] | None = None) -> None:
     try:
         child.start()
     except BaseException as e:  # TensorFlow failed to import, or the hooks failed
-        from tfinspect.load.protocol.reader import METADATA, write_atomic
+        from tfinspect.load.protocol import FAILED, write_atomic
         import json
 
         os.makedirs(child.args.out, exist_ok=True)
-        write_atomic(os.path.join(child.args.out, METADATA + ".failed"),
+        write_atomic(os.path.join(child.args.out, FAILED),
                      json.dumps({"message": error_summary(e), "traceback": traceback.format_exc()}).encode())
         child.real_exit(3)
     child.run()

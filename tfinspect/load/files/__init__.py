@@ -17,7 +17,7 @@ import zipfile
 
 from tfinspect.errors import SourceError
 from tfinspect.load.files.columns import NodeColumns, columns_of, node_columns, positions
-from tfinspect.load.protocol.reader import parse_message
+from tfinspect.load.protocol import parse_message
 from tfinspect.load.model import (
     Capture,
     CollectionMember,
@@ -284,7 +284,7 @@ def load_events(path: str) -> Capture:
 def save_capture(directory: str, path: str, *, replace: bool = False) -> None:
     """Pack a capture directory into one file (a zip), atomically, through a temporary file of a unique
     name; without ``replace`` an existing ``path`` is never overwritten (FileExistsError)."""
-    from tfinspect.load.protocol.reader import write_atomic_with
+    from tfinspect.atomic import write_atomic_with
 
     def pack(file) -> None:
         with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -302,7 +302,8 @@ SAVED_CAPTURE_LIMIT = 4 << 30  # what a saved capture may unpack to (a zip bomb 
 
 
 def load_saved_capture(path: str) -> Capture:
-    from tfinspect.load.protocol.reader import METADATA, read_capture_dir
+    from tfinspect.load.protocol import METADATA
+    from tfinspect.load.protocol.reader import read_capture_dir
 
     try:
         with zipfile.ZipFile(path) as archive:

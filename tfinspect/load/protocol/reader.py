@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from typing import Any, Mapping
 
 from tfinspect.load.model import (
@@ -31,44 +30,8 @@ from tfinspect.load.model import (
     VariableKind,
 )
 from tfinspect.errors import SourceError
+from tfinspect.load.protocol import FORMAT, METADATA, graph_def_from_bytes, member_path
 
-FORMAT = "tfinspect-capture"
-FORMAT_VERSION = 1
-METADATA = "capture.json"
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: str, data: bytes, *, replace: bool = True) -> None:
-    """Write ``data`` to ``path`` through a temporary file of a unique name and a rename.
-
-    With ``replace=False`` the file is only created: if ``path`` appeared meanwhile (another run
-    writing the same output), FileExistsError, and nothing is replaced.
-    """
-    write_atomic_with(path, lambda f: f.write(data), replace=replace)
-
-
-def write_atomic_with(path: str, write, *, replace: bool = True) -> None:
-    """Like :func:`write_atomic`, with ``write(file)`` filling the temporary file."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
-        if replace:
-            os.replace(tmp, path)
-        else:
-            os.link(tmp, path)  # fails if the path exists: two writers never silently replace each other
-            os.unlink(tmp)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _shape_from_json(shape: Any) -> tuple[int | None, ...] | None:
@@ -82,23 +45,6 @@ def _location(files: list[str], raw: Any) -> SourceLocation | None:
         return None
     file_index, line, function = raw
     return SourceLocation(files[file_index], int(line), str(function))
-
-
-def parse_message(message, data: bytes, path: str, what: str):
-    """Decode ``data`` into ``message``; a damaged file gets one clear SourceError naming it."""
-    from google.protobuf.message import DecodeError
-
-    try:
-        message.ParseFromString(data)
-    except DecodeError as e:
-        raise SourceError(f"{path}: not a {what}, or a truncated one ({e})") from None
-    return message
-
-
-def graph_def_from_bytes(data: bytes, path: str):
-    from tensorboard.compat.proto.graph_pb2 import GraphDef
-
-    return parse_message(GraphDef(), data, path, "GraphDef")
 
 
 def graph_from_raw(raw: Mapping[str, Any], files: list[str], graph_def, wire: bytes | None = None) -> GraphCapture:
@@ -179,28 +125,6 @@ def outcome_from_raw(raw: Mapping[str, Any] | None, fallback: Outcome | None = N
     )
 
 
-MEMBER_LIMIT = 4 << 30  # no file of a capture is read past this (a graph_def pointing at /dev/zero)
-
-
-def member_path(directory: str, relative: Any, what: str) -> str:
-    """The path of a file a capture names, confined to its directory and to regular files.
-
-    ``capture.json`` is data: a name that is absolute, climbs out with ``..`` or is a device must
-    not make tfinspect read another file of the machine.
-    """
-    if not isinstance(relative, str) or not relative or os.path.isabs(relative) or \
-            ".." in relative.replace("\\", "/").split("/"):
-        raise SourceError(f"{directory}: the capture names {what} {relative!r}, which is not a file inside it")
-    path = os.path.join(directory, relative)
-    root = os.path.realpath(directory)
-    real = os.path.realpath(path)
-    if os.path.commonpath([root, real]) != root or not os.path.isfile(real):
-        raise SourceError(f"{directory}: the capture names {what} {relative!r}, which is not a file inside it")
-    if os.path.getsize(real) > MEMBER_LIMIT:
-        raise SourceError(f"{path}: {what} larger than {MEMBER_LIMIT >> 30} GiB")
-    return real
-
-
 DATASET_FIELDS = frozenset(DatasetSample.__dataclass_fields__)
 
 
@@ -243,7 +167,7 @@ def read_capture_dir(directory: str, *, outcome: Outcome | None = None,
         outcome=outcome or outcome_from_raw(meta.get("outcome"), fallback),
         tf_version=meta.get("tf_version"),
         tf1_mode=meta.get("tf1_mode"),
-        feed_values=FeedValues(os.path.join(directory, "feeds")),
+        feed_values=FeedValues(directory),
         datasets=tuple(DatasetSample(**{k: v for k, v in d.items() if k in DATASET_FIELDS})
                        for d in meta.get("datasets", ())),
         directory=directory,

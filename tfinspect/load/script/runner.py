@@ -24,7 +24,8 @@ from typing import IO, Callable, Sequence
 
 from tfinspect.load.model import Capture, Outcome, OutcomeStatus
 from tfinspect.load.protocol.options import DEFAULT_TIMEOUT, RunLimit
-from tfinspect.load.protocol.reader import METADATA, read_capture_dir
+from tfinspect.load.protocol import FAILED, METADATA, PROGRESS_PREFIX, rss_bytes
+from tfinspect.load.protocol.reader import read_capture_dir
 from tfinspect.errors import CaptureError, SourceError
 
 _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -90,9 +91,6 @@ class ScriptRun:
     run_metadata: bool = False  # keep TensorFlow's RunMetadata (step stats, partition graphs) of early runs
 
 
-PROGRESS_PREFIX = "\x1etfinspect-progress "
-
-
 # TensorFlow's C++ start-up chatter, not the script's output: hidden unless verbose.
 _NOISE = re.compile(
     r"^(I\d{4} \S+ +\d+ \S+\] |WARNING: All log messages before absl::InitializeLog"
@@ -115,15 +113,6 @@ def _forward(stream: IO[bytes], sink: IO[str], verbose: bool, progress: Callable
             sink.write(line)
             sink.flush()
     stream.close()
-
-
-def rss_bytes(pid: int) -> int:
-    """Resident memory of a process (Linux /proc); 0 where unknown."""
-    try:
-        with open(f"/proc/{pid}/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
 
 
 TOKEN_VARIABLE = "TFINSPECT_CAPTURE_TOKEN"
@@ -290,7 +279,7 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
         kill_leftovers(process, token)
     for thread in forwarders:
         thread.join(timeout=5)
-    failed = os.path.join(out_dir, METADATA + ".failed")
+    failed = os.path.join(out_dir, FAILED)
     if os.path.exists(failed):
         with open(failed, encoding="utf-8") as f:
             details = json.load(f)
