@@ -1,53 +1,76 @@
-"""The Python API: `capture` a script, `capture_graph` a live graph."""
+"""The Python API: `capture` a script or a graph file, `capture_graph` a live graph."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import IO, Callable, Sequence
 
 from tfinspect.load.model import Capture
-from tfinspect.load.protocol.options import RunLimit
-from tfinspect.load.script.runner import DEFAULT_TIMEOUT, ScriptRun, run_script
+from tfinspect.load.protocol.options import DEFAULT_TIMEOUT, CaptureOptions, RunLimit
 
 __all__ = ["Capture", "capture", "capture_graph"]
 
 
 def capture(
-    script: str,
+    source: str,
     argv: Sequence[str] = (),
     *,
     runs: str | int = "auto",
     tf1: bool | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    memory_limit: int | None = None,
     quiet: bool = False,
+    verbose: bool = False,
     cwd: str | None = None,
+    script: bool = False,
     trace: bool = False,
+    datasets: int = 0,
+    guard: bool = False,
     run_metadata: bool = False,
+    output: IO[str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Capture:
-    """Run ``script`` in a child process and capture the graphs it builds and the runs it makes.
+    """Capture ``source``: a script is run in a child process; a graph file is read, as the CLI reads it.
 
     Args:
-        script: path of a Python script; it runs as ``__main__`` with its own
-            directory first on ``sys.path`` and as its working directory.
+        source: a Python script (a ``.py`` name, or any file with ``script=True``), or a graph file:
+            ``.pb``, ``.pbtxt``, ``.meta``, a SavedModel directory, an event file or log directory,
+            a saved ``.tfinspect`` capture. Only a script runs; a file is data.
         argv: the script's own arguments.
         runs: ``"auto"`` (initialisation and the first 3 steps of each loop),
             a number of ``Session.run`` calls to execute, or ``"all"``.
         tf1: run as TF1 code (``import tensorflow`` gives ``tf.compat.v1``);
             None detects it from the script.
         timeout: seconds before a hanging script is stopped (0: no limit).
+        memory_limit: bytes of memory the script may use (None: three quarters of the machine's).
         quiet: hide the script's own output.
+        verbose: also show TensorFlow's start-up messages.
         cwd: working directory for the script (default: its own directory).
+        script: run ``source`` as a Python script whatever its name.
         trace: also record, for every run, the nodes TensorFlow itself executed
             (from its partition graphs, with graph rewrites turned off).
+        datasets: after the script, iterate each initializable iterator's dataset up to this
+            many elements (0: not at all), for ``capture.dataset_values``.
+        guard: do not let a run execute whose embedding ids are out of range (as ``tfinspect check``).
         run_metadata: keep TensorFlow's RunMetadata (FULL_TRACE step stats and
             partition graphs) of the first 5 runs of each ``Session.run`` line;
             ``capture.run_metadata(run)`` returns it serialized.
+        output: where the script's output goes (default: stderr).
+        progress: called with each progress line the script's driver prints.
 
     Returns:
         The capture; ``capture.outcome`` says how the script ended.
+
+    Raises:
+        UsageError: an option value is invalid (``runs``).
+        SourceError: the source does not exist or cannot be read.
     """
-    spec = ScriptRun(script=script, argv=tuple(argv), runs=RunLimit.parse(runs), tf1=tf1,
-                     timeout=timeout, quiet=quiet, cwd=cwd, trace=trace, run_metadata=run_metadata)
-    return run_script(spec)
+    from tfinspect.load.sources import load
+
+    options = CaptureOptions(
+        argv=tuple(argv), runs=RunLimit.parse(runs), tf1=tf1, timeout=timeout, memory_limit=memory_limit,
+        quiet=quiet, verbose=verbose, cwd=cwd, script=script, trace=trace, datasets=datasets, guard=guard,
+        run_metadata=run_metadata)
+    return load(source, options, output=output, progress=progress)
 
 
 def capture_graph(graph=None) -> Capture:

@@ -100,12 +100,13 @@ def test_segfault_keeps_the_graph():
 
 def test_runaway_memory_is_killed(tmp_path):
     from tfinspect.load.model import OutcomeStatus
-    from tfinspect.load.script.runner import ScriptRun, run_script
+    from tfinspect.load.protocol.options import CaptureOptions
+    from tfinspect.load.script.runner import run_script
 
     script = tmp_path / "hog.py"
     script.write_text("import tensorflow as tf\nx = tf.placeholder(tf.float32)\nimport numpy as np\n"
                       "blocks = []\nwhile True:\n    blocks.append(np.ones(50_000_000))\n")
-    capture = run_script(ScriptRun(str(script), memory_limit=2 << 30, quiet=True, timeout=60))
+    capture = run_script(str(script), CaptureOptions(memory_limit=2 << 30, quiet=True, timeout=60))
     assert capture.outcome.status is OutcomeStatus.MEMORY
     assert [n.name for n in capture.graphs[0].graph_def.node] == ["Placeholder"]
 

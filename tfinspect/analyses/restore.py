@@ -6,30 +6,9 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from tfinspect.load.model import Capture, VariableInfo
+from tfinspect.load.model import Capture, CheckpointEntry, VariableInfo
 
 Shape = tuple[int, ...]
-DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1, "uint8": 1, "int16": 2,
-               "int32": 4, "int64": 8, "bool": 1}
-
-
-@dataclass(frozen=True)
-class CheckpointEntry:
-    name: str
-    shape: Shape
-    dtype: str
-
-    @property
-    def size(self) -> int:
-        n = 1
-        for d in self.shape:
-            n *= d
-        return n
-
-    @property
-    def bytes(self) -> int:
-        """Bytes of its values (0 for dtypes without a fixed width, such as strings)."""
-        return self.size * DTYPE_BYTES.get(self.dtype, 0)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,14 @@ import sys
 
 from tfinspect.load.model import Capture, OutcomeStatus
 from tfinspect.options import Tf1Mode
-from tfinspect.load.sources import LoadOptions, load
+from tfinspect.load.protocol.options import CaptureOptions
+from tfinspect.load.sources import load
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def load_options(args: argparse.Namespace) -> LoadOptions:
-    return LoadOptions(
+def load_options(args: argparse.Namespace) -> CaptureOptions:
+    return CaptureOptions(
         argv=tuple(args.script_args), runs=args.runs, tf1=Tf1Mode(args.tf1).as_flag(),
         timeout=args.timeout, quiet=args.quiet, verbose=args.verbose, cwd=args.cwd,
         script=getattr(args, "script", False),
@@ -34,7 +35,7 @@ class _ConsoleWriter:
         self.console.file.flush()
 
 
-def load_source(args: argparse.Namespace, **overrides) -> Capture:
+def load_source(args: argparse.Namespace, progress=None, **overrides) -> Capture:
     """Load ``args.source`` (and ``--save`` it). Every output the arguments name is checked first."""
     from tfinspect.commands.output import check_outputs
     from tfinspect.errors import UsageError
@@ -42,7 +43,7 @@ def load_source(args: argparse.Namespace, **overrides) -> Capture:
     check_outputs(args)
     if getattr(args, "save", None) and not args.source.endswith(".py") and not getattr(args, "script", False):
         raise UsageError("--save saves what a script run captured; this source is a file already")
-    capture = _load(args, **overrides)
+    capture = _load(args, progress, **overrides)
     if getattr(args, "save", None):
         from tfinspect.load.files import save_capture
 
@@ -56,18 +57,18 @@ def load_source(args: argparse.Namespace, **overrides) -> Capture:
     return capture
 
 
-def _load(args: argparse.Namespace, **overrides) -> Capture:
-    """On a terminal, with a spinner while the script runs."""
+def _load(args: argparse.Namespace, progress=None, **overrides) -> Capture:
+    """On a terminal, with a spinner while the script runs (unless a progress bar shows instead)."""
     from dataclasses import replace
 
     options = replace(load_options(args), **overrides)
-    if not sys.stderr.isatty() or options.progress is not None:
-        return load(args.source, options)
+    if not sys.stderr.isatty() or progress is not None:
+        return load(args.source, options, progress=progress)
     from tfinspect.render.theme import make_console
 
     console = make_console(sys.stderr)
     with console.status(f"running {args.source} (TensorFlow takes a few seconds to start)…"):
-        return load(args.source, replace(options, output=_ConsoleWriter(console)))
+        return load(args.source, options, output=_ConsoleWriter(console))
 
 
 def report_outcome(capture: Capture, *, traceback: bool = True, shown: str = "showing the partial graph") -> int:

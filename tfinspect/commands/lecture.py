@@ -90,15 +90,15 @@ def run_lecture(args: argparse.Namespace) -> int:
         if value is not None:
             argv += [f"--{option}", str(value)]
     argv += ["--loss", args.loss]
-    from tfinspect.load.script.runner import ScriptRun, run_script
+    from tfinspect.load.protocol.options import CaptureOptions
+    from tfinspect.load.script.runner import run_script
 
     bar = _ProgressBar(f"training {lecture.name}")
     try:
-        capture = run_script(ScriptRun(
-            script=DRIVER, argv=tuple(argv), runs=RunLimit(unlimited=True), tf1=False, timeout=args.timeout,
-            quiet=args.quiet, verbose=args.verbose, origin="lecture", label=f"lecture {lecture.name}",
-            progress=bar, cwd=".",
-        ))
+        capture = run_script(DRIVER, CaptureOptions(
+            argv=tuple(argv), runs=RunLimit(unlimited=True), tf1=False, timeout=args.timeout,
+            quiet=args.quiet, verbose=args.verbose, origin="lecture", label=f"lecture {lecture.name}", cwd=".",
+        ), progress=bar)
     finally:
         bar.close()
     from tfinspect.commands.graph import show_graph

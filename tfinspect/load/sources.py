@@ -3,39 +3,22 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import IO, Sequence
+from typing import IO, Callable
 
 from tfinspect.load.model import Capture
-from tfinspect.load.protocol.options import DEFAULT_TIMEOUT, RunLimit
+from tfinspect.load.protocol.options import CaptureOptions
 from tfinspect.errors import SourceError
 
 
-@dataclass(frozen=True)
-class LoadOptions:
-    argv: Sequence[str] = ()
-    runs: RunLimit = field(default_factory=RunLimit)
-    tf1: bool | None = None
-    timeout: float = DEFAULT_TIMEOUT
-    quiet: bool = False
-    verbose: bool = False
-    cwd: str | None = None
-    output: IO[str] | None = None  # where the script's own output goes (default: stderr)
-    trace: bool = False
-    datasets: int = 0
-    guard: bool = False
-    run_metadata: bool = False  # keep TensorFlow's RunMetadata of the first runs of each call site
-    progress: object = None  # callable getting the child's progress lines
-    script: bool = False  # run the source as a Python script whatever its name (else only a .py name runs)
-
-
-def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
+def load(source: str, options: CaptureOptions = CaptureOptions(), *, output: IO[str] | None = None,
+         progress: Callable[[str], None] | None = None) -> Capture:
     """Load ``source``: a Python script is run in a child process and captured; a GraphDef is read.
 
     Only a source the user plainly gave as a script runs: a ``.py`` name, or
     ``options.script``. Everything else is data, read by the parsers alone,
     whatever its first line says (a ``#!python`` line in a ``.pb`` is not a
-    reason to execute it).
+    reason to execute it). ``output`` gets the script's own output (default:
+    stderr), ``progress`` its progress lines.
 
     Raises:
         SourceError: the source does not exist or is of a kind tfinspect cannot read.
@@ -44,14 +27,9 @@ def load(source: str, options: LoadOptions = LoadOptions()) -> Capture:
         if options.script and not os.path.isfile(source):
             raise SourceError(f"{source}: no such file" if not os.path.exists(source) else
                               f"{source}: --script needs a file")
-        from tfinspect.load.script.runner import ScriptRun, run_script  # the child-process machinery, only for scripts
+        from tfinspect.load.script.runner import run_script  # the child-process machinery, only for scripts
 
-        return run_script(ScriptRun(
-            script=source, argv=tuple(options.argv), runs=options.runs, tf1=options.tf1,
-            timeout=options.timeout, quiet=options.quiet, verbose=options.verbose, cwd=options.cwd,
-            trace=options.trace, datasets=options.datasets, progress=options.progress, guard=options.guard,
-            run_metadata=options.run_metadata,
-        ), output=options.output)
+        return run_script(source, options, output=output, progress=progress)
     from tfinspect.load.files import is_graph_file, load_graph_file
 
     if is_graph_file(source):

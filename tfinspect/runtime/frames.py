@@ -141,3 +141,28 @@ def innermost_user_frame(frames: Iterable[tuple[str, int, str]]) -> tuple[str, i
         if is_user_file(filename):
             found = (os.path.abspath(filename), line, function)
     return found
+
+
+def _frames(stack) -> list[tuple[str, int, str]]:
+    """Convert TensorFlow's C++ stack frames, skipping any it cannot convert.
+
+    TensorFlow raises RuntimeError for frames whose strings it lost (seen with
+    frames of ``python -c`` code), which must not cost the whole graph.
+    """
+    result = []
+    for index in range(len(stack)):
+        try:
+            frame = stack[index]
+            result.append((frame.filename, frame.lineno, frame.name))
+        except (RuntimeError, ValueError, IndexError):
+            continue
+    return result
+
+
+def op_frame(op) -> tuple[str, int, str] | None:
+    """The user's line that created ``op`` (None when TensorFlow kept no traceback)."""
+    try:
+        stack = op.traceback
+    except Exception:  # ops imported from a GraphDef have no traceback
+        return None
+    return innermost_user_frame(_frames(stack))

@@ -102,7 +102,7 @@ class _GraphConstraints:
 
 
 def _line(op) -> str:
-    from tfinspect.load.child.extract import op_frame
+    from tfinspect.runtime.frames import op_frame
 
     frame = op_frame(op)
     return f"{frame[0]}:{frame[1]}" if frame else "?"
@@ -161,7 +161,7 @@ class _Checker:
                 self._slow(session, fetches, feed_dict, constraints, entry, ids)
 
     def _slow(self, session, fetches, feed_dict, constraints: _GraphConstraints, entry, ids) -> None:
-        from tfinspect.load.child.hooks import expand_sparse, feed_name, flatten_fetches
+        from tfinspect.runtime.sessions import expand_sparse, feed_name, flatten_fetches
 
         name, found, _, _ = entry
         graph = session.graph
@@ -176,7 +176,7 @@ class _Checker:
 
     @staticmethod
     def _error(graph, tensor: str, constraint: _Constraint, violation: Violation) -> TfinspectBoundsError:
-        from tfinspect.load.child.hooks import user_call_site
+        from tfinspect.runtime.sessions import user_call_site
 
         site = user_call_site(skip=3)
         where = f"{site[0]}:{site[1]}" if site else "?"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tfinspect.load.protocol import graph_file
-from tfinspect.runtime.frames import innermost_user_frame
+from tfinspect.runtime.frames import op_frame
 
 VARIABLE_STORE_KEY = ("__variable_store",)
 VARIABLE_OP_TYPES = {"VariableV2": "ref", "Variable": "ref", "VarHandleOp": "resource"}
@@ -32,31 +32,6 @@ class FileTable:
             index = self._index[filename] = len(self.files)
             self.files.append(filename)
         return [index, int(line), function]
-
-
-def _frames(stack) -> list[tuple[str, int, str]]:
-    """Convert TensorFlow's C++ stack frames, skipping any it cannot convert.
-
-    TensorFlow raises RuntimeError for frames whose strings it lost (seen with
-    frames of ``python -c`` code), which must not cost the whole graph.
-    """
-    result = []
-    for index in range(len(stack)):
-        try:
-            frame = stack[index]
-            result.append((frame.filename, frame.lineno, frame.name))
-        except (RuntimeError, ValueError, IndexError):
-            continue
-    return result
-
-
-def op_frame(op) -> tuple[str, int, str] | None:
-    """The user's line that created ``op`` (None when TensorFlow kept no traceback)."""
-    try:
-        stack = op.traceback
-    except Exception:  # ops imported from a GraphDef have no traceback
-        return None
-    return innermost_user_frame(_frames(stack))
 
 
 def shape_list(shape) -> list[int | None] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import faulthandler
+import json
 import os
 import re
 import runpy
@@ -22,7 +23,7 @@ from typing import Any
 from tfinspect.load.child.errortext import error_summary
 from tfinspect.runtime.frames import is_user_file, user_frames
 from tfinspect.load.child.hooks import CaptureStopped, Recorder, install
-from tfinspect.load.protocol.options import RunLimit, RunPolicy
+from tfinspect.load.protocol.options import CaptureOptions, RunPolicy
 
 
 _FOREIGN_FRAME_LINE = re.compile(r'^\s*File "(?P<file>[^"]+)", line \d+')
@@ -64,8 +65,10 @@ def _error_frames(error: BaseException) -> list[dict[str, Any]]:
 
 class Child:
     def __init__(self, args: argparse.Namespace) -> None:
-        self.args = args
+        self.out: str = args.out
+        self.options = CaptureOptions.from_json(json.loads(args.options))
         self.script = os.path.abspath(args.script)
+        self.script_args: list[str] = list(args.script_args)
         self.real_exit = os._exit
         self.recorder: Recorder | None = None
         self.finished = threading.Event()
@@ -79,9 +82,9 @@ class Child:
         from tfinspect.runtime.frames import warm_up
 
         warm_up()
-        if not self.args.verbose:
+        if not self.options.verbose:
             tf.get_logger().setLevel("ERROR")  # TF1 deprecation warnings drown the script's output
-        tf1 = {"on": True, "off": False}.get(self.args.tf1)
+        tf1 = self.options.tf1
         evidence = []
         if tf1 is None:
             from tfinspect.load.child.tf1 import tf1_evidence
@@ -89,13 +92,13 @@ class Child:
             evidence = tf1_evidence(self.script, tf, tf.compat.v1)
             tf1 = bool(evidence)
         self.recorder = Recorder(
-            self.args.out, RunPolicy(RunLimit.parse(self.args.runs)),
-            source=self.args.label or self.script, origin=self.args.origin,
-            tf_version=tf.__version__, tf1_mode=tf1, trace=self.args.trace, guard=self.args.guard,
-            run_metadata=self.args.run_metadata, datasets=self.args.datasets,
+            self.out, RunPolicy(self.options.runs),
+            source=self.options.label or self.script, origin=self.options.origin,
+            tf_version=tf.__version__, tf1_mode=tf1, trace=self.options.trace, guard=self.options.guard,
+            run_metadata=self.options.run_metadata, datasets=self.options.datasets,
         )
         install(self.recorder)
-        if self.args.datasets:
+        if self.options.datasets:
             from tfinspect.load.child.datasets import install_dataset_hook
 
             install_dataset_hook(self.recorder)
@@ -103,14 +106,14 @@ class Child:
             from tfinspect.load.child.tf1 import enable_tf1_alias
 
             enable_tf1_alias(tf)
-            if evidence and not self.args.quiet_notes:
+            if evidence and not self.options.quiet:
                 print(f"tfinspect: running as TF1 code (uses {evidence[0]}); "
                       "'import tensorflow' means tf.compat.v1", file=sys.stderr)
-        if legacy is not None and not self.args.quiet_notes:
+        if legacy is not None and not self.options.quiet:
             print(f"tfinspect: using the legacy Keras (tf_keras) for {legacy}, which Keras 3 does not have; "
                   "TF_USE_LEGACY_KERAS=0 keeps Keras 3", file=sys.stderr)
         os._exit = self._user_exit  # type: ignore[assignment]
-        if self.args.timeout > 0 or self.args.memory_limit:
+        if self.options.timeout > 0 or self.options.memory_limit:
             threading.Thread(target=self._watchdog, daemon=True, name="tfinspect-watchdog").start()
 
     def _legacy_keras(self):
@@ -144,8 +147,8 @@ class Child:
         """Stop the script past its time or memory limit, after writing what it built."""
         from tfinspect.load.protocol import rss_bytes
 
-        limit = self.args.memory_limit
-        deadline = time.monotonic() + self.args.timeout if self.args.timeout > 0 else None
+        limit = self.options.memory_limit
+        deadline = time.monotonic() + self.options.timeout if self.options.timeout > 0 else None
         while not self.finished.wait(0.1):
             main = sys._current_frames().get(threading.main_thread().ident)
             if self.recorder is not None:  # the ops the main thread made since its last snapshot
@@ -153,7 +156,7 @@ class Child:
             if deadline is not None and time.monotonic() >= deadline:
                 self._finish({
                     "status": "timeout",
-                    "message": f"the script was still running after {self.args.timeout:g} s "
+                    "message": f"the script was still running after {self.options.timeout:g} s "
                                f"(at {_where(main)}); it was stopped",
                 })
                 self.real_exit(0)
@@ -166,7 +169,7 @@ class Child:
                 self.real_exit(0)
 
     def run(self) -> None:
-        sys.argv = [self.script, *self.args.script_args]
+        sys.argv = [self.script, *self.script_args]
         sys.path[0] = os.path.dirname(self.script)
         outcome: dict[str, Any]
         try:
@@ -192,30 +195,19 @@ class Child:
         if outcome["status"] == "completed" and self.recorder and self.recorder.stopped_at is not None:
             outcome = {"status": "stopped"}  # the script swallowed our stop and went on
         self._finish(outcome)
-        if self.args.datasets and self.recorder is not None:
+        if self.options.datasets and self.recorder is not None:
             from tfinspect.load.child.datasets import iterate_datasets
 
             try:
-                iterate_datasets(self.recorder, self.args.out, self.args.datasets)
+                iterate_datasets(self.recorder, self.out, self.options.datasets)
             except BaseException as e:  # never lose the capture over it
                 print(f"tfinspect: could not iterate the datasets: {e}", file=sys.stderr)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="tfinspect-child")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--runs", default="auto")
-    parser.add_argument("--tf1", choices=("auto", "on", "off"), default="auto")
-    parser.add_argument("--timeout", type=float, default=120.0)
-    parser.add_argument("--memory-limit", type=int, default=0)
-    parser.add_argument("--origin", default="script")
-    parser.add_argument("--label", default="")
-    parser.add_argument("--quiet-notes", action="store_true")
-    parser.add_argument("--verbose", action="store_true")
-    parser.add_argument("--trace", action="store_true")
-    parser.add_argument("--guard", action="store_true", help="do not execute a run whose fed ids are out of range")
-    parser.add_argument("--run-metadata", action="store_true", help="keep RunMetadata of the first runs per site")
-    parser.add_argument("--datasets", type=int, default=0, help="iterate datasets up to this many elements")
+    parser.add_argument("--out", required=True, help="the capture directory to write")
+    parser.add_argument("--options", required=True, help="CaptureOptions as JSON")
     parser.add_argument("script")
     parser.add_argument("script_args", nargs=argparse.REMAINDER)
     return parser.parse_args(argv)
@@ -227,10 +219,9 @@ def main(argv: list[str] | None = None) -> None:
         child.start()
     except BaseException as e:  # TensorFlow failed to import, or the hooks failed
         from tfinspect.load.protocol import FAILED, write_atomic
-        import json
 
-        os.makedirs(child.args.out, exist_ok=True)
-        write_atomic(os.path.join(child.args.out, FAILED),
+        os.makedirs(child.out, exist_ok=True)
+        write_atomic(os.path.join(child.out, FAILED),
                      json.dumps({"message": error_summary(e), "traceback": traceback.format_exc()}).encode())
         child.real_exit(3)
     child.run()

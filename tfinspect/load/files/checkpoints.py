@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from tfinspect.analyses.restore import CheckpointEntry
+from tfinspect.load.model import CheckpointEntry
 from tfinspect.errors import SourceError
 
 

@@ -19,11 +19,11 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass
-from typing import IO, Callable, Sequence
+from dataclasses import replace
+from typing import IO, Callable
 
 from tfinspect.load.model import Capture, Outcome, OutcomeStatus
-from tfinspect.load.protocol.options import DEFAULT_TIMEOUT, RunLimit
+from tfinspect.load.protocol.options import CaptureOptions
 from tfinspect.load.protocol import FAILED, METADATA, PROGRESS_PREFIX, rss_bytes
 from tfinspect.load.protocol.reader import read_capture_dir
 from tfinspect.errors import CaptureError, SourceError
@@ -67,28 +67,6 @@ def _cgroup_limit(proc_cgroup: str = "/proc/self/cgroup", root: str = "/sys/fs/c
         if text.isdigit() and int(text) < (1 << 60):  # "max" or a huge number: no limit
             return int(text)
     return None
-
-
-@dataclass(frozen=True)
-class ScriptRun:
-    """How to run one script."""
-
-    script: str
-    argv: Sequence[str] = ()
-    runs: RunLimit = RunLimit()
-    tf1: bool | None = None  # None: detect
-    timeout: float = DEFAULT_TIMEOUT
-    quiet: bool = False
-    cwd: str | None = None  # None: the script's own directory
-    memory_limit: int | None = None
-    origin: str = "script"
-    label: str | None = None
-    verbose: bool = False  # pass TensorFlow's start-up noise through too
-    progress: Callable[[str], None] | None = None  # gets the script's progress lines
-    trace: bool = False  # record what TensorFlow executed for each run (graph rewrites off)
-    datasets: int = 0  # iterate the script's datasets up to this many elements (0: not at all)
-    guard: bool = False  # stop the script at a run whose fed ids are out of range, before it executes
-    run_metadata: bool = False  # keep TensorFlow's RunMetadata (step stats, partition graphs) of early runs
 
 
 # TensorFlow's C++ start-up chatter, not the script's output: hidden unless verbose.
@@ -218,8 +196,9 @@ def _check_script(path: str) -> str:
     return os.path.abspath(path)
 
 
-def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
-    """Run ``spec.script`` in a child process and return what it built and ran.
+def run_script(script: str, options: CaptureOptions = CaptureOptions(), *, output: IO[str] | None = None,
+               progress: Callable[[str], None] | None = None) -> Capture:
+    """Run ``script`` in a child process and return what it built and ran.
 
     The script's stdout and stderr go to ``output`` (default: our stderr, so
     that a report on stdout stays parseable), or nowhere with ``quiet``.
@@ -228,51 +207,34 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
         SourceError: the script does not exist.
         CaptureError: the child could not even start TensorFlow.
     """
-    script = _check_script(spec.script)
-    if spec.cwd and not os.path.isdir(spec.cwd):
-        raise SourceError(f"--cwd {spec.cwd}: no such directory")
-    memory_limit = spec.memory_limit or default_memory_limit()
+    path = _check_script(script)
+    if options.cwd and not os.path.isdir(options.cwd):
+        raise SourceError(f"--cwd {options.cwd}: no such directory")
+    options = replace(options, memory_limit=options.memory_limit or default_memory_limit(),
+                      label=options.label or script)
     out_dir = temporary_folder("capture")
     bootstrap = (
         "import sys; sys.path.insert(0, sys.argv.pop(1)); "
         "from tfinspect.load.child.main import main; sys.path.pop(0); main()"
     )
-    command = [
-        sys.executable, "-c", bootstrap, _PACKAGE_ROOT,
-        "--out", out_dir, "--runs", str(spec.runs),
-        "--tf1", {True: "on", False: "off", None: "auto"}[spec.tf1],
-        "--timeout", str(spec.timeout), "--memory-limit", str(memory_limit),
-        "--origin", spec.origin, "--label", spec.label or spec.script,
-    ]
-    if spec.quiet:
-        command.append("--quiet-notes")
-    if spec.verbose:
-        command.append("--verbose")
-    if spec.trace:
-        command.append("--trace")
-    if spec.datasets:
-        command += ["--datasets", str(spec.datasets)]
-    if spec.guard:
-        command.append("--guard")
-    if spec.run_metadata:
-        command.append("--run-metadata")
-    command += ["--", script, *spec.argv]
+    command = [sys.executable, "-c", bootstrap, _PACKAGE_ROOT, "--out", out_dir,
+               "--options", json.dumps(options.to_json()), "--", path]
     token = uuid.uuid4().hex
     env = dict(os.environ, PYTHONUNBUFFERED="1", **{TOKEN_VARIABLE: token})
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    quiet = subprocess.DEVNULL if spec.quiet else subprocess.PIPE
+    quiet = subprocess.DEVNULL if options.quiet else subprocess.PIPE
     process = subprocess.Popen(
-        command, cwd=spec.cwd or os.path.dirname(script), env=env, stdin=subprocess.DEVNULL,
+        command, cwd=options.cwd or os.path.dirname(path), env=env, stdin=subprocess.DEVNULL,
         stdout=quiet, stderr=quiet, start_new_session=True,
     )
     forwarders = [
-        threading.Thread(target=_forward, args=(stream, output or sys.stderr, spec.verbose, spec.progress), daemon=True)
+        threading.Thread(target=_forward, args=(stream, output or sys.stderr, options.verbose, progress), daemon=True)
         for stream in (process.stdout, process.stderr) if stream is not None
     ]
     for thread in forwarders:
         thread.start()
     try:
-        outcome = _supervise(process, spec, memory_limit)
+        outcome = _supervise(process, options)
     finally:  # also when tfinspect itself is told to stop (SIGTERM, SIGHUP, Ctrl-C): nothing outlives it
         if process.poll() is None:
             _kill_group(process)
@@ -290,15 +252,16 @@ def run_script(spec: ScriptRun, *, output: IO[str] | None = None) -> Capture:
         what = f"signal {_signal_name(-code)}" if code < 0 else f"exit code {code}"
         died = Outcome(OutcomeStatus.CRASHED, f"the script's process died ({what})")
     if not os.path.exists(os.path.join(out_dir, METADATA)):
-        return Capture(source=spec.label or spec.script, origin=spec.origin, graphs=(),
+        return Capture(source=options.label, origin=options.origin, graphs=(),
                        outcome=outcome or died or Outcome(OutcomeStatus.CRASHED, "the script captured nothing"))
     return read_capture_dir(out_dir, outcome=outcome, fallback=died)
 
 
-def _supervise(process: subprocess.Popen, spec: ScriptRun, limit: int) -> Outcome | None:
+def _supervise(process: subprocess.Popen, options: CaptureOptions) -> Outcome | None:
     """Wait for the child; kill it past the time or memory limit. None: it ended by itself."""
+    limit = options.memory_limit or default_memory_limit()
     hard_limit = limit + (1 << 30)  # the child stops itself at `limit`; this is the backstop
-    deadline = time.monotonic() + spec.timeout + GRACE_SECONDS if spec.timeout > 0 else None
+    deadline = time.monotonic() + options.timeout + GRACE_SECONDS if options.timeout > 0 else None
     try:
         while True:
             try:
@@ -308,7 +271,7 @@ def _supervise(process: subprocess.Popen, spec: ScriptRun, limit: int) -> Outcom
                 pass
             if deadline is not None and time.monotonic() > deadline:
                 _kill_group(process)
-                return Outcome(OutcomeStatus.TIMEOUT, f"the script was still running after {spec.timeout:g} s "
+                return Outcome(OutcomeStatus.TIMEOUT, f"the script was still running after {options.timeout:g} s "
                                "and did not stop when asked; it was killed")
             if rss_bytes(process.pid) > hard_limit:
                 _kill_group(process)
