@@ -126,6 +126,10 @@ member's name; `--scope` does exactly the same:
 {show("collections", "fixtures/scopes/resource_variables.py", "trainable_variables", "--scope", "model/dense/b")}"""
 
 
+NEEDS_TEXT = {"feeds": "the fed arrays (checked as the script runs)",
+              "datasets": "the datasets iterated (`--max-elements`)"}
+
+
 def render_checks() -> str:
     """docs/checks.md from the check registry: one section per code, from each check's docstring."""
     from tfinspect.checks.registry import all_checks
@@ -143,8 +147,9 @@ def render_checks() -> str:
     for c in checks:
         lines.append(f"| [{c.code}](#{c.code.lower()}) | `{c.name}` | {c.severity.value} | {c.status.value} | {c.summary} |")
     for c in checks:
+        needs = "".join(f" · needs {NEEDS_TEXT[n]}" for n in sorted(c.needs))
         lines += ["", f"## {c.code}", "", f"`{c.name}` · {c.severity.value} · {c.status.value} · family "
-                  f"`{c.family}`", "", c.summary]
+                  f"`{c.family}`{needs}", "", c.summary]
         for title, text in c.sections().items():
             lines += ["", f"**{title}.** " + " ".join(text.split())]
     lines += ["", "## In CI", "",

@@ -6,7 +6,7 @@ process that runs a script, or by ``capture_graph``.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from tfinspect.version import __version__  # noqa: E402,F401
 
 from tfinspect.errors import TfinspectError  # noqa: E402
 

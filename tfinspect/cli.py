@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from tfinspect import __version__
+from tfinspect.version import __version__
 from tfinspect.load.protocol.options import AUTO_MAX_RUNS, AUTO_STEPS, DEFAULT_TIMEOUT, RunLimit
 from tfinspect.errors import TfinspectError, UsageError
 from tfinspect.options import OutputFormat, Tf1Mode, depth_value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import FIXTURES, GOLDEN
-from tfinspect.checks.registry import DOC_SECTIONS, all_checks
+from tfinspect.checks.registry import DOC_SECTIONS, all_checks, needed, selected
 
 
 def test_codes_are_stable_unique_and_ordered():
@@ -29,3 +29,13 @@ def test_every_check_has_a_fixture_and_a_golden_file():
         for fixture in fixtures:  # more than one where a check covers several shapes of the mistake
             assert fixture.read_text().startswith(f"# Should emit {check.code}"), fixture
             assert (GOLDEN / "checks" / f"{fixture.stem}.txt").exists(), fixture
+
+
+def test_a_check_says_what_it_needs():
+    """`check --select` asks the capture for exactly what the selected checks need: the guard for fed ids,
+    dataset iteration for dataset ids; static checks need neither."""
+    assert needed(selected("TFI001")) == frozenset()
+    assert needed(selected("TFI002")) == {"feeds"}
+    assert needed(selected("TFI004")) == {"datasets"}
+    assert needed(selected(None)) == {"feeds", "datasets"}
+    assert needed(selected("TFI00", "TFI002,TFI005")) == {"datasets"}

@@ -1,4 +1,5 @@
-"""Checks: one module per family, each check registered under a stable TFI code in registry.py."""
+"""Checks: one module per family (``bounds``, ``sampling``), each check registered under a stable TFI code;
+``registry.py`` is the table, ``context.py`` what they share, ``check.py`` what a check is."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 def run_checks(capture: Capture, *, select: str | None = None, ignore: str | None = None) -> list[Finding]:
     """Every finding of the selected checks, errors first, then by code and line."""
-    from tfinspect.checks.bounds import CheckContext
+    from tfinspect.checks.context import CheckContext
     from tfinspect.checks.registry import selected
 
     context = CheckContext(capture)

@@ -8,15 +8,14 @@ On CPU an out-of-range id fails late, inside the graph
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from tfinspect.analyses.lookups import Lookup, Origin, check_ids, find_lookups
-from tfinspect.analyses.runs import index_of, plan_for_run
+from tfinspect.analyses.lookups import Lookup, Origin, check_ids
 from tfinspect.checks.finding import Finding, Related, Severity
-from tfinspect.checks.registry import check
+from tfinspect.checks.check import check
+from tfinspect.checks.context import CheckContext
 from tfinspect.graphindex import GraphIndex
-from tfinspect.load.model import Capture, GraphCapture, RunRecord
+from tfinspect.load.model import GraphCapture
 from tfinspect.tensors import tensor_value
 
 FAMILY = "bounds"
@@ -28,37 +27,6 @@ HINT_ONE_HOT = ("tf.one_hot never fails: an index outside [0, depth) gives a row
 
 def _hint(lookup: Lookup) -> str:
     return HINT_ONE_HOT if lookup.kind == "one_hot" else HINT_GPU
-
-
-@dataclass
-class CheckContext:
-    """What every check of a run shares: indexes, lookups and run plans, computed once."""
-
-    capture: Capture
-    _lookups: dict[int, tuple[Lookup, ...]] = field(default_factory=dict)
-    _plans: dict[int, object] = field(default_factory=dict)
-
-    def graphs(self) -> Iterator[tuple[GraphCapture, GraphIndex, tuple[Lookup, ...]]]:
-        for graph in self.capture.graphs:
-            index = index_of(graph)
-            if graph.id not in self._lookups:
-                self._lookups[graph.id] = find_lookups(index)
-            yield graph, index, self._lookups[graph.id]
-
-    def runs_reaching(self, graph: GraphCapture, lookup: Lookup, tensor: str) -> list[RunRecord]:
-        """Runs of ``graph`` that feed ``tensor`` (values kept) and whose subgraph holds the lookup."""
-        result = []
-        for run in self.capture.runs:
-            if run.graph != graph.id or not run.values_kept or tensor not in {f.name for f in run.feeds}:
-                continue
-            if run.index not in self._plans:
-                self._plans[run.index] = plan_for_run(self.capture, run)
-            if self._plans[run.index].mask[lookup.node]:
-                result.append(run)
-        return result
-
-    def feeds_anywhere(self, graph: GraphCapture, tensor: str) -> bool:
-        return any(r.graph == graph.id and tensor in {f.name for f in r.feeds} for r in self.capture.runs)
 
 
 def _related(graph: GraphCapture, index: GraphIndex, **nodes: int | None) -> tuple[Related, ...]:
@@ -161,7 +129,7 @@ def _fed(context: CheckContext, code: str, samplers: bool) -> Iterator[Finding]:
             )
 
 
-@check("TFI002", "fed-index-out-of-range", Severity.ERROR, family=FAMILY)
+@check("TFI002", "fed-index-out-of-range", Severity.ERROR, family=FAMILY, needs=("feeds",))
 def fed_ids(context: CheckContext) -> Iterator[Finding]:
     """Ids fed to a placeholder are outside the table they index.
 
@@ -239,7 +207,7 @@ def _dataset_samples(context: CheckContext, graph: GraphCapture, index: GraphInd
     return [s for s in context.capture.datasets if s.graph == graph.id and s.iterator == iterator]
 
 
-@check("TFI004", "dataset-index-out-of-range", Severity.ERROR, family=FAMILY)
+@check("TFI004", "dataset-index-out-of-range", Severity.ERROR, family=FAMILY, needs=("datasets",))
 def dataset_ids(context: CheckContext) -> Iterator[Finding]:
     """A tf.data pipeline yields ids outside the table they index.
 
@@ -285,7 +253,7 @@ def dataset_ids(context: CheckContext) -> Iterator[Finding]:
                 )
 
 
-@check("TFI005", "fed-label-out-of-sampler-range", Severity.ERROR, family=FAMILY)
+@check("TFI005", "fed-label-out-of-sampler-range", Severity.ERROR, family=FAMILY, needs=("feeds",))
 def fed_labels(context: CheckContext) -> Iterator[Finding]:
     """Labels fed to ``nce_loss`` or ``sampled_softmax_loss`` are beyond ``num_classes``.
 
@@ -307,7 +275,7 @@ def fed_labels(context: CheckContext) -> Iterator[Finding]:
     return _fed(context, "TFI005", samplers=True)
 
 
-@check("TFI006", "index-not-checked", Severity.INFO, family=FAMILY)
+@check("TFI006", "index-not-checked", Severity.INFO, family=FAMILY, needs=("datasets",))
 def not_checked(context: CheckContext) -> Iterator[Finding]:
     """Ids of a lookup that tfinspect could not check, and why.
 
@@ -366,7 +334,7 @@ def not_checked(context: CheckContext) -> Iterator[Finding]:
                               source=graph.sources.get(op), graph=graph.id)
 
 
-@check("TFI007", "dataset-fails-when-iterated", Severity.WARNING, family=FAMILY)
+@check("TFI007", "dataset-fails-when-iterated", Severity.WARNING, family=FAMILY, needs=("datasets",))
 def dataset_errors(context: CheckContext) -> Iterator[Finding]:
     """A tf.data pipeline raises an error part-way through.
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from tfinspect.analyses.lookups import SAMPLERS
-from tfinspect.checks.bounds import FAMILY, CheckContext
+from tfinspect.checks.bounds import FAMILY
 from tfinspect.checks.finding import Finding, Severity
-from tfinspect.checks.registry import check
+from tfinspect.checks.check import check
+from tfinspect.checks.context import CheckContext
 
 
 @check("TFI008", "num-sampled-exceeds-classes", Severity.ERROR, family=FAMILY)

@@ -9,7 +9,6 @@ import sys
 from tfinspect.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, load_source, report_outcome
 
 FORMATS = ("text", "json", "sarif", "github")
-FED_CHECKS = ("TFI002", "TFI005")
 
 
 def add_parser(commands, options) -> None:
@@ -34,16 +33,18 @@ def add_parser(commands, options) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tfinspect.checks import has_errors, run_checks
-    from tfinspect.checks.registry import selected
+    from tfinspect.checks.registry import needed, selected
 
     checks = selected(args.select, args.ignore)  # validate codes before spending seconds on a capture
     from tfinspect.commands.lecture import _ProgressBar
 
     bar = _ProgressBar("iterating datasets")
     try:
-        # The run-time guard stands for the fed-id checks: only when one of them is selected.
-        guard = any(c.code in FED_CHECKS for c in checks)
-        capture = load_source(args, datasets=max(0, args.max_elements), progress=bar, guard=guard)
+        # What the selected checks need: the run-time guard checks fed arrays as the script runs; datasets
+        # are iterated up to --max-elements.
+        needs = needed(checks)
+        capture = load_source(args, progress=bar, guard="feeds" in needs,
+                              datasets=max(0, args.max_elements) if "datasets" in needs else 0)
     finally:
         bar.close()
     findings = run_checks(capture, select=args.select, ignore=args.ignore)

@@ -6,7 +6,7 @@ import os
 import sys
 
 from tfinspect.errors import UsageError
-from tfinspect.atomic import write_atomic
+from tfinspect.fileio import write_atomic
 
 
 def check_output(path: str | None, *, force: bool, what: str = "") -> None:

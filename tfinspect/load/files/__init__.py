@@ -284,7 +284,7 @@ def load_events(path: str) -> Capture:
 def save_capture(directory: str, path: str, *, replace: bool = False) -> None:
     """Pack a capture directory into one file (a zip), atomically, through a temporary file of a unique
     name; without ``replace`` an existing ``path`` is never overwritten (FileExistsError)."""
-    from tfinspect.atomic import write_atomic_with
+    from tfinspect.fileio import write_atomic_with
 
     def pack(file) -> None:
         with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -317,7 +317,7 @@ def load_saved_capture(path: str) -> Capture:
                 raise SourceError(f"{path}: the archive unpacks to {declared} bytes in {len(members)} files, "
                                   f"from {packed} bytes: not a capture tfinspect wrote (at most "
                                   f"{SAVED_CAPTURE_LIMIT >> 30} GiB, compressed at most 100 to 1)")
-            from tfinspect.load.script.runner import temporary_folder
+            from tfinspect.fileio import temporary_folder
 
             directory = temporary_folder("saved")
             for info in members:  # zipfile stops each member at its declared size and checks its CRC

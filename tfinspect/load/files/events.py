@@ -46,7 +46,7 @@ def write_graph_event(logdir: str, graph_def, run_metadata: Sequence[tuple[str, 
     menu, ``run_metadata`` as (tag, step, serialized RunMetadata); returns its path."""
     from tensorboard.compat.proto.event_pb2 import Event, TaggedRunMetadata
 
-    from tfinspect.atomic import write_atomic
+    from tfinspect.fileio import write_atomic
 
     os.makedirs(logdir, exist_ok=True)
     now = time.time()

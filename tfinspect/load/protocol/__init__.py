@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from tfinspect.atomic import write_atomic, write_atomic_with
+from tfinspect.fileio import write_atomic, write_atomic_with
 from tfinspect.errors import SourceError
 
 __all__ = ["DATASETS", "FAILED", "FEEDS", "FORMAT", "FORMAT_VERSION", "METADATA", "PROGRESS_PREFIX",

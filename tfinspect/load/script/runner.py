@@ -7,15 +7,12 @@ must, and reads whatever the child managed to write.
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -26,6 +23,7 @@ from tfinspect.load.model import Capture, Outcome, OutcomeStatus
 from tfinspect.load.protocol.options import CaptureOptions
 from tfinspect.load.protocol import FAILED, METADATA, PROGRESS_PREFIX, rss_bytes
 from tfinspect.load.protocol.reader import read_capture_dir
+from tfinspect.fileio import temporary_folder
 from tfinspect.errors import CaptureError, SourceError
 
 _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -141,49 +139,6 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return str(number)
-
-
-TEMP_PREFIX = "tfinspect-"
-
-
-def temporary_folder(kind: str) -> str:
-    """A folder for this process's ``kind`` of temporary data, removed at exit.
-
-    Its name carries this process's id: folders of tfinspect processes that were killed (SIGKILL, no
-    chance to clean up) are removed by the next run that finds their process gone.
-    """
-    _sweep_stale()
-    folder = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{kind}-{os.getpid()}-")
-    atexit.register(shutil.rmtree, folder, True)
-    return folder
-
-
-def _sweep_stale() -> None:
-    root = tempfile.gettempdir()
-    try:
-        names = os.listdir(root)
-    except OSError:
-        return
-    for name in names:
-        parts = name.split("-")
-        if not name.startswith(TEMP_PREFIX) or len(parts) < 4 or not parts[2].isdigit():
-            continue
-        pid = int(parts[2])
-        if pid == os.getpid():
-            continue
-        try:
-            os.kill(pid, 0)
-            continue  # still running (or another user's: not ours to judge)
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue
-        path = os.path.join(root, name)
-        try:
-            if os.stat(path).st_uid == os.getuid():
-                shutil.rmtree(path, ignore_errors=True)
-        except OSError:
-            pass
 
 
 def _check_script(path: str) -> str:

@@ -1,0 +1,42 @@
+"""What every check of a capture shares: indexes, lookups and run plans, computed once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from tfinspect.analyses.lookups import Lookup, find_lookups
+from tfinspect.analyses.runs import index_of, plan_for_run
+from tfinspect.graphindex import GraphIndex
+from tfinspect.load.model import Capture, GraphCapture, RunRecord
+
+
+@dataclass
+class CheckContext:
+    """What every check of a run shares: indexes, lookups and run plans, computed once."""
+
+    capture: Capture
+    _lookups: dict[int, tuple[Lookup, ...]] = field(default_factory=dict)
+    _plans: dict[int, object] = field(default_factory=dict)
+
+    def graphs(self) -> Iterator[tuple[GraphCapture, GraphIndex, tuple[Lookup, ...]]]:
+        for graph in self.capture.graphs:
+            index = index_of(graph)
+            if graph.id not in self._lookups:
+                self._lookups[graph.id] = find_lookups(index)
+            yield graph, index, self._lookups[graph.id]
+
+    def runs_reaching(self, graph: GraphCapture, lookup: Lookup, tensor: str) -> list[RunRecord]:
+        """Runs of ``graph`` that feed ``tensor`` (values kept) and whose subgraph holds the lookup."""
+        result = []
+        for run in self.capture.runs:
+            if run.graph != graph.id or not run.values_kept or tensor not in {f.name for f in run.feeds}:
+                continue
+            if run.index not in self._plans:
+                self._plans[run.index] = plan_for_run(self.capture, run)
+            if self._plans[run.index].mask[lookup.node]:
+                result.append(run)
+        return result
+
+    def feeds_anywhere(self, graph: GraphCapture, tensor: str) -> bool:
+        return any(r.graph == graph.id and tensor in {f.name for f in r.feeds} for r in self.capture.runs)
