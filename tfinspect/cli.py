@@ -9,6 +9,8 @@ other exception into exit 3, so that a crash never reads as "findings".
 
 from __future__ import annotations
 
+from tfinspect.load.files import SOURCE_HELP
+
 import argparse
 import sys
 from typing import Sequence
@@ -74,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run SOURCE (a Python script) in a separate process, capture every tf.Graph it builds "
                     "and every Session.run it makes, and show scopes, variables, placeholders and runs.",
     )
-    graph.add_argument("source", metavar="SOURCE", help="a model script (.py) or a graph file (.pb, .pbtxt, .meta, SavedModel dir, events, .tfinspect)")
+    graph.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
     graph.add_argument("--depth", type=depth_value, default=3, metavar="N",
                        help="name-scope levels shown in the tree (default 3; 0: no limit)")
     graph.add_argument("--unused", action="store_true",

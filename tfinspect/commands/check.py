@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from tfinspect.load.files import SOURCE_HELP
 from tfinspect.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, load_source, report_outcome
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -19,7 +20,7 @@ def add_parser(commands, options) -> None:
                     "of range, so TensorFlow never executes it. Exit 0 when no error-level finding, 1 when there "
                     "is one, 2 for usage errors, unreadable sources and scripts that fail.",
     )
-    parser.add_argument("source", metavar="SOURCE", help="a model script (.py) or a graph file (.pb, .pbtxt, .meta, SavedModel dir, events, .tfinspect)")
+    parser.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
     parser.add_argument("--select", metavar="CODES", help="only these codes or prefixes, comma-separated (TFI001,TFI00)")
     parser.add_argument("--ignore", metavar="CODES", help="leave out these codes or prefixes")
     parser.add_argument("--max-elements", type=int, default=10_000, metavar="N",

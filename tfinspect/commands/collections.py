@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from tfinspect.load.files import SOURCE_HELP
 from tfinspect.commands.common import emit, load_source, report_outcome
 
 
@@ -14,7 +15,7 @@ def add_parser(commands, options) -> None:
                     "kind, name, dtype, shape, scope. --scope filters exactly like tf.get_collection(key, scope): "
                     "a regular expression matched at the start of each member's name.",
     )
-    parser.add_argument("source", metavar="SOURCE", help="a model script (.py) or a graph file (.pb, .pbtxt, .meta, SavedModel dir, events, .tfinspect)")
+    parser.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
     parser.add_argument("key", metavar="KEY", nargs="?", help="only this collection (e.g. trainable_variables)")
     parser.add_argument("--scope", metavar="PREFIX", help="regular expression matched at the start of member names")
     options.add_format_option(parser)

@@ -45,7 +45,7 @@ def load_source(args: argparse.Namespace, progress=None, **overrides) -> Capture
         raise UsageError("--save saves what a script run captured; this source is a file already")
     capture = _load(args, progress, **overrides)
     if getattr(args, "save", None):
-        from tfinspect.load.files import save_capture
+        from tfinspect.load.files.capture import save_capture
 
         if capture.directory is None:
             raise UsageError("--save saves what a script run captured; this source is a file already")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tfinspect.load.files import SOURCE_HELP
 from tfinspect.commands.common import EXIT_CLEAN, load_source, report_outcome
 from tfinspect.commands.output import write_output, write_picture
 from tfinspect.errors import UsageError
@@ -19,7 +20,7 @@ def add_parser(commands, options) -> None:
         description="Write the GraphDef of SOURCE (a script's captured graph, or any graph file) in another "
                     "form. Outputs are written atomically and never over an existing file without --force.",
     )
-    parser.add_argument("source", metavar="SOURCE", help="a model script (.py) or a graph file (.pb, .pbtxt, .meta, SavedModel dir, events, .tfinspect)")
+    parser.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
     parser.add_argument("--format", default="pbtxt", choices=FORMATS, help="output format (default pbtxt)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout; required for pb)")
     parser.add_argument("--fetch", action="append", metavar="NAME[,NAME...]",

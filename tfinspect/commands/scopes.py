@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from tfinspect.load.files import SOURCE_HELP
 from tfinspect.commands.common import emit, load_source, report_outcome
 from tfinspect.options import depth_value
 
@@ -17,7 +18,7 @@ def add_parser(commands, options) -> None:
                     "that lands ops in a new name scope, tf.Variable making a second set, names uniquified "
                     "ignoring case, and 'Variable X already exists'.",
     )
-    parser.add_argument("source", metavar="SOURCE", help="a model script (.py) or a graph file (.pb, .pbtxt, .meta, SavedModel dir, events, .tfinspect)")
+    parser.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
     parser.add_argument("--diff", action="store_true", help="show the name-scope and variable-scope trees side by side")
     parser.add_argument("--depth", type=depth_value, default=3, metavar="N", help="tree levels shown (default 3; 0: all)")
     options.add_format_option(parser)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tfinspect.load.files import SOURCE_HELP
 from tfinspect.commands.common import load_source, report_outcome
 from tfinspect.commands.output import write_picture
 from tfinspect.errors import UsageError
@@ -20,7 +21,7 @@ def add_parser(commands, add_capture_options) -> None:
                     "edges, cut where a tensor is fed. Show the ops that run, the fed tensors and the ops the "
                     "feeds cut off, and the graph's other ops that do not run, grouped by name scope.",
     )
-    parser.add_argument("source", metavar="SOURCE", help="a model script (.py) or a graph file (.pb, .pbtxt, .meta, SavedModel dir, events, .tfinspect)")
+    parser.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
     parser.add_argument("--fetch", action="append", metavar="NAME[,NAME...]",
                         help="op or tensor names to fetch (default: the captured runs)")
     parser.add_argument("--feed", action="append", metavar="TENSOR", help="a fed tensor name (repeatable)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from tfinspect.load.files import SOURCE_HELP
 from tfinspect.commands.common import emit, load_source, report_outcome
 
 
@@ -15,7 +16,7 @@ def add_parser(commands, options) -> None:
                     "in the GraphDef and make loading slow), control edges and devices. Reading a graph file "
                     "does not import TensorFlow.",
     )
-    parser.add_argument("source", metavar="SOURCE", help="a model script (.py) or a graph file (.pb, .pbtxt, .meta, SavedModel dir, events, .tfinspect)")
+    parser.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
     parser.add_argument("--top", type=int, default=15, metavar="N", help="op types shown (default 15)")
     options.add_format_option(parser)
     options.add_capture_options(parser)

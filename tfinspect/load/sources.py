@@ -30,12 +30,11 @@ def load(source: str, options: CaptureOptions = CaptureOptions(), *, output: IO[
         from tfinspect.load.script.runner import run_script  # the child-process machinery, only for scripts
 
         return run_script(source, options, output=output, progress=progress)
-    from tfinspect.load.files import is_graph_file, load_graph_file
+    from tfinspect.load.files import KNOWN_FILES, is_graph_file, load_graph_file
 
     if is_graph_file(source):
         return load_graph_file(source)
     if not os.path.exists(source):
         raise SourceError(f"{source}: no such file")
-    raise SourceError(f"{source}: not a Python script (.py) nor a graph file tfinspect reads (.pb, .pbtxt, .meta, "
-                      f"a SavedModel directory, an event file or log directory, a .tfinspect capture)")
+    raise SourceError(f"{source}: not a Python script (.py) nor a graph file tfinspect reads ({KNOWN_FILES})")
 
