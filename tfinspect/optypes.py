@@ -1,3 +1,23 @@
-"""Op types that analyses single out, kept in a module that imports nothing (commands that read files start fast)."""
+"""Every op-type table tfinspect uses, in one module that imports nothing (commands that read files start fast).
+
+A new op that analyses must recognise is added here, once; nothing else lists op types.
+"""
+
+# Variables, by op type: "ref" (VariableV2, TF1's default) or "resource" (VarHandleOp).
+VARIABLE_OPS = {"VariableV2": "ref", "Variable": "ref", "VarHandleOp": "resource"}
 
 PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderV2", "PlaceholderWithDefault"})
+# Placeholders a run must feed (a PlaceholderWithDefault has a value of its own).
+REQUIRED_PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderV2"})
+
+# Ops whose value is known without running anything upstream (where ids can come from).
+SOURCE_VALUE_OPS = frozenset(VARIABLE_OPS) | {"Const"}
+
+# Ops that change a variable's state when they run (drawn as such; a run that skips one skips its update).
+MUTATING_PREFIXES = ("Assign", "ScatterAdd", "ScatterSub", "ScatterUpdate", "ScatterMul", "ScatterDiv",
+                     "ResourceApply", "ResourceScatter", "ResourceSparseApply", "Apply", "SparseApply",
+                     "ResourceAssign", "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp")
+
+
+def is_mutating(op_type: str) -> bool:
+    return op_type.startswith(MUTATING_PREFIXES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tfinspect.load.model import Shape
+from tfinspect.optypes import REQUIRED_PLACEHOLDER_OPS, VARIABLE_OPS
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -68,7 +69,7 @@ def output_shape(node, port: int = 0) -> Shape:
         shapes = attr["_output_shapes"].list.shape
         if port < len(shapes):
             return shape_of(shapes[port])
-    if port == 0 and node.op in ("VariableV2", "Variable", "VarHandleOp", "Placeholder", "PlaceholderV2") \
+    if port == 0 and (node.op in VARIABLE_OPS or node.op in REQUIRED_PLACEHOLDER_OPS) \
             and "shape" in attr:
         return shape_of(attr["shape"].shape)
     if port == 0 and node.op == "Const" and "value" in attr:

@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from tfinspect.graphindex import GraphIndex
+from tfinspect.optypes import PLACEHOLDER_OPS, SOURCE_VALUE_OPS
 from tfinspect.tensors import output_shape, shape_of, tensor_value
 
 
@@ -63,7 +64,7 @@ def _table(index: GraphIndex, producer: tuple[int, int] | None) -> int | None:
     """Follow a params input back through reads to the variable it reads."""
     while producer is not None:
         node = producer[0]
-        if index.op_types[node] in ("VariableV2", "Variable", "VarHandleOp", "Const"):
+        if index.op_types[node] in SOURCE_VALUE_OPS:
             return node
         if index.op_types[node] not in ("Identity", "ReadVariableOp", "Enter"):
             return node
@@ -331,7 +332,7 @@ def trace_origins(index: GraphIndex, start: tuple[int, int], limit: int = 200) -
         op = index.op_types[node]
         if op == "Const":
             origins.append(Origin("const", node, port, wraps_negative=wraps))
-        elif op in ("Placeholder", "PlaceholderV2", "PlaceholderWithDefault"):
+        elif op in PLACEHOLDER_OPS:
             origins.append(Origin("placeholder", node, port, wraps_negative=wraps))
             if op == "PlaceholderWithDefault":  # the default, when not fed
                 todo.extend((*i, wraps) for i in index.data_inputs(node)[:1] if i[0] >= 0)

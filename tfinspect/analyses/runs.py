@@ -67,10 +67,6 @@ class UnusedReport:
     total_ops: int
 
 
-STATEFUL_PREFIXES = ("Assign", "Scatter", "ResourceApply", "Apply", "Print", "Summary", "MergeSummary",
-                     "ScalarSummary", "HistogramSummary", "ImageSummary", "WriteSummary")
-
-
 def unused_ops(capture: Capture) -> UnusedReport:
     """Ops that no executed captured run ran, in graph order."""
     executed = [r for r in capture.runs if r.executed]

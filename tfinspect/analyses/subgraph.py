@@ -20,6 +20,7 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from tfinspect.errors import UsageError
 from tfinspect.graphindex import GraphIndex, parse_tensor_name
+from tfinspect.optypes import is_mutating
 
 
 @dataclass(frozen=True, eq=False)
@@ -213,6 +214,6 @@ def why(index: GraphIndex, run: RunPlan, op: str) -> Why:
     reason = "no fetched op depends on it, through data or control edges"
     if index.consumer_counts[target] == 0:
         reason += "; nothing in the graph consumes it at all"
-    if index.op_types[target].startswith(("Assign", "ScatterAdd", "ScatterUpdate", "ResourceApply", "Apply")):
+    if is_mutating(index.op_types[target]):
         reason += f" ({MUTATING_HINT})"
     return Why(name, False, (), reason)

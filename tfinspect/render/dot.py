@@ -17,18 +17,12 @@ import numpy as np
 
 from tfinspect.analyses.subgraph import RunPlan
 from tfinspect.graphindex import GraphIndex
+from tfinspect.optypes import is_mutating
 
-MUTATING_PREFIXES = ("Assign", "ScatterAdd", "ScatterSub", "ScatterUpdate", "ScatterMul", "ScatterDiv",
-                     "ResourceApply", "ResourceScatter", "ResourceSparseApply", "Apply", "SparseApply",
-                     "ResourceAssign", "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp")
 
 RAN = {"style": "filled", "fillcolor": "#cfe8ff", "color": "#1f5f99"}
 NOT_RUN = {"style": "dashed", "color": "#aaaaaa", "fontcolor": "#999999"}
 FED = {"shape": "diamond", "style": "filled", "fillcolor": "#ffe9a8", "color": "#a67c00"}
-
-
-def is_mutating(op_type: str) -> bool:
-    return op_type.startswith(MUTATING_PREFIXES)
 
 
 @dataclass

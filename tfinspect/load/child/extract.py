@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from tfinspect.load.protocol import graph_file
+from tfinspect.optypes import VARIABLE_OPS
 from tfinspect.runtime.frames import op_frame
 
 VARIABLE_STORE_KEY = ("__variable_store",)
-VARIABLE_OP_TYPES = {"VariableV2": "ref", "Variable": "ref", "VarHandleOp": "resource"}
 
 
 class FileTable:
@@ -117,13 +117,13 @@ def variables_of(graph, files: FileTable, sources: dict[str, Any]) -> list[dict[
             "shape": shape_list(var.shape),
             "dtype": _dtype_name(var.dtype),
             "trainable": bool(getattr(var, "trainable", False)),
-            "kind": VARIABLE_OP_TYPES.get(var.op.type, "resource"),
+            "kind": VARIABLE_OPS.get(var.op.type, "resource"),
             "created_by": "get_variable" if name in from_store else "tf.Variable",
             "collections": sorted(membership.get(id(var), [])),
             "source": sources.get(name),
         })
     for op in graph.get_operations():
-        if op.type in VARIABLE_OP_TYPES and op.name not in objects:
+        if op.type in VARIABLE_OPS and op.name not in objects:
             try:
                 shape = shape_list(op.get_attr("shape"))
                 dtype = _dtype_name(op.get_attr("dtype"))
@@ -131,13 +131,13 @@ def variables_of(graph, files: FileTable, sources: dict[str, Any]) -> list[dict[
                 shape, dtype = None, None
             result.append({
                 "name": op.name, "shape": shape, "dtype": dtype or "unknown", "trainable": False,
-                "kind": VARIABLE_OP_TYPES[op.type],
+                "kind": VARIABLE_OPS[op.type],
                 "created_by": "get_variable" if op.name in from_store else "unknown",
                 "collections": [], "source": sources.get(op.name),
             })
     created = {}
     for op in graph.get_operations():
-        if op.type in VARIABLE_OP_TYPES:
+        if op.type in VARIABLE_OPS:
             created[op.name] = len(created)
     return sorted(result, key=lambda v: created.get(v["name"], len(created)))
 

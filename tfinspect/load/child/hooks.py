@@ -16,7 +16,8 @@ import threading
 import time
 from typing import Any, Callable
 
-from tfinspect.load.child.extract import VARIABLE_OP_TYPES, FileTable, GraphExtractor
+from tfinspect.load.child.extract import FileTable, GraphExtractor
+from tfinspect.optypes import VARIABLE_OPS
 from tfinspect.load.child.errortext import error_summary
 from tfinspect.runtime.frames import made_on_behalf
 from tfinspect.runtime.sessions import expand_sparse, feed_name, flatten_fetches, user_call_site, user_callers
@@ -382,7 +383,7 @@ def install(recorder: Recorder) -> Callable[[], None]:
         create_op_helper(self, op, *args, **kwargs)
         if not isinstance(self, func_graph.FuncGraph):
             recorder.op_created(self, op.name)
-            if op.type in VARIABLE_OP_TYPES:
+            if op.type in VARIABLE_OPS:
                 recorder.variable_op_created(self, op.name, vs.get_variable_scope().name,
                                              made_on_behalf(sys._getframe(1)))
 

@@ -4,6 +4,7 @@ collections of a GraphDef or MetaGraphDef, and signatures as runs."""
 from __future__ import annotations
 
 from tfinspect.errors import SourceError
+from tfinspect.optypes import VARIABLE_OPS
 from tfinspect.load.files.columns import NodeColumns, positions
 from tfinspect.load.model import (
     CollectionMember,
@@ -16,7 +17,6 @@ from tfinspect.load.model import (
     VariableKind,
 )
 
-VARIABLE_OPS = {"VariableV2": VariableKind.REF, "Variable": VariableKind.REF, "VarHandleOp": VariableKind.RESOURCE}
 
 
 def read_bytes(path: str) -> bytes:
@@ -55,6 +55,7 @@ def variables_from_graph_def(graph_def, trainable: set[str] = frozenset(),
         nodes = graph_def.node
     for node in nodes:
         kind = VARIABLE_OPS.get(node.op)
+        kind = VariableKind(kind) if kind else None
         if kind is None:
             continue
         shape = shape_of(node.attr["shape"].shape) if "shape" in node.attr else None
