@@ -17,10 +17,13 @@ from typing import Sequence
 
 from tfinspect.version import __version__
 from tfinspect.load.protocol.options import AUTO_MAX_RUNS, AUTO_STEPS, DEFAULT_TIMEOUT, RunLimit
-from tfinspect.errors import TfinspectError, UsageError
+from tfinspect.errors import ArgumentError, TfinspectError, UsageError
 from tfinspect.options import OutputFormat, Tf1Mode, depth_value
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+# How the CLI spells the arguments that library errors name (errors.ArgumentError).
+FLAGS = {"run": "--run", "graph": "--graph", "scope": "--scope", "runs": "--runs", "cwd": "--cwd", "fetch": "--fetch",
+         "feed": "--feed", "why": "--why", "script": "--script"}
 
 RUNS_HELP = (
     f"how many Session.run calls execute: 'auto' (default: initialisation and the first {AUTO_STEPS} "
@@ -191,6 +194,9 @@ def _main(argv: Sequence[str] | None) -> int:
         from tfinspect.commands.lecture import run_lecture
 
         return run_lecture(args)
+    except ArgumentError as e:  # an analysis names the argument; the CLI names its flag
+        print(f"tfinspect: error: {e.phrased(FLAGS.get(e.argument, e.argument))}", file=sys.stderr)
+        return EXIT_ERROR
     except UsageError as e:
         print(f"tfinspect: error: {e}", file=sys.stderr)
         return EXIT_ERROR

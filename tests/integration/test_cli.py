@@ -101,7 +101,7 @@ def test_tf1_off_runs_eagerly_and_builds_no_graph():
 
 def test_missing_working_directory():
     result = run_cli("graph", str(FIXTURES / "lectures" / "add_pow.py"), "--cwd", "/no/such/dir")
-    assert result.code == 2 and result.err == "tfinspect: --cwd /no/such/dir: no such directory\n"
+    assert result.code == 2 and result.err == "tfinspect: error: --cwd /no/such/dir: no such directory\n"
 
 
 def test_arguments_are_checked_before_the_script_runs(tmp_path):

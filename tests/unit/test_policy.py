@@ -38,3 +38,18 @@ def test_count_and_all():
     unlimited = RunPolicy(RunLimit(unlimited=True))
     assert all(unlimited.allow("x") for _ in range(1000))
     assert str(RunLimit()) == "auto" and str(RunLimit(count=3)) == "3" and str(RunLimit(unlimited=True)) == "all"
+
+
+def test_library_errors_name_the_argument_and_the_cli_its_flag():
+    """An analysis does not know the CLI's flags: the API's error names the parameter, the CLI's the flag."""
+    import pytest
+
+    from tfinspect.cli import FLAGS
+    from tfinspect.errors import ArgumentError
+    from tfinspect.load.protocol.options import RunLimit
+
+    with pytest.raises(ArgumentError) as raised:
+        RunLimit.parse("often")
+    assert str(raised.value) == "runs takes 'auto', 'all' or a whole number, not 'often'"
+    assert raised.value.phrased(FLAGS[raised.value.argument]) == \
+        "--runs takes 'auto', 'all' or a whole number, not 'often'"

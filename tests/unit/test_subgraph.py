@@ -51,8 +51,9 @@ def test_names_and_errors():
     assert parse_tensor_name("^init") == ("init", -1) and parse_tensor_name("a/b:1") == ("a/b", 1)
     with pytest.raises(UsageError, match="no op named 'nope'"):
         plan(GRAPH, ["nope"])
-    with pytest.raises(UsageError, match=r"--feed"):
+    with pytest.raises(UsageError, match=r"\(feed\)") as raised:  # the CLI names its flag: --feed
         plan(GRAPH, ["out"], ["zzz:0"])
+    assert raised.value.argument == "feed" and "(--feed)" in raised.value.phrased("--feed")
 
 
 def test_why_chain_through_a_control_edge():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tfinspect.errors import UsageError
+from tfinspect.errors import ArgumentError, UsageError
 from tfinspect.load.model import Capture, CollectionMember
 
 
@@ -32,7 +32,7 @@ def get_collection(members: tuple[CollectionMember, ...], scope: str | None) -> 
     try:
         regex = re.compile(scope)
     except re.error as e:
-        raise UsageError(f"--scope {scope!r} is not a regular expression ({e})") from None
+        raise ArgumentError("scope", f"{{name}} {scope!r} is not a regular expression ({e})") from None
     return tuple(m for m in members if m.name is not None and regex.match(m.name))
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tfinspect.analyses.subgraph import RunPlan, plan
-from tfinspect.errors import UsageError
+from tfinspect.errors import ArgumentError, UsageError
 from tfinspect.graphindex import GraphIndex, index_of  # noqa: F401  (index_of re-exported)
 from tfinspect.load.model import Capture, GraphCapture, RunRecord, SourceLocation
 
@@ -31,8 +31,8 @@ def run_by_index(capture: Capture, number: int) -> RunRecord:
         if run.index == number:
             return run
     if not capture.runs:
-        raise UsageError("--run: no Session.run was captured")
-    raise UsageError(f"--run {number}: the captured runs are numbered 0 to {capture.runs[-1].index}")
+        raise ArgumentError("run", "{name}: no Session.run was captured")
+    raise ArgumentError("run", f"{{name}} {number}: the captured runs are numbered 0 to {capture.runs[-1].index}")
 
 
 def graph_with(capture: Capture, names: list[str], graph_id: int | None) -> GraphCapture:
@@ -42,7 +42,7 @@ def graph_with(capture: Capture, names: list[str], graph_id: int | None) -> Grap
             return capture.graph(graph_id)
         except KeyError:
             ids = ", ".join(str(g.id) for g in capture.graphs) or "none"
-            raise UsageError(f"--graph {graph_id}: no such graph (graphs: {ids})") from None
+            raise ArgumentError("graph", f"{{name}} {graph_id}: no such graph (graphs: {ids})") from None
     if not capture.graphs:
         raise UsageError("no graph was captured")
     for graph in capture.graphs:

@@ -18,7 +18,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
 
-from tfinspect.errors import UsageError
+from tfinspect.errors import ArgumentError
 from tfinspect.graphindex import GraphIndex, parse_tensor_name
 from tfinspect.optypes import is_mutating
 
@@ -70,12 +70,14 @@ def _suggest(index: GraphIndex, name: str) -> str:
     return f"; did you mean {', '.join(close)}?" if close else ""
 
 
-def resolve(index: GraphIndex, names: Iterable[str], what: str) -> list[int]:
+def resolve(index: GraphIndex, names: Iterable[str], argument: str) -> list[int]:
+    """Node ids of ``names``; ArgumentError naming ``argument`` (fetch, feed, why) for a name not in the graph."""
     ids = []
     for name in names:
         node = index.node_id(name)
         if node is None:
-            raise UsageError(f"no op named {parse_tensor_name(name)[0]!r} in the graph ({what}){_suggest(index, name)}")
+            raise ArgumentError(argument, f"no op named {parse_tensor_name(name)[0]!r} in the graph ({{name}})"
+                                f"{_suggest(index, name)}")
         ids.append(node)
     return ids
 
@@ -136,11 +138,11 @@ def plan(index: GraphIndex, fetches: Sequence[str], fed: Sequence[str] = (), *,
         UsageError: a fetch or feed names no op of the graph.
     """
     fed_names = tuple(tensor_name(f) for f in fed)
-    resolve(index, fed_names, "--feed")
+    resolve(index, fed_names, "feed")
     fed_set = set(fed_names)
     # A fetched tensor that is also fed returns the fed value: nothing runs for it.
     live = [f for f in fetches if not (":" in f and tensor_name(f) in fed_set)]
-    starts = resolve(index, live, "--fetch")
+    starts = resolve(index, live, "fetch")
     mask = reach(index, starts, _cut_mask(index, fed_names))
     if fed_names:
         cut_off_mask = reach(index, starts) & ~mask
@@ -196,11 +198,11 @@ MUTATING_HINT = ("an op that changes state (Assign, AssignAdd, ...) runs only wh
 
 def why(index: GraphIndex, run: RunPlan, op: str) -> Why:
     """Explain whether ``op`` runs in ``run``: the edge chain from a fetch, or the reason it does not."""
-    (target,) = resolve(index, [op], "--why")
+    (target,) = resolve(index, [op], "why")
     name = index.names[target]
     fed_set = set(run.fed)
     live = [f for f in run.fetches if not (":" in f and tensor_name(f) in fed_set)]
-    starts = resolve(index, live, "--fetch")
+    starts = resolve(index, live, "fetch")
     mask, predecessors = reach(index, starts, _cut_mask(index, run.fed), predecessors=True)
     if mask[target]:
         return Why(name, True, _chain(index, predecessors, target))

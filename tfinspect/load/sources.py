@@ -7,7 +7,7 @@ from typing import IO, Callable
 
 from tfinspect.load.model import Capture
 from tfinspect.load.protocol.options import CaptureOptions
-from tfinspect.errors import SourceError
+from tfinspect.errors import ArgumentError, SourceError
 
 
 def load(source: str, options: CaptureOptions = CaptureOptions(), *, output: IO[str] | None = None,
@@ -25,8 +25,9 @@ def load(source: str, options: CaptureOptions = CaptureOptions(), *, output: IO[
     """
     if source.endswith(".py") or options.script:
         if options.script and not os.path.isfile(source):
-            raise SourceError(f"{source}: no such file" if not os.path.exists(source) else
-                              f"{source}: --script needs a file")
+            if not os.path.exists(source):
+                raise SourceError(f"{source}: no such file")
+            raise ArgumentError("script", f"{source}: {{name}} needs a file")
         from tfinspect.load.script.runner import run_script  # the child-process machinery, only for scripts
 
         return run_script(source, options, output=output, progress=progress)

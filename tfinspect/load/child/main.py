@@ -68,7 +68,6 @@ class Child:
         self.out: str = args.out
         self.options = CaptureOptions.from_json(json.loads(args.options))
         self.script = os.path.abspath(args.script)
-        self.script_args: list[str] = list(args.script_args)
         self.real_exit = os._exit
         self.recorder: Recorder | None = None
         self.finished = threading.Event()
@@ -169,7 +168,7 @@ class Child:
                 self.real_exit(0)
 
     def run(self) -> None:
-        sys.argv = [self.script, *self.script_args]
+        sys.argv = [self.script, *self.options.argv]
         sys.path[0] = os.path.dirname(self.script)
         outcome: dict[str, Any]
         try:
@@ -209,7 +208,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", required=True, help="the capture directory to write")
     parser.add_argument("--options", required=True, help="CaptureOptions as JSON")
     parser.add_argument("script")
-    parser.add_argument("script_args", nargs=argparse.REMAINDER)
     return parser.parse_args(argv)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tfinspect.errors import UsageError
+from tfinspect.errors import ArgumentError
 
 DEFAULT_TIMEOUT = 120.0  # seconds a script may run before it is stopped
 AUTO_STEPS = 3
@@ -36,9 +36,9 @@ class RunLimit:
         try:
             count = int(text)
         except (TypeError, ValueError):
-            raise UsageError(f"--runs takes 'auto', 'all' or a whole number, not {text!r}") from None
+            raise ArgumentError("runs", f"{{name}} takes 'auto', 'all' or a whole number, not {text!r}") from None
         if count < 0:
-            raise UsageError(f"--runs must not be negative, not {count}")
+            raise ArgumentError("runs", f"{{name}} must not be negative, not {count}")
         return cls(count=count)
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ from tfinspect.load.protocol.options import CaptureOptions
 from tfinspect.load.protocol import FAILED, METADATA, PROGRESS_PREFIX, rss_bytes
 from tfinspect.load.protocol.reader import read_capture_dir
 from tfinspect.fileio import temporary_folder
-from tfinspect.errors import CaptureError, SourceError
+from tfinspect.errors import ArgumentError, CaptureError, SourceError
 
 _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 # The child gets this long past --timeout to write its own report before it is killed.
@@ -164,7 +164,7 @@ def run_script(script: str, options: CaptureOptions = CaptureOptions(), *, outpu
     """
     path = _check_script(script)
     if options.cwd and not os.path.isdir(options.cwd):
-        raise SourceError(f"--cwd {options.cwd}: no such directory")
+        raise ArgumentError("cwd", f"{{name}} {options.cwd}: no such directory")
     options = replace(options, memory_limit=options.memory_limit or default_memory_limit(),
                       label=options.label or script)
     out_dir = temporary_folder("capture")
