@@ -18,7 +18,8 @@ from typing import Sequence
 from tfinspect.version import __version__
 from tfinspect.load.protocol.options import AUTO_MAX_RUNS, AUTO_STEPS, DEFAULT_TIMEOUT, RunLimit
 from tfinspect.errors import ArgumentError, TfinspectError, UsageError
-from tfinspect.options import OutputFormat, Tf1Mode, depth_value
+from tfinspect.options import Tf1Mode, depth_value
+from tfinspect.render.formats import ReportFormat
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 # How the CLI spells the arguments that library errors name (errors.ArgumentError).
@@ -61,7 +62,7 @@ def add_capture_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", default="text", choices=[m.value for m in OutputFormat],
+    parser.add_argument("--format", default="text", choices=[m.value for m in ReportFormat],
                         help="text for people (default), json for programs (see docs/json.md)")
 
 

@@ -4,21 +4,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from tfinspect.errors import UsageError
-
-
-class OutputFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-
-    @classmethod
-    def parse(cls, value: str) -> OutputFormat:
-        try:
-            return cls(value)
-        except ValueError:
-            choices = ", ".join(m.value for m in cls)
-            raise UsageError(f"--format takes one of {choices}, not {value!r}") from None
-
 
 class Tf1Mode(StrEnum):
     AUTO = "auto"

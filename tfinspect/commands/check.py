@@ -7,9 +7,9 @@ import json
 import sys
 
 from tfinspect.load.files import SOURCE_HELP
+from tfinspect.render.formats import CheckFormat, choices
 from tfinspect.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, load_source, report_outcome
 
-FORMATS = ("text", "json", "sarif", "github")
 
 
 def add_parser(commands, options) -> None:
@@ -26,7 +26,7 @@ def add_parser(commands, options) -> None:
     parser.add_argument("--max-elements", type=int, default=10_000, metavar="N",
                         help="iterate each tf.data dataset up to N elements to check the ids it yields "
                              "(default 10000; 0: do not iterate)")
-    parser.add_argument("--format", default="text", choices=FORMATS,
+    parser.add_argument("--format", default="text", choices=choices("check"),
                         help="text (default), json (a list of findings), sarif (2.1.0, for code scanning) "
                              "or github (workflow annotations)")
     options.add_capture_options(parser)
@@ -50,30 +50,43 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
     findings = run_checks(capture, select=args.select, ignore=args.ignore)
     explained = has_errors(findings)  # the script's failure is what an error finding reports
-    if args.format == "json":
-        from tfinspect.render.findings import finding_json
-
-        json.dump([finding_json(f) for f in findings], sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    elif args.format == "sarif":
-        from tfinspect.render.findings import sarif
-
-        json.dump(sarif(findings, checks), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    elif args.format == "github":
-        from tfinspect.render.findings import github
-
-        sys.stdout.write(github(findings))
-    else:
-        from tfinspect.render.findings import findings_view
-        from tfinspect.render.subgraph_text import print_renderable
-
-        print_renderable(findings_view(findings, capture.source, checked=_what_was_checked(capture)))
+    RENDERERS[CheckFormat(args.format)](findings, checks, capture)
     failed = report_outcome(capture, traceback=not explained, shown="checked the graph") == EXIT_ERROR
     _note_stop(capture)
     if explained:
         return EXIT_FINDINGS  # a script that failed because of what the findings report is a finding
     return EXIT_ERROR if failed else EXIT_CLEAN
+
+
+def _json(findings, checks, capture) -> None:
+    from tfinspect.render.findings import finding_json
+
+    json.dump([finding_json(f) for f in findings], sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def _sarif(findings, checks, capture) -> None:
+    from tfinspect.render.findings import sarif
+
+    json.dump(sarif(findings, checks), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def _github(findings, checks, capture) -> None:
+    from tfinspect.render.findings import github
+
+    sys.stdout.write(github(findings))
+
+
+def _text(findings, checks, capture) -> None:
+    from tfinspect.render.findings import findings_view
+    from tfinspect.render.subgraph import print_renderable
+
+    print_renderable(findings_view(findings, capture.source, checked=_what_was_checked(capture)))
+
+
+# Each --format and what prints it: (findings, the checks that ran, the capture) -> None.
+RENDERERS = {CheckFormat.TEXT: _text, CheckFormat.JSON: _json, CheckFormat.SARIF: _sarif, CheckFormat.GITHUB: _github}
 
 
 def _what_was_checked(capture) -> str | None:

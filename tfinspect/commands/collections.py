@@ -24,8 +24,7 @@ def add_parser(commands, options) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tfinspect.analyses.collections import collections
-    from tfinspect.render.json import collections_json
-    from tfinspect.render.scopes_text import collections_view
+    from tfinspect.render.scopes import collections_json, collections_view
 
     if args.scope is not None:  # before a script runs for seconds
         import re

@@ -92,39 +92,29 @@ def report_outcome(capture: Capture, *, traceback: bool = True, shown: str = "sh
     graphs = len(capture.graphs)
     partial = f"; {shown}{'s' if graphs > 1 else ''} it built" if graphs else "; no graph was built"
     print(f"tfinspect: {capture.source} {what}: {outcome.message}{partial}", file=sys.stderr)
-    for pattern, hint in HINTS:
-        if pattern in outcome.message:
-            print(f"tfinspect: hint: {hint}", file=sys.stderr)
+    from tfinspect.analyses.migration import hints_for
+
+    for hint in hints_for(outcome.message):
+        print(f"tfinspect: hint: {hint}", file=sys.stderr)
     return EXIT_ERROR
 
 
-_CONTRIB = ("tf.contrib was removed in TensorFlow 2; its pieces moved to tf.compat.v1, tf_slim (contrib.slim), "
-            "TensorFlow Addons or other packages")
-# Failures TF1 scripts meet on TensorFlow 2, with what to do about them.
-HINTS = (
-    ("is not available with Keras 3", "TensorFlow 2.16 and later ship Keras 3, which has no tf.layers / "
-     "tf.compat.v1.layers / tf.nn.rnn_cell; the legacy Keras provides them: pip install tf_keras (with "
-     "tensorflow-cpu: pip install --no-deps tf_keras). tfinspect then selects it for scripts that use them; "
-     "plain python needs TF_USE_LEGACY_KERAS=1 in the environment"),
-    ("has no attribute 'contrib'", _CONTRIB),
-    ("No module named 'tensorflow.contrib'", _CONTRIB),
-    ("not found in checkpoint", "the checkpoint lacks a variable the graph has (renamed, or added since it was "
-     "saved); tfinspect ckpt CHECKPOINT --against SCRIPT lists missing and unused keys and likely renames"),
-    ("No module named 'tensorflow.examples'", "tensorflow.examples (the MNIST input_data tutorials) was removed "
-     "in TensorFlow 2; tf.keras.datasets.mnist.load_data() gives the same images as numpy arrays"),
-)
+def _print_json(document) -> None:
+    from tfinspect.render.json import dump
+
+    dump(document(), sys.stdout)
+
+
+def _print_view(view) -> None:
+    from tfinspect.render.theme import make_console
+
+    make_console().print(view())
 
 
 def emit(args: argparse.Namespace, document, view) -> None:
-    """Print ``document()`` as JSON with ``--format json``, else the rich renderable ``view()``.
+    """Print a text/json report (render.formats.ReportFormat): ``document()`` as JSON, or the rich
+    renderable ``view()``. Both are callables, so only the chosen output is built."""
+    from tfinspect.render.formats import ReportFormat
 
-    Both are callables, so only the chosen output is built.
-    """
-    if getattr(args, "format", "text") == "json":
-        from tfinspect.render.json import dump
-
-        dump(document(), sys.stdout)
-    else:
-        from tfinspect.render.theme import make_console
-
-        make_console().print(view())
+    renderers = {ReportFormat.JSON: lambda: _print_json(document), ReportFormat.TEXT: lambda: _print_view(view)}
+    renderers[ReportFormat(getattr(args, "format", "text"))]()

@@ -6,12 +6,12 @@ import argparse
 import sys
 
 from tfinspect.load.files import SOURCE_HELP
+from tfinspect.render.formats import DumpFormat, choices
 from tfinspect.commands.common import EXIT_CLEAN, load_source, report_outcome
 from tfinspect.commands.output import write_output, write_picture
 from tfinspect.errors import UsageError
 from tfinspect.options import depth_value
 
-FORMATS = ("pbtxt", "json", "pb", "dot", "svg")
 
 
 def add_parser(commands, options) -> None:
@@ -21,7 +21,7 @@ def add_parser(commands, options) -> None:
                     "form. Outputs are written atomically and never over an existing file without --force.",
     )
     parser.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
-    parser.add_argument("--format", default="pbtxt", choices=FORMATS, help="output format (default pbtxt)")
+    parser.add_argument("--format", default="pbtxt", choices=choices("dump"), help="output format (default pbtxt)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout; required for pb)")
     parser.add_argument("--fetch", action="append", metavar="NAME[,NAME...]",
                         help="only the subgraph these fetches run")
@@ -34,19 +34,6 @@ def add_parser(commands, options) -> None:
                              "Session.run line, listed under 'Session runs' in TensorBoard's graph view")
     parser.add_argument("--depth", type=depth_value, default=2, metavar="N", help="dot/svg: scope levels before collapsing")
     options.add_capture_options(parser)
-
-
-def _subgraph(graph_def, index, fetches: list[str]):
-    from tensorboard.compat.proto.graph_pb2 import GraphDef
-
-    from tfinspect.analyses.subgraph import plan
-
-    mask = plan(index, fetches).mask
-    out = GraphDef()
-    out.node.extend(node for node, keep in zip(graph_def.node, mask) if keep)
-    out.library.CopyFrom(graph_def.library)
-    out.versions.CopyFrom(graph_def.versions)
-    return out
 
 
 def _run_metadata(capture, graph: int) -> list[tuple[str, int, bytes]]:
@@ -62,29 +49,30 @@ def _run_metadata(capture, graph: int) -> list[tuple[str, int, bytes]]:
     return found
 
 
-def strip_large_constants(graph_def, limit: int) -> int:
-    """Empty constants over ``limit`` bytes in place; returns how many. A stripped constant keeps its
-    dtype and shape, holds zeros, and is marked with the attr ``_tfinspect_stripped_bytes``."""
-    count = 0
-    for node in graph_def.node:
-        if node.op != "Const" or "value" not in node.attr:
-            continue
-        tensor = node.attr["value"].tensor
-        size = tensor.ByteSize()
-        if size <= limit:
-            continue
-        shape, dtype = type(tensor.tensor_shape)(), tensor.dtype
-        shape.CopyFrom(tensor.tensor_shape)
-        tensor.Clear()
-        tensor.dtype = dtype
-        tensor.tensor_shape.CopyFrom(shape)
-        node.attr["_tfinspect_stripped_bytes"].i = size
-        count += 1
-    return count
+def _pbtxt(graph_def) -> bytes:
+    from google.protobuf import text_format
+
+    return text_format.MessageToString(graph_def).encode()
+
+
+def _json(graph_def) -> bytes:
+    from google.protobuf import json_format
+
+    return (json_format.MessageToJson(graph_def) + "\n").encode()
+
+
+def _pb(graph_def) -> bytes:
+    return graph_def.SerializeToString()
+
+
+# Each --format that writes the GraphDef itself: GraphDef -> bytes. The pictures (dot, svg) go through
+# render/dot.py and graphviz.
+SERIALIZERS = {DumpFormat.PBTXT: _pbtxt, DumpFormat.JSON: _json, DumpFormat.PB: _pb}
 
 
 def run(args: argparse.Namespace) -> int:
     from tfinspect.analyses.runs import graph_with, index_of
+    from tfinspect.analyses.transform import strip_large_constants, subgraph_graph_def
 
     if args.format == "pb" and not args.output and not args.tensorboard:
         raise UsageError("--format pb writes binary: give -o FILE")
@@ -92,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     fetches = [n.strip() for value in args.fetch or () for n in value.split(",") if n.strip()]
     graph = graph_with(capture, fetches, args.graph)
     index = index_of(graph)
-    graph_def = _subgraph(graph.graph_def, index, fetches) if fetches else graph.graph_def
+    graph_def = subgraph_graph_def(graph.graph_def, index, fetches) if fetches else graph.graph_def
     if args.strip_large_constants is not None:
         from tensorboard.compat.proto.graph_pb2 import GraphDef
 
@@ -113,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
               f"{args.tensorboard}", file=sys.stderr)
         if not args.output:
             return report_outcome(capture)
-    if args.format in ("dot", "svg"):
+    fmt = DumpFormat(args.format)
+    if fmt in (DumpFormat.DOT, DumpFormat.SVG):
         from tfinspect.graphindex import GraphIndex
         from tfinspect.render.dot import to_dot
 
@@ -121,16 +110,7 @@ def run(args: argparse.Namespace) -> int:
                         title=capture.source)
         write_picture(source, args.format, args.output, force=args.force)
         return report_outcome(capture)
-    if args.format == "pb":
-        data = graph_def.SerializeToString()
-    elif args.format == "json":
-        from google.protobuf import json_format
-
-        data = (json_format.MessageToJson(graph_def) + "\n").encode()
-    else:
-        from google.protobuf import text_format
-
-        data = text_format.MessageToString(graph_def).encode()
+    data = SERIALIZERS[fmt](graph_def)
     if args.output:
         write_output(args.output, data, force=args.force)
     else:

@@ -19,7 +19,8 @@ def show_graph(capture: Capture, args: argparse.Namespace) -> int:
 
         unused = unused_ops(capture)
     def document():
-        from tfinspect.render.json import graph_json, unused_json
+        from tfinspect.render.graph import graph_json
+        from tfinspect.render.subgraph import unused_json
 
         result = graph_json(view)
         if unused is not None:
@@ -30,8 +31,8 @@ def show_graph(capture: Capture, args: argparse.Namespace) -> int:
         from rich.console import Group
         from rich.text import Text
 
-        from tfinspect.render.subgraph_text import unused_view
-        from tfinspect.render.text import graph_view
+        from tfinspect.render.subgraph import unused_view
+        from tfinspect.render.graph import graph_view
 
         shown = graph_view(view, depth=args.depth or None)
         return shown if unused is None else Group(shown, Text(""), unused_view(unused))

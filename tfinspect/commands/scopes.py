@@ -27,8 +27,7 @@ def add_parser(commands, options) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tfinspect.analyses.scopes import scope_report
-    from tfinspect.render.json import scopes_json
-    from tfinspect.render.scopes_text import scopes_view
+    from tfinspect.render.scopes import scopes_json, scopes_view
 
     capture = load_source(args)
     report = scope_report(capture)

@@ -6,12 +6,12 @@ import argparse
 import sys
 
 from tfinspect.load.files import SOURCE_HELP
+from tfinspect.render.formats import SubgraphFormat, choices
 from tfinspect.commands.common import load_source, report_outcome
 from tfinspect.commands.output import write_picture
 from tfinspect.errors import UsageError
 from tfinspect.options import depth_value
 
-FORMATS = ("text", "json", "dot", "svg", "png")
 
 
 def add_parser(commands, add_capture_options) -> None:
@@ -31,7 +31,7 @@ def add_parser(commands, add_capture_options) -> None:
     parser.add_argument("--depth", type=depth_value, default=2, metavar="N",
                         help="name-scope levels: groups in text, boxes before collapsing in pictures (default 2)")
     parser.add_argument("--all", action="store_true", help="pictures: draw the whole graph, not only the subgraph")
-    parser.add_argument("--format", default="text", choices=FORMATS,
+    parser.add_argument("--format", default="text", choices=choices("subgraph"),
                         help="text, json, or a picture: dot, svg, png (through graphviz)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the picture here (required for png)")
     add_capture_options(parser)
@@ -69,30 +69,44 @@ def run_subgraph(args: argparse.Namespace) -> int:
     answer = None
     if args.why:
         answer = why(index_of(capture.graph(plans[0].graph)), plans[0], args.why)
-    if args.format == "json":
-        from tfinspect.render.json import dump, subgraph_json
-
-        dump(subgraph_json(capture.source, plans, runs, answer), sys.stdout)
-    elif args.format == "text":
-        from tfinspect.render.subgraph_text import plan_view, print_renderable, why_view
-        from rich.text import Text
-
-        for number, (item, run) in enumerate(zip(plans, runs)):
-            if number:
-                print_renderable(Text(""))
-            print_renderable(plan_view(item, run, depth=args.depth, sources=capture.graph(item.graph).sources))
-        if answer is not None:
-            print_renderable(Text(""))
-            print_renderable(why_view(answer, capture.graph(plans[0].graph).sources))
-    else:
-        from tfinspect.render.dot import to_dot
-
-        if len(plans) > 1:
-            plans, runs = plans[-1:], runs[-1:]  # one picture: the last distinct run, the training step
-        item, run = plans[0], runs[0]
-        where = f" at {run.source.short()}" if run is not None and run.source else ""
-        title = f"{capture.source}: run #{item.run_index}{where}" if item.run_index is not None else capture.source
-        source = to_dot(index_of(capture.graph(item.graph)), item, depth=args.depth, whole_graph=args.all,
-                        title=title)
-        write_picture(source, args.format, args.output, force=args.force)
+    RENDERERS[SubgraphFormat(args.format)](args, capture, plans, runs, answer)
     return report_outcome(capture)
+
+
+def _json(args, capture, plans, runs, answer) -> None:
+    from tfinspect.render.json import dump
+    from tfinspect.render.subgraph import subgraph_json
+
+    dump(subgraph_json(capture.source, plans, runs, answer), sys.stdout)
+
+
+def _text(args, capture, plans, runs, answer) -> None:
+    from rich.text import Text
+
+    from tfinspect.render.subgraph import plan_view, print_renderable, why_view
+
+    for number, (item, run) in enumerate(zip(plans, runs)):
+        if number:
+            print_renderable(Text(""))
+        print_renderable(plan_view(item, run, depth=args.depth, sources=capture.graph(item.graph).sources))
+    if answer is not None:
+        print_renderable(Text(""))
+        print_renderable(why_view(answer, capture.graph(plans[0].graph).sources))
+
+
+def _picture(args, capture, plans, runs, answer) -> None:
+    from tfinspect.analyses.runs import index_of
+    from tfinspect.render.dot import to_dot
+
+    if len(plans) > 1:
+        plans, runs = plans[-1:], runs[-1:]  # one picture: the last distinct run, the training step
+    item, run = plans[0], runs[0]
+    where = f" at {run.source.short()}" if run is not None and run.source else ""
+    title = f"{capture.source}: run #{item.run_index}{where}" if item.run_index is not None else capture.source
+    source = to_dot(index_of(capture.graph(item.graph)), item, depth=args.depth, whole_graph=args.all, title=title)
+    write_picture(source, args.format, args.output, force=args.force)
+
+
+# Each --format and what prints it: (args, capture, run plans, their runs, the --why answer) -> None.
+RENDERERS = {SubgraphFormat.TEXT: _text, SubgraphFormat.JSON: _json, SubgraphFormat.DOT: _picture,
+             SubgraphFormat.SVG: _picture, SubgraphFormat.PNG: _picture}

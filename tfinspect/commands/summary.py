@@ -24,13 +24,13 @@ def add_parser(commands, options) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tfinspect.analyses.summary import graph_stats
-    from tfinspect.render.json import summary_json
+    from tfinspect.render.summary import summary_json
 
     capture = load_source(args)
     stats = graph_stats(capture)
 
     def view():
-        from tfinspect.render.summary_text import summary_view  # rich: only for people
+        from tfinspect.render.summary import summary_view  # rich: only for people
 
         return summary_view(capture.source, stats, top=args.top)
 

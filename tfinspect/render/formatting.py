@@ -60,3 +60,7 @@ def printable(text: str) -> str:
     """``text`` with every control character shown as an escape (``\\x1b``, ``\\n``): names and messages
     come from files and scripts tfinspect does not trust."""
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def shape_json(shape) -> list | None:
+    return None if shape is None else list(shape)

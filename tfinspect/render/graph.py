@@ -1,4 +1,4 @@
-"""Human view of ``tfinspect graph`` with rich: summary, scope tree, tables."""
+"""``tfinspect graph``: the human view (rich: summary, scope tree, tables) and the JSON object."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from tfinspect.load.model import OutcomeStatus
 from tfinspect.load.protocol.options import AUTO_STEPS
 from tfinspect.render.formatting import created_by_text, names_text, shape_text, source_text
 from tfinspect.render.theme import make_console
+from tfinspect.render.formatting import shape_json, source_json
+from tfinspect.render.json import SCHEMA_VERSION
+from typing import Any
+from tfinspect.load.model import Outcome, RunRecord, VariableInfo
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -175,3 +179,64 @@ def graph_view(view: GraphOverview, *, depth: int | None = 3) -> RenderableType:
 
 def print_graph(view: GraphOverview, *, depth: int | None = 3, console: Console | None = None) -> None:
     (console or make_console()).print(graph_view(view, depth=depth))
+
+
+def variable_json(v: VariableInfo, graph: int) -> dict[str, Any]:
+    return {
+        "name": v.name, "shape": shape_json(v.shape), "dtype": v.dtype, "trainable": v.trainable,
+        "kind": v.kind.value, "created_by": v.created_by.value, "made_by": v.made_by, "collections": list(v.collections),
+        "graph": graph, "source": source_json(v.source),
+    }
+
+
+def run_json(r: RunRecord) -> dict[str, Any]:
+    return {
+        "index": r.index, "graph": r.graph, "fetches": list(r.fetches), "feeds": [f.name for f in r.feeds],
+        "feed_details": [{"name": f.name, "dtype": f.dtype, "shape": list(f.shape)} for f in r.feeds],
+        "executed": r.executed, "status": r.status.value, "error": r.error, "ops_before": r.ops_before,
+        "source": source_json(r.source),
+    }
+
+
+def outcome_json(o: Outcome) -> dict[str, Any]:
+    return {"status": o.status.value, "ok": o.ok, "message": o.message, "exit_code": o.exit_code,
+            "traceback": o.traceback}
+
+
+def _scopes(node: ScopeNode) -> list[dict[str, Any]]:
+    result = []
+    for child in node.children:
+        result.append({"name": child.path, "ops": child.ops})
+        result.extend(_scopes(child))
+    return result
+
+
+def graph_json(view: GraphOverview) -> dict[str, Any]:
+    collections: dict[str, list[str]] = {}
+    graphs = []
+    for g in view.graphs:
+        for key, members in g.collections.items():
+            collections.setdefault(key, []).extend(m.label for m in members)
+        graphs.append({
+            "id": g.id, "ops": g.ops, "scopes": _scopes(g.scopes),
+            "collections": {k: [m.label for m in ms] for k, ms in g.collections.items()},
+        })
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "command": "graph",
+        "source": view.source,
+        "origin": view.origin,
+        "tf_version": view.tf_version,
+        "tf1_mode": view.tf1_mode,
+        "outcome": outcome_json(view.outcome),
+        "ops": view.op_count,
+        "graphs": graphs,
+        "variables": [variable_json(v, g.id) for g in view.graphs for v in g.variables],
+        "placeholders": [
+            {"name": p.name, "dtype": p.dtype, "shape": shape_json(p.shape), "graph": p.graph,
+             "source": source_json(p.source)}
+            for p in view.placeholders
+        ],
+        "runs": [run_json(r) for r in view.runs],
+        "collections": collections,
+    }

@@ -1,4 +1,4 @@
-"""Human view of run plans (``tfinspect subgraph``) and of unused ops (``graph --unused``)."""
+"""Run plans (``tfinspect subgraph``) and unused ops (``graph --unused``): human views and JSON."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from tfinspect.analyses.subgraph import RunPlan, Why
 from tfinspect.load.model import RunRecord, SourceLocation
 from tfinspect.render.formatting import names_text, source_text
 from tfinspect.render.theme import make_console
+from tfinspect.render.formatting import source_json
+from tfinspect.render.json import SCHEMA_VERSION
+from typing import Any
 
 
 def scope_key(name: str, depth: int) -> str:
@@ -110,3 +113,33 @@ def unused_view(report: UnusedReport) -> RenderableType:
 
 def print_renderable(renderable: RenderableType, console: Console | None = None) -> None:
     (console or make_console()).print(renderable)
+
+
+def plan_json(plan, run=None) -> dict[str, Any]:
+    return {
+        "run": plan.run_index, "graph": plan.graph, "fetches": list(plan.fetches), "fed": list(plan.fed),
+        "ran": list(plan.ran), "not_run": list(plan.not_run), "cut_off": list(plan.cut_off),
+        "source": source_json(run.source) if run is not None else None,
+    }
+
+
+def why_json(answer) -> dict[str, Any]:
+    return {"op": answer.op, "runs": answer.runs, "reason": answer.reason,
+            "chain": [{"op": s.op, "type": s.op_type, "edge": s.edge} for s in answer.chain]}
+
+
+def subgraph_json(source: str, plans: list, runs: list, answer=None) -> dict[str, Any]:
+    """``plans`` always; with exactly one plan its fields also stand at the top level."""
+    items = [plan_json(p, r) for p, r in zip(plans, runs)]
+    document: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "command": "subgraph", "source": source,
+                                "plans": items}
+    if len(items) == 1:
+        document.update({k: items[0][k] for k in ("fetches", "fed", "ran", "not_run", "cut_off")})
+    if answer is not None:
+        document["why"] = why_json(answer)
+    return document
+
+
+def unused_json(report) -> list[dict[str, Any]]:
+    return [{"name": op.name, "type": op.op_type, "graph": op.graph, "source": source_json(op.source)}
+            for op in report.ops]

@@ -1,4 +1,4 @@
-"""Human views of ``tfinspect scopes`` and ``tfinspect collections``."""
+"""``tfinspect scopes`` and ``tfinspect collections``: human views and JSON."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from rich.text import Text
 from tfinspect.analyses.collections import CollectionView
 from tfinspect.analyses.scopes import ScopeReport
 from tfinspect.render.formatting import created_by_text, shape_text, source_text
-from tfinspect.render.text import scope_tree
+from tfinspect.render.graph import scope_tree
+from tfinspect.render.formatting import source_json
+from tfinspect.render.json import SCHEMA_VERSION
+from typing import Any
 
 
 def _lines(sites) -> str:
@@ -90,3 +93,37 @@ def collections_view(views: tuple[CollectionView, ...], scope: str | None) -> Re
             table.add_row(*([str(view.graph)] if multi else []), *row)
     total = Text(f"{len(views)} collections, {sum(v.count for v in views)} members", style="tfi.count")
     return Group(table, Text(""), total)
+
+
+def _note_json(note) -> dict[str, Any]:
+    return {"kind": note.kind.value, "message": note.message, "names": list(note.names),
+            "lines": [source_json(s) for s in note.lines]}
+
+
+def scopes_json(source: str, report) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION, "command": "scopes", "source": source,
+        "variables": [
+            {"name": v.name, "graph": v.graph, "name_scope": v.name_scope, "variable_scope": v.variable_scope,
+             "created_by": v.created_by.value, "made_by": v.made_by, "reused": v.reused,
+             "reuse_sites": [source_json(s) for s in v.reuse_sites], "source": source_json(v.source)}
+            for v in report.variables
+        ],
+        "ops": [{"name": o.name, "type": o.op_type, "name_scope": o.name_scope, "graph": o.graph,
+                 "source": source_json(o.source)} for o in report.ops],
+        "notes": [_note_json(n) for n in report.notes],
+        "explanations": [_note_json(n) for n in report.explanations],
+    }
+
+
+def collections_json(source: str, views, scope) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION, "command": "collections", "source": source, "scope": scope,
+        "collections": [
+            {"key": v.key, "graph": v.graph, "count": v.count,
+             "members": [{"kind": m.kind, "name": m.name, "type": m.type, "dtype": m.dtype,
+                          "shape": None if m.shape is None else list(m.shape), "scope": m.scope}
+                         for m in v.members]}
+            for v in views
+        ],
+    }

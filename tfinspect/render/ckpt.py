@@ -1,4 +1,4 @@
-"""Human view of ``tfinspect ckpt``: a checkpoint's variables, and what restore would do."""
+"""``tfinspect ckpt``: a checkpoint's variables, and what restore would do; human view and JSON."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from rich.table import Table
 from rich.text import Text
 
 from tfinspect.render.formatting import shape_text, size_text
+from tfinspect.render.formatting import shape_json
+from tfinspect.render.json import SCHEMA_VERSION
+from typing import Any
 
 
 def checkpoint_view(prefix, entries, report) -> RenderableType:
@@ -42,3 +45,20 @@ def checkpoint_view(prefix, entries, report) -> RenderableType:
         for key in report.unused:
             parts.append(Text(f"  not in the graph (left unused): {key}", style="tfi.dim"))
     return Group(*parts)
+
+
+def ckpt_json(prefix: str, entries, report) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION, "command": "ckpt", "checkpoint": prefix,
+        "variables": [{"name": e.name, "shape": list(e.shape), "dtype": e.dtype, "bytes": e.bytes} for e in entries],
+    }
+    if report is not None:
+        document["restore"] = {
+            "ok": report.ok, "matched": list(report.matched), "missing": list(report.missing),
+            "unused": list(report.unused),
+            "shape_mismatches": [{"name": n, "graph": shape_json(g), "checkpoint": list(c)}
+                                 for n, g, c in report.shape_mismatches],
+            "dtype_mismatches": [{"name": n, "graph": g, "checkpoint": c} for n, g, c in report.dtype_mismatches],
+            "renames": [{"variable": r.variable, "key": r.key, "why": r.why} for r in report.renames],
+        }
+    return document

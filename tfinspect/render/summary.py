@@ -1,16 +1,25 @@
-"""Human view of ``tfinspect summary``."""
+"""``tfinspect summary``: the human view and the JSON object.
+
+rich is imported only for the human view: ``summary --format json`` of a large ``.pb`` must start fast.
+"""
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from tfinspect.analyses.summary import GraphStats
-from tfinspect.render.formatting import names_text, shape_text, size_text
+from tfinspect.render.formatting import names_text, shape_json, shape_text, size_text
+from tfinspect.render.json import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 
 def summary_view(source: str, stats: tuple[GraphStats, ...], *, top: int = 15) -> RenderableType:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     parts: list[RenderableType] = [Text(source, style="tfi.name")]
     for g in stats:
         head = Text(f"graph {g.graph}: " if len(stats) > 1 else "", style="tfi.title")
@@ -39,3 +48,17 @@ def summary_view(source: str, stats: tuple[GraphStats, ...], *, top: int = 15) -
             parts += [Text(""), Text(f"Constants over 1 MiB (stored in the GraphDef): {large}", style="tfi.warn")]
         parts.append(Text("Devices: " + ", ".join(f"{d} ({n})" for d, n in g.devices), style="tfi.dim"))
     return Group(*parts)
+
+
+def summary_json(source: str, stats) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION, "command": "summary", "source": source,
+        "graphs": [{
+            "id": g.graph, "ops": g.ops, "op_types": dict(g.op_types), "inputs": list(g.inputs),
+            "outputs": list(g.outputs), "parameters": g.parameters, "control_edges": g.control_edges,
+            "variables": [{"name": v.name, "shape": shape_json(v.shape), "dtype": v.dtype, "parameters": v.size}
+                          for v in g.variables],
+            "large_constants": [{"name": n, "bytes": b} for n, b in g.large_constants],
+            "devices": dict(g.devices),
+        } for g in stats],
+    }

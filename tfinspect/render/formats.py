@@ -1,0 +1,55 @@
+"""Output formats: one enum per command, in one place.
+
+A command's ``--format`` choices come from its enum; the command holds the table
+from each member to the function that renders it (``RENDERERS`` in the command
+module, or ``emit`` for the text/json reports). A new output format is a member
+here plus an entry in that table (tests/unit/test_formats.py checks both).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ReportFormat(StrEnum):
+    """graph, scopes, collections, summary, ckpt, lecture: a rich view for people, or one JSON object."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+class CheckFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"  # a list of findings
+    SARIF = "sarif"  # 2.1.0, for code scanning
+    GITHUB = "github"  # workflow annotations
+
+
+class SubgraphFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    DOT = "dot"
+    SVG = "svg"
+    PNG = "png"
+
+
+class DumpFormat(StrEnum):
+    PBTXT = "pbtxt"
+    JSON = "json"
+    PB = "pb"
+    DOT = "dot"
+    SVG = "svg"
+
+
+# Formats graphviz's dot draws (``dot`` itself is its input text, written without it).
+PICTURES = frozenset({"svg", "png"})
+
+FORMATS: dict[str, type[StrEnum]] = {
+    "graph": ReportFormat, "scopes": ReportFormat, "collections": ReportFormat, "summary": ReportFormat,
+    "ckpt": ReportFormat, "lecture": ReportFormat,
+    "check": CheckFormat, "subgraph": SubgraphFormat, "dump": DumpFormat,
+}
+
+
+def choices(command: str) -> list[str]:
+    return [member.value for member in FORMATS[command]]
