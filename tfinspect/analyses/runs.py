@@ -8,7 +8,7 @@ import numpy as np
 
 from tfinspect.analyses.subgraph import RunPlan, plan
 from tfinspect.errors import ArgumentError, UsageError
-from tfinspect.graphindex import GraphIndex, index_of  # noqa: F401  (index_of re-exported)
+from tfinspect.graphindex import index_of  # noqa: F401  (index_of re-exported)
 from tfinspect.load.model import Capture, GraphCapture, RunRecord, SourceLocation
 
 def distinct_runs(capture: Capture) -> list[RunRecord]:

@@ -39,9 +39,6 @@ class SourceLocation:
             pass
         return f"{path}:{self.line}"
 
-    def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "function": self.function}
-
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> SourceLocation | None:
         if not data:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -11,7 +11,6 @@ from tfinspect.analyses.overview import GraphOverview, GraphSummary, RunGroup, S
 from tfinspect.load.model import OutcomeStatus
 from tfinspect.load.protocol.options import AUTO_STEPS
 from tfinspect.render.formatting import created_by_text, names_text, shape_text, source_text
-from tfinspect.render.theme import make_console
 from tfinspect.render.formatting import shape_json, source_json
 from tfinspect.render.json import SCHEMA_VERSION
 from typing import Any
@@ -175,10 +174,6 @@ def graph_view(view: GraphOverview, *, depth: int | None = 3) -> RenderableType:
     if outcome is not None:
         parts += [Text(""), outcome]
     return Group(*parts)
-
-
-def print_graph(view: GraphOverview, *, depth: int | None = 3, console: Console | None = None) -> None:
-    (console or make_console()).print(graph_view(view, depth=depth))
 
 
 def variable_json(v: VariableInfo, graph: int) -> dict[str, Any]:

@@ -78,7 +78,6 @@ class Recorder:
         self._lock = threading.RLock()
         self._kept_per_site: dict[Any, int] = {}
         self._kept_bytes = 0
-        self._snapshot_runs = -1
         self._next_build_snapshot = 0.0
         self._final = False  # the snapshot with the outcome was written
         self._snapshot_versions: tuple[int, ...] = ()
@@ -303,7 +302,6 @@ class Recorder:
             document.update({"files": self.files.files, "graphs": graphs, "runs": self.runs,
                              "outcome": outcome, "written": time.time()})
             write_atomic(os.path.join(self.out_dir, METADATA), json.dumps(document).encode())
-            self._snapshot_runs = len(self.runs)
             self._snapshot_versions = tuple(e.graph.version for e in self.extractors)
 
 
