@@ -253,3 +253,18 @@ def test_an_event_file_cut_mid_record_gives_the_records_before_the_cut(tmp_path)
     path.write_bytes(path.read_bytes() + b"\x20\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00partial")  # killed writer
     result = run_cli("graph", str(tmp_path / "logs"))
     assert result.code == 0 and "1 graph · 2 ops" in result.out
+
+
+def test_the_api_reads_graph_files_as_the_cli_does(tmp_path):
+    """tfinspect.capture takes what the CLI takes: a graph file is read (never run), with the CLI's options."""
+    import tfinspect
+    from tfinspect.errors import ArgumentError
+
+    result = run_cli("dump", str(FIXTURES / "lectures" / "add_pow.py"), "--format", "pb", "-o",
+                     str(tmp_path / "g.pb"), "--quiet")
+    assert result.code == 0, result.err
+    capture = tfinspect.capture(str(tmp_path / "g.pb"))
+    assert capture.origin == "graphdef" and len(capture.graphs) == 1
+    assert {"AddV2", "Pow"} <= {n.op for n in capture.graphs[0].graph_def.node}
+    with pytest.raises(ArgumentError, match="^runs takes"):
+        tfinspect.capture(str(tmp_path / "g.pb"), runs="often")
