@@ -27,9 +27,10 @@ FLAGS = {"run": "--run", "graph": "--graph", "scope": "--scope", "runs": "--runs
          "feed": "--feed", "why": "--why", "script": "--script"}
 
 RUNS_HELP = (
-    f"how many Session.run calls execute: 'auto' (default: initialisation and the first {AUTO_STEPS} "
-    f"steps of each training loop, i.e. each call site runs {AUTO_STEPS} times, at most {AUTO_MAX_RUNS} in all; "
-    "the script is stopped at the next run, which does not execute), a number (0: build only), or 'all'"
+    f"which Session.run calls execute: 'auto' (default: the first {AUTO_STEPS} runs of each line execute, at most "
+    f"{AUTO_MAX_RUNS} in all; later runs fetching the same are skimmed: they return the line's last real result "
+    "without executing, so the script reaches its end in seconds; fed ids are still checked), 'stop' (the first "
+    f"{AUTO_STEPS} of each line, then stop the script), a number N (N runs, then stop; 0: build only), or 'all'"
 )
 
 
@@ -41,7 +42,7 @@ class _Parser(argparse.ArgumentParser):
 
 def add_capture_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("running a script")
-    group.add_argument("--runs", default="auto", metavar="N|auto|all", help=RUNS_HELP)
+    group.add_argument("--runs", default="auto", metavar="auto|stop|N|all", help=RUNS_HELP)
     group.add_argument("--tf1", dest="tf1", default="auto", choices=[m.value for m in Tf1Mode],
                        help="run as TF1 code, where 'import tensorflow' gives tf.compat.v1 with v2 behaviour "
                             "disabled (default: auto, detected from TF1-only names such as tf.placeholder; "

@@ -21,3 +21,13 @@ MUTATING_PREFIXES = ("Assign", "ScatterAdd", "ScatterSub", "ScatterUpdate", "Sca
 
 def is_mutating(op_type: str) -> bool:
     return op_type.startswith(MUTATING_PREFIXES)
+
+# Ops that hand a run its next input: a skimmed run still executes them, so datasets and queues advance and
+# end (OutOfRangeError) where they would.
+INPUT_PREFIXES = ("IteratorGetNext", "QueueDequeue")
+# Ops whose Python side effects a skimmed run would skip: such a run is not skimmed.
+PY_FUNC_OPS = frozenset({"PyFunc", "PyFuncStateless", "EagerPyFunc"})
+# Ops that (re)initialise an input pipeline: a run of them always executes (it is cheap, and a loop's epochs
+# depend on it).
+INITIALIZER_OPS = frozenset({"MakeIterator", "InitializeTableV2", "InitializeTableFromTextFileV2",
+                             "LookupTableImportV2"})

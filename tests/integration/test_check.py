@@ -33,6 +33,7 @@ EXPECTED = {
     "TFI006_ids_not_checked.py": (0, [("TFI006", "rows", 10)]),
     "TFI007_generator_runs_out.py": (0, [("TFI007", "MakeIterator", 22), ("TFI006", "embedding_lookup", 25)]),
     "TFI008_num_sampled.py": (1, [("TFI008", "nce_loss/LogUniformCandidateSampler", 16)]),
+    "TFI009_lazy_loading.py": (0, [("TFI009", "Add_2", 20)]),
     "clean_model.py": (0, []),
 }
 

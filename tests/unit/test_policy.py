@@ -7,9 +7,11 @@ from tfinspect.load.protocol.options import AUTO_MAX_RUNS, RunLimit, RunPolicy
 
 
 @pytest.mark.parametrize("text, expected", [("auto", RunLimit()), (None, RunLimit()), ("all", RunLimit(unlimited=True)),
-                                            ("0", RunLimit(count=0)), (12, RunLimit(count=12))])
+                                            ("stop", RunLimit(skim=False)), ("0", RunLimit(count=0)),
+                                            (12, RunLimit(count=12))])
 def test_parse(text, expected):
     assert RunLimit.parse(text) == expected
+    assert RunLimit.parse(str(expected)) == expected  # the child gets it back from its text
 
 
 @pytest.mark.parametrize("text, message", [("-1", "must not be negative, not -1"), ("lots", "not 'lots'")])
@@ -18,25 +20,60 @@ def test_parse_rejects(text, message):
         RunLimit.parse(text)
 
 
-def test_auto_lets_each_call_site_run_three_times():
-    policy = RunPolicy(RunLimit())
-    assert policy.allow("init")
-    assert [policy.allow("step") for _ in range(4)] == [True, True, True, False]
-    assert policy.allow("eval")  # another line still runs
-    assert policy.executed == 5
+def _decide(policy, site, known=True, **kw):
+    return policy.decide(site, known=known, **kw).value
 
 
-def test_auto_caps_the_total():
+def test_auto_runs_the_first_steps_of_each_line_then_skims():
     policy = RunPolicy(RunLimit())
-    allowed = [policy.allow(("line", i)) for i in range(AUTO_MAX_RUNS + 5)]
-    assert allowed.count(True) == AUTO_MAX_RUNS and not allowed[-1]
+    assert _decide(policy, "init", known=False) == "real"
+    assert [_decide(policy, "step") for _ in range(5)] == ["real"] * 3 + ["skim"] * 2
+    assert _decide(policy, "eval", known=False) == "real"  # another line still runs
+    assert _decide(policy, "step", known=False) == "real"  # the same line fetching something new executes
+    assert policy.executed == 6 and policy.skimmed == 2
+
+
+def test_a_run_that_skimming_would_misrepresent_stops_the_script():
+    policy = RunPolicy(RunLimit())
+    for _ in range(3):
+        _decide(policy, "step")
+    assert _decide(policy, "step", misleading="it calls tf.py_func") == "stop"
+    assert "tf.py_func" in policy.reason
+    assert _decide(policy, "init", always_real=True) == "real"  # an iterator initializer always runs
+
+
+def test_skimming_is_bounded():
+    from tfinspect.load.protocol.options import SKIM_MAX_PER_SITE, SKIM_SECONDS
+
+    policy = RunPolicy(RunLimit())
+    for _ in range(3):
+        _decide(policy, "loop")
+    verdicts = [policy.decide("loop", known=True, now=0.0).value for _ in range(SKIM_MAX_PER_SITE + 1)]
+    assert verdicts[-1] == "stop" and verdicts.count("skim") == SKIM_MAX_PER_SITE
+    assert "while loss > eps" in policy.reason
+    timed = RunPolicy(RunLimit())
+    for _ in range(3):
+        _decide(timed, "loop")
+    assert timed.decide("loop", known=True, now=0.0).value == "skim"
+    assert timed.decide("loop", known=True, now=SKIM_SECONDS + 1).value == "stop"
+
+
+def test_stop_is_the_old_default():
+    policy = RunPolicy(RunLimit(skim=False))
+    assert [_decide(policy, "step") for _ in range(4)] == ["real"] * 3 + ["stop"]
+
+
+def test_auto_caps_real_runs():
+    policy = RunPolicy(RunLimit())
+    verdicts = [_decide(policy, ("line", i), known=False) for i in range(AUTO_MAX_RUNS + 5)]
+    assert verdicts.count("real") == AUTO_MAX_RUNS and verdicts[-1] == "stop"
 
 
 def test_count_and_all():
     counted = RunPolicy(RunLimit(count=2))
-    assert [counted.allow("x") for _ in range(3)] == [True, True, False]
+    assert [_decide(counted, "x") for _ in range(3)] == ["real", "real", "stop"]
     unlimited = RunPolicy(RunLimit(unlimited=True))
-    assert all(unlimited.allow("x") for _ in range(1000))
+    assert all(_decide(unlimited, "x") == "real" for _ in range(1000))
     assert str(RunLimit()) == "auto" and str(RunLimit(count=3)) == "3" and str(RunLimit(unlimited=True)) == "all"
 
 
@@ -50,6 +87,6 @@ def test_library_errors_name_the_argument_and_the_cli_its_flag():
 
     with pytest.raises(ArgumentError) as raised:
         RunLimit.parse("often")
-    assert str(raised.value) == "runs takes 'auto', 'all' or a whole number, not 'often'"
+    assert str(raised.value) == "runs takes 'auto', 'stop', 'all' or a whole number, not 'often'"
     assert raised.value.phrased(FLAGS[raised.value.argument]) == \
-        "--runs takes 'auto', 'all' or a whole number, not 'often'"
+        "--runs takes 'auto', 'stop', 'all' or a whole number, not 'often'"

@@ -61,6 +61,7 @@ class RunGroup:
     errors: int
     stopped: bool
     running: bool = False  # one of them was still running when the script ended
+    skimmed: int = 0  # not executed: they returned the line's last real result
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ def group_runs(runs: Iterable[RunRecord]) -> tuple[RunGroup, ...]:
             errors=sum(1 for r in members if r.status is RunStatus.ERROR),
             stopped=any(r.status is RunStatus.STOPPED for r in members),
             running=any(r.status is RunStatus.RUNNING for r in members),
+            skimmed=sum(1 for r in members if r.status is RunStatus.SKIMMED),
         ))
     return tuple(sorted(result, key=lambda g: g.first.index))
 

@@ -113,5 +113,6 @@ def _note_stop(capture) -> None:
         print(f"tfinspect: note: TensorFlow did not execute run #{stop.index}{where} ({reason}); the script "
               "stopped there, and code after it was not checked", file=sys.stderr)
         return
-    print(f"tfinspect: note: the script was stopped at run #{stop.index}{where} by the run limit; code after "
-          "it did not run and was not checked (--runs all checks the whole script)", file=sys.stderr)
+    why = stop.stop_reason or "the run limit was reached"
+    print(f"tfinspect: note: the script was stopped at run #{stop.index}{where} ({why}); code after it did not "
+          "run and was not checked (--runs all checks the whole script)", file=sys.stderr)

@@ -152,6 +152,7 @@ class RunStatus(StrEnum):
     ERROR = "error"  # the run raised (OutOfRangeError at the end of a dataset, ...)
     STOPPED = "stopped"  # tfinspect stopped the script here: this run did not execute
     RUNNING = "running"  # still running when the script was stopped or died (a hang, a crash)
+    SKIMMED = "skimmed"  # not executed: it returned its line's last real result (its input ops did run)
 
 
 @dataclass(frozen=True)
@@ -170,10 +171,15 @@ class RunRecord:
     metadata_kept: bool = False  # TensorFlow's RunMetadata of this run is in the capture
     # With tracing on: the nodes TensorFlow's own partition graphs held for this run.
     traced_nodes: tuple[str, ...] | None = None
+    stop_reason: str | None = None  # why tfinspect stopped the script at this run (not a finding)
 
     @property
     def executed(self) -> bool:
-        return self.status is not RunStatus.STOPPED
+        return self.status not in (RunStatus.STOPPED, RunStatus.SKIMMED)
+
+    @property
+    def skimmed(self) -> bool:
+        return self.status is RunStatus.SKIMMED
 
 
 class OutcomeStatus(StrEnum):

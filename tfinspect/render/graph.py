@@ -9,7 +9,6 @@ from rich.tree import Tree
 
 from tfinspect.analyses.overview import GraphOverview, GraphSummary, RunGroup, ScopeNode
 from tfinspect.load.model import OutcomeStatus
-from tfinspect.load.protocol.options import AUTO_STEPS
 from tfinspect.render.formatting import created_by_text, names_text, shape_text, source_text
 from tfinspect.render.formatting import shape_json, source_json
 from tfinspect.render.json import SCHEMA_VERSION
@@ -23,8 +22,11 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 def summary_line(view: GraphOverview) -> Text:
     executed = sum(1 for r in view.runs if r.executed)
+    skimmed = sum(1 for r in view.runs if r.skimmed)
     runs = _plural(len(view.runs), "Session.run call")
-    if view.stopped_run is not None:
+    if skimmed:
+        runs += f" ({executed} executed, {skimmed} skimmed)"
+    elif view.stopped_run is not None:
         runs += f" ({executed} executed)"
     parts = [
         _plural(len(view.graphs), "graph"), _plural(view.op_count, "op"),
@@ -100,6 +102,8 @@ def collections_table(graph: GraphSummary, limit: int = 6) -> Table:
 
 def _times(group: RunGroup) -> Text:
     text = Text(f"{group.executed}")
+    if group.skimmed:
+        text.append(f" + {group.skimmed} skimmed", style="tfi.dim")
     if group.errors:
         text.append(f" ({group.errors} raised)", style="tfi.warn")
     if group.stopped:
@@ -139,9 +143,9 @@ def outcome_text(view: GraphOverview) -> Text | None:
         return text
     if outcome.status is OutcomeStatus.STOPPED and stopped is not None:
         text = Text("stopped: ", style="tfi.warn")
-        text.append(f"run #{stopped.index} at {source_text(stopped.source)} did not execute; the script was stopped "
-                    f"there (by default each Session.run line executes {AUTO_STEPS} times). "
-                    "--runs all lets it finish.")
+        why = stopped.stop_reason or "the run limit was reached"
+        text.append(f"run #{stopped.index} at {source_text(stopped.source)} did not execute ({why}); the script was "
+                    "stopped there. --runs all lets it finish.")
         return text
     if outcome.status is OutcomeStatus.COMPLETED:
         return None
@@ -188,7 +192,8 @@ def run_json(r: RunRecord) -> dict[str, Any]:
     return {
         "index": r.index, "graph": r.graph, "fetches": list(r.fetches), "feeds": [f.name for f in r.feeds],
         "feed_details": [{"name": f.name, "dtype": f.dtype, "shape": list(f.shape)} for f in r.feeds],
-        "executed": r.executed, "status": r.status.value, "error": r.error, "ops_before": r.ops_before,
+        "executed": r.executed, "status": r.status.value, "error": r.error, "stop_reason": r.stop_reason,
+        "ops_before": r.ops_before,
         "source": source_json(r.source),
     }
 

@@ -21,7 +21,8 @@ from tfinspect.optypes import VARIABLE_OPS
 from tfinspect.load.child.errortext import error_summary
 from tfinspect.runtime.frames import made_on_behalf
 from tfinspect.runtime.sessions import expand_sparse, feed_name, flatten_fetches, user_call_site, user_callers
-from tfinspect.load.protocol.options import RunPolicy
+from tfinspect.load.child.skim import fetch_shape
+from tfinspect.load.protocol.options import RunPolicy, Verdict
 from tfinspect.load.protocol import (FEEDS, FORMAT, FORMAT_VERSION, METADATA, RUN_METADATA, escape_feed_key,
                                      feed_file, run_metadata_file, write_atomic)
 
@@ -43,7 +44,7 @@ class Recorder:
 
     def __init__(self, out_dir: str, policy: RunPolicy, *, source: str, origin: str,
                  tf_version: str, tf1_mode: bool, trace: bool = False, guard: bool = False,
-                 run_metadata: bool = False, datasets: int = 0) -> None:
+                 run_metadata: bool = False, datasets: int = 0, notes: bool = True) -> None:
         self.out_dir = out_dir
         self.trace = trace
         self.run_metadata = run_metadata
@@ -58,6 +59,12 @@ class Recorder:
             self.checker = _Checker()
             self.condemnation = StaticCondemnation(self, datasets)
         self.policy = policy
+        self.notes = notes
+        self._results: dict[tuple, Any] = {}  # (graph, line, fetch shape, fetch names) -> last real result
+        self._plans: dict[tuple, Any] = {}  # (that key, fed names) -> SkimPlan
+        self._real_keys: dict[int, tuple] = {}  # run index -> its key, while it executes
+        self._skimming: dict[int, tuple] = {}  # run index -> its key, for a run being skimmed
+        self._skim_noted = False
         self.header = {"format": FORMAT, "version": FORMAT_VERSION, "source": source, "origin": origin,
                        "tf_version": tf_version, "tf1_mode": tf1_mode}
         self.files = FileTable()
@@ -144,12 +151,18 @@ class Recorder:
         site = frame[:2] if frame else None
         if feed_dict:
             self._remember_initializer_feeds(graph, names, feed_dict)
-        if self._wants_metadata(site):
-            record["metadata_kept"] = False  # asked for: `run` passes FULL_TRACE options, keep_metadata keeps it
+        values = self._feeds(graph, feed_dict, record)
         # Runs with no user code on the stack come from TensorFlow's own threads (QueueRunner,
         # Coordinator): stopping them would break the input pipeline, and they are not steps.
-        allowed = self.policy.allow(site) if frame is not None else True
-        values = self._feeds(graph, feed_dict, record)
+        verdict, key = Verdict.REAL, None
+        if frame is not None:
+            key = (id(graph), site, fetch_shape(fetches), tuple(names))
+            plan = self._skim_plan(graph, key, names, [f["name"] for f in record["feeds"]])
+            verdict = self.policy.decide(site, known=key in self._results, always_real=plan.always_real,
+                                         misleading=plan.misleading)
+        allowed = verdict is not Verdict.STOP
+        if verdict is Verdict.REAL and self._wants_metadata(site):
+            record["metadata_kept"] = False  # asked for: `run` passes FULL_TRACE options, keep_metadata keeps it
         condemned = False
         if allowed and self.checker is not None:
             from tfinspect.load.child.condemned import CondemnedRun
@@ -176,12 +189,53 @@ class Recorder:
             self.runs.append(record)
         if not allowed:
             record["status"] = "stopped"
+            if not condemned and self.policy.reason:
+                record["stop_reason"] = self.policy.reason
             self.stopped_at = record
             self.snapshot()
             raise CaptureStopped()
+        if verdict is Verdict.SKIM:
+            record["status"] = "skimmed"
+            self._skimming[record["index"]] = key
+            self._note_skimming(frame)
+        elif key is not None:
+            self._real_keys[record["index"]] = key
         if self._snapshot_due():
             self.snapshot()
         return record
+
+    def _skim_plan(self, graph, key, names: list[str], fed_names: list[str]):
+        from tfinspect.load.child.skim import skim_plan
+
+        plan = self._plans.get((key, tuple(fed_names)))
+        if plan is None:
+            plan = self._plans[(key, tuple(fed_names))] = skim_plan(graph, names, fed_names)
+        return plan
+
+    def skimmed_result(self, session, record: dict[str, Any], feed_dict, run):
+        """The result of a skimmed run: the line's last real result (a copy). Its input ops still execute
+        (``run`` is TensorFlow's own Session.run), so a dataset or a queue advances and ends where it would:
+        their OutOfRangeError reaches the script."""
+        import copy
+
+        key = self._skimming.pop(record["index"])
+        plan = self._plans.get((key, tuple(f["name"] for f in record["feeds"])))
+        if plan is not None and plan.inputs:
+            try:
+                run(session, list(plan.inputs), feed_dict)
+            except BaseException as error:
+                self.after_run(record, error)
+                raise
+        return copy.deepcopy(self._results[key])
+
+    def _note_skimming(self, frame) -> None:
+        if self._skim_noted or not self.notes:
+            return
+        self._skim_noted = True
+        where = f"{os.path.basename(frame[0])}:{frame[1]}" if frame else "a line"
+        print(f"tfinspect: skimming from run #{len(self.runs) - 1} ({where}): after the first runs of each "
+              "Session.run line, later runs that fetch the same do not execute and return that line's last "
+              "real result (printed values repeat; --runs all executes every run)", file=sys.stderr)
 
     def initializer_feeds_of(self, graph, maker) -> dict | None:
         """The last feed_dict the script ran the iterator initializer ``maker`` with (None: none, or not fed)."""
@@ -220,8 +274,12 @@ class Recorder:
         self._metadata_bytes += len(data)
         record["metadata_kept"] = True
 
-    def after_run(self, record: dict[str, Any], error: BaseException | None) -> None:
-        record["status"] = "ok"
+    def after_run(self, record: dict[str, Any], error: BaseException | None, result: Any = None) -> None:
+        if record["status"] != "skimmed":
+            record["status"] = "ok"
+            key = self._real_keys.pop(record["index"], None)
+            if key is not None and error is None:
+                self._results[key] = result  # what a skimmed run at this line returns
         if error is not None:
             record["status"] = "error"
             record["error"] = error_summary(error)
@@ -393,6 +451,12 @@ def install(recorder: Recorder) -> Callable[[], None]:
         if getattr(local, "depth", 0) or recorder.paused:
             return session_run(self, fetches, feed_dict, options, run_metadata)
         record = recorder.before_run(self, fetches, feed_dict)
+        if record["index"] in recorder._skimming:
+            local.depth = 1
+            try:
+                return recorder.skimmed_result(self, record, feed_dict, session_run)
+            finally:
+                local.depth = 0
         if recorder.trace:
             options, run_metadata = _tracing(options, run_metadata)
         keep_metadata = "metadata_kept" in record
@@ -410,7 +474,7 @@ def install(recorder: Recorder) -> Callable[[], None]:
             record["traced_nodes"] = sorted({n.name for g in run_metadata.partition_graphs for n in g.node})
         if keep_metadata:
             recorder.keep_metadata(record, run_metadata)
-        recorder.after_run(record, None)
+        recorder.after_run(record, None, result)
         return result
 
     patch(session_lib.BaseSession, "run", run)

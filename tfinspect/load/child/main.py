@@ -94,7 +94,7 @@ class Child:
             self.out, RunPolicy(self.options.runs),
             source=self.options.label or self.script, origin=self.options.origin,
             tf_version=tf.__version__, tf1_mode=tf1, trace=self.options.trace, guard=self.options.guard,
-            run_metadata=self.options.run_metadata, datasets=self.options.datasets,
+            run_metadata=self.options.run_metadata, datasets=self.options.datasets, notes=not self.options.quiet,
         )
         install(self.recorder)
         if self.options.datasets:
@@ -179,6 +179,8 @@ class Child:
             stopped = self.recorder.stopped_at if self.recorder else None
             if stopped and stopped.get("error"):
                 outcome["message"] = f"run #{stopped['index']} was {stopped['error']}"
+            elif stopped and stopped.get("stop_reason"):
+                outcome["message"] = f"run #{stopped['index']} was not executed: {stopped['stop_reason']}"
         except SystemExit as e:
             code = e.code
             if code is None or code == 0:

@@ -1,42 +1,60 @@
-"""How many ``Session.run`` calls a captured script may execute.
+"""How many ``Session.run`` calls a captured script executes, and what happens to the others.
 
-The default, ``auto``, lets a script initialise and take the first few steps
-of its training loop for real, then stops it: every run executes until one
-call site (the user's line that calls ``Session.run``) is reached for the
-``AUTO_STEPS + 1``-th time, that is after the first ``AUTO_STEPS`` iterations
-of any loop, or until ``AUTO_MAX_RUNS`` runs have executed in all. The run
-that would exceed the limit does not execute: the script is stopped there.
+The default, ``auto``, lets a script initialise and take the first
+``AUTO_STEPS`` steps of each loop for real, then *skims*: a later run at the
+same call site (the user's line that calls ``Session.run``), fetching the
+same things, does not execute and returns the site's last real result, so the
+script's Python goes on to its end (later loops, evaluation, saving) in
+seconds. A run that fetches something new executes for real, within
+``AUTO_MAX_RUNS`` real runs in all. Skimming is bounded too: at most
+``SKIM_MAX_PER_SITE`` skimmed runs at one line, ``SKIM_MAX_RUNS`` in all, and
+``SKIM_SECONDS`` of skimming; past a bound the script is stopped and told why
+(a loop that ends on a fetched value, ``while loss > eps``, never ends on
+repeated results). The child stops rather than skims a run that skimming
+would misrepresent (one that reads a queue, or calls ``tf.py_func``).
+
+``stop`` is the old default: the first ``AUTO_STEPS`` runs of each line
+execute, and the script stops at the next. A number N executes N runs and
+stops; ``all`` executes every run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from tfinspect.errors import ArgumentError
 
 DEFAULT_TIMEOUT = 120.0  # seconds a script may run before it is stopped
 AUTO_STEPS = 3
 AUTO_MAX_RUNS = 50
+SKIM_MAX_PER_SITE = 20_000
+SKIM_MAX_RUNS = 100_000
+SKIM_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
 class RunLimit:
-    """``auto`` (``count is None and not unlimited``), a number, or ``all``."""
+    """``auto`` (skim), ``stop`` (the first runs of each line, then stop), a number, or ``all``."""
 
     count: int | None = None
     unlimited: bool = False
+    skim: bool = True  # auto: skim the runs past the first of each line (else stop there)
 
     @classmethod
     def parse(cls, text: str | int | None) -> RunLimit:
-        """Parse ``auto``, ``all`` or a whole number, naming the bad value otherwise."""
+        """Parse ``auto``, ``stop``, ``all`` or a whole number, naming the bad value otherwise."""
         if text is None or text == "auto":
             return cls()
+        if text == "stop":
+            return cls(skim=False)
         if text == "all":
             return cls(unlimited=True)
         try:
             count = int(text)
         except (TypeError, ValueError):
-            raise ArgumentError("runs", f"{{name}} takes 'auto', 'all' or a whole number, not {text!r}") from None
+            raise ArgumentError("runs", f"{{name}} takes 'auto', 'stop', 'all' or a whole number, not {text!r}") \
+                from None
         if count < 0:
             raise ArgumentError("runs", f"{{name}} must not be negative, not {count}")
         return cls(count=count)
@@ -44,29 +62,81 @@ class RunLimit:
     def __str__(self) -> str:
         if self.unlimited:
             return "all"
-        return "auto" if self.count is None else str(self.count)
+        if self.count is not None:
+            return str(self.count)
+        return "auto" if self.skim else "stop"
+
+
+class Verdict(StrEnum):
+    REAL = "real"  # execute the run
+    SKIM = "skim"  # do not execute it; return the site's last real result
+    STOP = "stop"  # do not execute it; stop the script here
 
 
 @dataclass
 class RunPolicy:
-    """Decides, run by run, whether a run executes or the script stops there."""
+    """Decides, run by run, whether a run executes, is skimmed, or the script stops there."""
 
     limit: RunLimit
     executed: int = 0
+    skimmed: int = 0
     per_site: dict[object, int] = field(default_factory=dict)
+    skimmed_per_site: dict[object, int] = field(default_factory=dict)
+    skim_started: float | None = None  # time.monotonic() of the first skimmed run
+    reason: str = ""  # why the last STOP
 
-    def allow(self, site: object) -> bool:
-        """Whether the next run, called from ``site``, may execute; counts it if so."""
-        if self.limit.unlimited:
-            allowed = True
-        elif self.limit.count is not None:
-            allowed = self.executed < self.limit.count
-        else:
-            allowed = self.per_site.get(site, 0) < AUTO_STEPS and self.executed < AUTO_MAX_RUNS
-        if allowed:
-            self.executed += 1
+    def decide(self, site: object, *, known: bool, always_real: bool = False, misleading: str | None = None,
+               now: float | None = None) -> Verdict:
+        """What to do with the next run at ``site``. Counts the run.
+
+        Args:
+            known: the site ran this fetch structure for real before (a result to return when skimming).
+            always_real: the run initialises an input pipeline: it executes (not counted against the budget).
+            misleading: why skimming this run would mislead (it stops the script instead).
+        """
+        import time
+
+        limit = self.limit
+        if limit.unlimited:
+            return self._real(site)
+        if limit.count is not None:
+            return self._real(site) if self.executed < limit.count else self._stop(
+                f"the run limit of {limit.count} runs was reached")
+        if self.per_site.get(site, 0) < AUTO_STEPS and self.executed < AUTO_MAX_RUNS:
+            return self._real(site)
+        if not limit.skim:
+            return self._stop("the run limit was reached")
+        if always_real:
             self.per_site[site] = self.per_site.get(site, 0) + 1
-        return allowed
+            return Verdict.REAL
+        if misleading:
+            return self._stop(f"this run cannot be skimmed: {misleading}")
+        if not known:
+            if self.executed < AUTO_MAX_RUNS:
+                return self._real(site)
+            return self._stop(f"{AUTO_MAX_RUNS} runs executed for real, and this one fetches something new")
+        now = time.monotonic() if now is None else now
+        if self.skim_started is None:
+            self.skim_started = now
+        if self.skimmed_per_site.get(site, 0) >= SKIM_MAX_PER_SITE:
+            return self._stop(f"{SKIM_MAX_PER_SITE} runs were skimmed at this line: a loop that ends on a fetched "
+                              "value (while loss > eps) does not end on repeated results")
+        if self.skimmed >= SKIM_MAX_RUNS:
+            return self._stop(f"{SKIM_MAX_RUNS} runs were skimmed in all")
+        if now - self.skim_started > SKIM_SECONDS:
+            return self._stop(f"skimming went on for {SKIM_SECONDS:g} s")
+        self.skimmed += 1
+        self.skimmed_per_site[site] = self.skimmed_per_site.get(site, 0) + 1
+        return Verdict.SKIM
+
+    def _real(self, site: object) -> Verdict:
+        self.executed += 1
+        self.per_site[site] = self.per_site.get(site, 0) + 1
+        return Verdict.REAL
+
+    def _stop(self, reason: str) -> Verdict:
+        self.reason = reason
+        return Verdict.STOP
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,7 @@ def run_from_raw(raw: Mapping[str, Any], files: list[str]) -> RunRecord:
         values_kept=bool(raw.get("values_kept", False)),
         metadata_kept=bool(raw.get("metadata_kept", False)),
         traced_nodes=None if raw.get("traced_nodes") is None else tuple(raw["traced_nodes"]),
+        stop_reason=raw.get("stop_reason"),
     )
 
 

@@ -50,7 +50,7 @@ GRAPH = Record({"id": int, "graph_def": str, "sources": {str: LOCATION}, "variab
 FEED = Record({"name": str, "dtype": str, "shape": [int]}, "name", "dtype", "shape")
 RUN = Record({"index": int, "graph": int, "fetches": [str], "feeds": [FEED], "source": LOCATION,
               "status": OneOf(RunStatus), "ops_before": int, "error": (NONE, str), "values_kept": bool,
-              "metadata_kept": bool, "traced_nodes": (NONE, [str])}, "index", "graph", "fetches", "status")
+              "metadata_kept": bool, "traced_nodes": (NONE, [str]), "stop_reason": (NONE, str)}, "index", "graph", "fetches", "status")
 JSON_LOCATION = (NONE, Record({"file": str, "line": int, "function": (NONE, str)}, "file", "line"))
 OUTCOME = (NONE, Record({"status": OneOf(OutcomeStatus), "message": str, "traceback": (NONE, str),
                          "exit_code": (NONE, int), "location": JSON_LOCATION, "callers": [JSON_LOCATION]},
