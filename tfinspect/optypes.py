@@ -31,3 +31,9 @@ PY_FUNC_OPS = frozenset({"PyFunc", "PyFuncStateless", "EagerPyFunc"})
 # depend on it).
 INITIALIZER_OPS = frozenset({"MakeIterator", "InitializeTableV2", "InitializeTableFromTextFileV2",
                              "LookupTableImportV2"})
+
+PRINT_OPS = frozenset({"Print", "PrintV2"})
+SUMMARY_OPS = frozenset({"ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummary", "AudioSummaryV2",
+                         "TensorSummary", "TensorSummaryV2", "MergeSummary"})
+# Ops that add to a variable (global_step's increment).
+INCREMENT_OPS = frozenset({"AssignAdd", "AssignAddVariableOp"})

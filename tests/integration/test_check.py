@@ -34,6 +34,8 @@ EXPECTED = {
     "TFI007_generator_runs_out.py": (0, [("TFI007", "MakeIterator", 22), ("TFI006", "embedding_lookup", 25)]),
     "TFI008_num_sampled.py": (1, [("TFI008", "nce_loss/LogUniformCandidateSampler", 16)]),
     "TFI009_lazy_loading.py": (0, [("TFI009", "Add_2", 20)]),
+    "TFI010_assign_never_run.py": (0, [("TFI010", "Assign", 6), ("TFI010", "Print", 8)]),
+    "TFI011_global_step_not_passed.py": (0, [("TFI011", "global_step", 10)]),
     "clean_model.py": (0, []),
 }
 

@@ -18,6 +18,7 @@ class CheckContext:
     capture: Capture
     _lookups: dict[int, tuple[Lookup, ...]] = field(default_factory=dict)
     _plans: dict[int, object] = field(default_factory=dict)
+    _ran: dict[int, object] = field(default_factory=dict)
 
     def graphs(self) -> Iterator[tuple[GraphCapture, GraphIndex, tuple[Lookup, ...]]]:
         for graph in self.capture.graphs:
@@ -40,3 +41,21 @@ class CheckContext:
 
     def feeds_anywhere(self, graph: GraphCapture, tensor: str) -> bool:
         return any(r.graph == graph.id and tensor in {f.name for f in r.feeds} for r in self.capture.runs)
+
+    def ran(self, graph: GraphCapture):
+        """A mask of ``graph``'s ops that some run of the script reached (executed, or skimmed: its line meant
+        to run them), or None when the script did not run to its end (later runs might reach more)."""
+        import numpy as np
+
+        from tfinspect.analyses.runs import distinct_runs
+        from tfinspect.load.model import OutcomeStatus, RunStatus
+
+        if self.capture.outcome.status is not OutcomeStatus.COMPLETED or not self.capture.runs:
+            return None
+        if graph.id not in self._ran:
+            mask = np.zeros(len(index_of(graph)), dtype=bool)
+            for run in distinct_runs(self.capture):
+                if run.graph == graph.id and run.status is not RunStatus.STOPPED:
+                    mask |= plan_for_run(self.capture, run).mask
+            self._ran[graph.id] = mask
+        return self._ran[graph.id]

@@ -1,0 +1,166 @@
+"""Training steps that do not do what the code says: updates no run executes, a global step that stays 0."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+import numpy as np
+
+from tfinspect.checks.check import check
+from tfinspect.checks.context import CheckContext
+from tfinspect.checks.finding import Finding, Severity
+from tfinspect.optypes import INCREMENT_OPS, PRINT_OPS, SUMMARY_OPS, VARIABLE_OPS, is_mutating
+
+FAMILY = "training"
+_SAVER = re.compile(r"^save(_\d+)?/")  # tf.train.Saver's save and restore ops: run only when asked
+
+
+def _initializer_of(name: str, variables: set[str]) -> bool:
+    """``w/Assign`` (and ``w/Initializer/...``): how a variable gets its first value, run by an initializer."""
+    head, _, tail = name.rpartition("/")
+    return (tail.startswith("Assign") and head in variables) or any(
+        name.startswith(v + "/Initializer/") for v in (head.split("/Initializer/")[0],) if v in variables)
+
+
+def _label(index, node: int) -> str:
+    """``Assign (of W)``: the op, and the variable an update writes to."""
+    name = index.names[node]
+    if not is_mutating(index.op_types[node]):
+        return name
+    inputs = index.inputs(node)
+    target = index.names[int(inputs[0])] if len(inputs) and inputs[0] >= 0 else None
+    return f"{name} (of {target})" if target else name
+
+
+def _what(op_type: str) -> str:
+    if op_type in PRINT_OPS:
+        return "tf.Print"
+    if op_type in SUMMARY_OPS:
+        return "summary"
+    return "update"
+
+
+@check("TFI010", "update-never-run", Severity.WARNING, family=FAMILY)
+def updates_never_run(context: CheckContext) -> Iterator[Finding]:
+    """An op that changes state (an assign, an update, ``tf.Print``, a summary) is never run.
+
+    What it checks:
+        After a script that ran to its end, every op that assigns or updates a variable, prints, or
+        writes a summary, and that no ``Session.run`` of the script reached (not even through a control
+        dependency), grouped by the line that created it. Variable initializers and the Saver's
+        restore ops, which run only when asked for, are left out.
+
+    Why it matters:
+        Building an op does nothing until a run executes it. ``W.assign(100)`` on its own line leaves ``W``
+        unchanged; batch normalization's moving averages stay at their initial values when
+        ``tf.GraphKeys.UPDATE_OPS`` is not run with the training step (so inference is wrong); a
+        ``tf.Print`` whose result is not used prints nothing; summaries never merged or run are empty in
+        TensorBoard.
+
+    Example:
+        ``W.assign(100)`` then ``sess.run(W.initializer)``, ``print(W.eval())``: prints 10.
+
+    Fix:
+        Run the op (``sess.run(assign_op)``), use its result, or tie it to the training step:
+        ``with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)): train =
+        optimizer.minimize(loss)``; run ``tf.summary.merge_all()`` and write its result.
+    """
+    for graph, index, _ in context.graphs():
+        ran = context.ran(graph)
+        if ran is None:
+            continue
+        variables = {v.name for v in graph.variables}
+        by_line: dict[tuple, list[int]] = {}
+        for node in np.flatnonzero(~ran):
+            op_type, name = index.op_types[node], index.names[node]
+            if not (is_mutating(op_type) or op_type in PRINT_OPS or op_type in SUMMARY_OPS):
+                continue
+            if _SAVER.match(name) or _initializer_of(name, variables):
+                continue
+            source = graph.sources.get(name)
+            if source is None:
+                continue
+            by_line.setdefault((source.file, source.line), []).append(node)
+        for nodes in by_line.values():
+            names = [index.names[n] for n in nodes]
+            kinds = sorted({_what(index.op_types[n]) for n in nodes})
+            labels = [_label(index, n) for n in nodes]
+            shown = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
+            yield Finding(
+                "TFI010", Severity.WARNING, names[0],
+                f"{' and '.join(kinds)} op{'s' if len(names) > 1 else ''} {shown} never ran: no Session.run "
+                "of the script reached it, so it changed nothing",
+                hint="Run it, use its result, or make the training step depend on it (tf.control_dependencies; "
+                     "for batch norm, the UPDATE_OPS collection).",
+                source=graph.sources[names[0]], graph=graph.id,
+                evidence={"ops": names, "types": sorted({index.op_types[n] for n in nodes})},
+            )
+
+
+@check("TFI011", "global-step-never-incremented", Severity.WARNING, family=FAMILY)
+def global_step_never_incremented(context: CheckContext) -> Iterator[Finding]:
+    """A global step is read but nothing ever increments it.
+
+    What it checks:
+        A variable named ``global_step`` (or in the ``global_step`` collection) that some op reads (a
+        learning-rate decay, a summary), while no op of the graph assigns or adds to it other than its
+        initializer.
+
+    Why it matters:
+        ``optimizer.minimize(loss)`` without ``global_step=`` does not increment it, so it stays 0: a
+        decayed learning rate never decays, a schedule never advances, and checkpoints saved with
+        ``global_step=`` all get the suffix ``-0`` and overwrite one another.
+
+    Example:
+        ``global_step = tf.Variable(0, trainable=False)``, ``lr = tf.train.exponential_decay(0.1, global_step,
+        100, 0.96)``, ``tf.train.GradientDescentOptimizer(lr).minimize(loss)``.
+
+    Fix:
+        Pass it to the optimizer: ``optimizer.minimize(loss, global_step=global_step)`` (or run
+        ``tf.assign_add(global_step, 1)`` with each step).
+    """
+    for graph, index, _ in context.graphs():
+        in_collection = {m.name.split(":")[0] for m in graph.collections.get("global_step", ()) if m.name}
+        steps = [v for v in graph.variables if v.name == "global_step" or v.name.endswith("/global_step")
+                 or v.name in in_collection]
+        for step in steps:
+            node = index.node_id(step.name)
+            if node is None:
+                continue
+            writers, readers = [], []
+            for consumer in _consumers(index, node):
+                name, op_type = index.names[consumer], index.op_types[consumer]
+                if op_type in VARIABLE_OPS or _SAVER.match(name) or name.startswith(step.name + "/"):
+                    continue  # its own initializer and read ops, the Saver
+                if op_type in INCREMENT_OPS or is_mutating(op_type):
+                    writers.append(name)
+                else:
+                    readers.append(name)
+            readers += [r for n in _reads(index, step.name) for r in _consumers_named(index, n)]
+            if writers or not readers:
+                continue
+            yield Finding(
+                "TFI011", Severity.WARNING, step.name,
+                f"{step.name} is read ({', '.join(sorted(set(readers))[:3])}) but nothing increments it: it "
+                "stays 0, so what depends on it (a learning-rate decay, checkpoint numbers) never advances",
+                hint="Pass it to the optimizer: optimizer.minimize(loss, global_step=global_step).",
+                source=step.source, graph=graph.id, evidence={"variable": step.name, "readers": sorted(set(readers))},
+            )
+
+
+def _consumers(index, node: int) -> list[int]:
+    """The ops that take ``node`` as an input (data or control)."""
+    hits = np.flatnonzero(index.indices == node)
+    owners = np.searchsorted(index.indptr, hits, side="right") - 1
+    return sorted({int(o) for o in owners})
+
+
+def _reads(index, variable: str) -> list[int]:
+    """The variable's own read ops (``global_step/read``, ``ReadVariableOp`` under its name)."""
+    return [i for i, name in enumerate(index.names) if name.startswith(variable + "/") and
+            index.op_types[i] in ("Identity", "ReadVariableOp")]
+
+
+def _consumers_named(index, node: int) -> list[str]:
+    return [index.names[c] for c in _consumers(index, node) if not _SAVER.match(index.names[c])]
