@@ -168,7 +168,14 @@ def render_checks() -> str:
               "```", "",
               "With pre-commit, `.pre-commit-hooks.yaml` in this repository provides the hook `tfinspect-check`:", "",
               "```yaml", "repos:", "  - repo: <this repository>", "    rev: <a tag>", "    hooks:",
-              "      - id: tfinspect-check", "        files: ^train\\.py$", "```", ""]
+              "      - id: tfinspect-check", "        files: ^train\\.py$", "```", "",
+              "## Configuration", "",
+              "`[tool.tfinspect]` in the nearest `pyproject.toml` above the checked script (`--no-config` ignores "
+              "it); `--select` and `--ignore` on the command line replace the file's:", "",
+              "```toml", "[tool.tfinspect]", 'select = ["TFI00"]                # codes or prefixes (default: all)',
+              'ignore = ["TFI006"]', 'severity = { TFI009 = "error" }   # error | warning | info', "```", "",
+              "On the line a finding points at, `# tfinspect: ignore[TFI002]` silences that code there (several "
+              "codes comma-separated; a bare `# tfinspect: ignore` silences every code on the line).", ""]
     return "\n".join(lines)
 
 

@@ -329,3 +329,25 @@ def test_a_dataset_that_reads_variables_is_not_a_failing_pipeline(tmp_path):
     assert result.code == 0, result.err
     (finding,) = json.loads(result.out)
     assert finding["code"] == "TFI006" and "it reads variables" in finding["message"]
+
+
+def test_pyproject_configuration_and_line_comments(tmp_path):
+    """[tool.tfinspect] above the script sets severities and selections; a line comment silences a code there;
+    --no-config ignores the file; --ignore on the command line replaces the file's."""
+    source = (CHECKS / "TFI009_lazy_loading.py").read_text()
+    script = tmp_path / "lazy.py"
+    script.write_text(source)
+    (tmp_path / "pyproject.toml").write_text('[tool.tfinspect]\nseverity = { TFI009 = "error" }\n')
+    strict = run_cli("check", str(script), "--format", "json", "--quiet")
+    assert strict.code == 1 and [(f["code"], f["severity"]) for f in strict.json()] == [("TFI009", "error")]
+    relaxed = run_cli("check", str(script), "--format", "json", "--quiet", "--no-config")
+    assert relaxed.code == 0 and [f["severity"] for f in relaxed.json()] == ["warning"]
+    script.write_text(source.replace("sess.run(tf.add(x, y))", "sess.run(tf.add(x, y))  # tfinspect: ignore[TFI009]"))
+    silenced = run_cli("check", str(script), "--format", "json", "--quiet")
+    assert silenced.code == 0 and silenced.json() == []
+    (tmp_path / "pyproject.toml").write_text('[tool.tfinspect]\nselect = "TFI00"\n')
+    broken = run_cli("check", str(script), "--quiet")
+    assert broken.code == 0  # a string is taken as one code
+    (tmp_path / "pyproject.toml").write_text('[tool.tfinspect]\nselect = ["TFI999"]\n')
+    unknown = run_cli("check", str(script), "--quiet")
+    assert unknown.code == 2 and "no check code starts with 'TFI999'" in unknown.err

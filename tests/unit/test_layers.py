@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "tfinspect"
 # a package). Same layer: allowed (the cycle test below still applies).
 LAYERS = [
     ("base", ["tfinspect.errors", "tfinspect.dtypes", "tfinspect.optypes", "tfinspect.options",
-              "tfinspect.fileio", "tfinspect.version"]),
+              "tfinspect.fileio", "tfinspect.version", "tfinspect.config"]),
     ("protocol", ["tfinspect.load.protocol"]),  # the layout and the options record, which the child imports
     ("model", ["tfinspect.load.model"]),
     ("readers", ["tfinspect.load.protocol.reader", "tfinspect.load.protocol.schema", "tfinspect.load.files",

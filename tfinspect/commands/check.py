@@ -23,6 +23,10 @@ def add_parser(commands, options) -> None:
     parser.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
     parser.add_argument("--select", metavar="CODES", help="only these codes or prefixes, comma-separated (TFI001,TFI00)")
     parser.add_argument("--ignore", metavar="CODES", help="leave out these codes or prefixes")
+    parser.add_argument("--no-config", action="store_true",
+                        help="ignore [tool.tfinspect] in pyproject.toml (select, ignore, severity); the nearest "
+                             "pyproject.toml above SOURCE is read otherwise. A '# tfinspect: ignore[TFI0xx]' "
+                             "comment on a finding's line silences that code there")
     parser.add_argument("--max-elements", type=int, default=10_000, metavar="N",
                         help="iterate each tf.data dataset up to N elements to check the ids it yields "
                              "(default 10000; 0: do not iterate)")
@@ -35,8 +39,12 @@ def add_parser(commands, options) -> None:
 def run(args: argparse.Namespace) -> int:
     from tfinspect.checks import has_errors, run_checks
     from tfinspect.checks.registry import needed, selected
+    from tfinspect.checks.suppress import apply
 
-    checks = selected(args.select, args.ignore)  # validate codes before spending seconds on a capture
+    config = _config(args)
+    select = args.select if args.select is not None else ",".join(config.select) or None
+    ignore = args.ignore if args.ignore is not None else ",".join(config.ignore) or None
+    checks = selected(select, ignore)  # validate codes before spending seconds on a capture
     from tfinspect.commands.lecture import _ProgressBar
 
     bar = _ProgressBar("iterating datasets")
@@ -48,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
                               datasets=max(0, args.max_elements) if "datasets" in needs else 0)
     finally:
         bar.close()
-    findings = run_checks(capture, select=args.select, ignore=args.ignore)
+    findings = apply(run_checks(capture, select=select, ignore=ignore), config)
     explained = has_errors(findings)  # the script's failure is what an error finding reports
     RENDERERS[CheckFormat(args.format)](findings, checks, capture)
     failed = report_outcome(capture, traceback=not explained, shown="checked the graph") == EXIT_ERROR
@@ -56,6 +64,16 @@ def run(args: argparse.Namespace) -> int:
     if explained:
         return EXIT_FINDINGS  # a script that failed because of what the findings report is a finding
     return EXIT_ERROR if failed else EXIT_CLEAN
+
+
+def _config(args):
+    """``[tool.tfinspect]`` of the nearest pyproject.toml above SOURCE (none with --no-config)."""
+    from tfinspect.config import CheckConfig, find_pyproject, load_config
+
+    if args.no_config:
+        return CheckConfig()
+    path = find_pyproject(args.source)
+    return load_config(path) if path else CheckConfig()
 
 
 def _json(findings, checks, capture) -> None:
