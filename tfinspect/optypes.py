@@ -37,3 +37,14 @@ SUMMARY_OPS = frozenset({"ScalarSummary", "HistogramSummary", "ImageSummary", "A
                          "TensorSummary", "TensorSummaryV2", "MergeSummary"})
 # Ops that add to a variable (global_step's increment).
 INCREMENT_OPS = frozenset({"AssignAdd", "AssignAddVariableOp"})
+
+# Stateful random ops that take a (seed, seed2) pair: the same pair and shape give the same numbers.
+RANDOM_OPS = frozenset({"RandomStandardNormal", "RandomUniform", "TruncatedNormal", "RandomUniformInt",
+                        "RandomShuffle", "Multinomial", "RandomGamma", "RandomPoissonV2", "ParameterizedTruncatedNormal"})
+
+# Ops that need inputs of a known rank (a matrix, an image batch): a placeholder of unknown rank feeding one
+# defers every shape error to the run.
+RANK_SENSITIVE_OPS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "Conv2D", "Conv3D",
+                                "DepthwiseConv2dNative", "MaxPool", "AvgPool", "MaxPool3D", "AvgPool3D"})
+# Ops that pass a value through with its shape (followed from a placeholder to its real consumer).
+PASS_THROUGH_OPS = frozenset({"Identity", "Cast", "StopGradient"})

@@ -36,6 +36,10 @@ EXPECTED = {
     "TFI009_lazy_loading.py": (0, [("TFI009", "Add_2", 20)]),
     "TFI010_assign_never_run.py": (0, [("TFI010", "Assign", 6), ("TFI010", "Print", 8)]),
     "TFI011_global_step_not_passed.py": (0, [("TFI011", "global_step", 10)]),
+    "TFI012_numpy_baked_in.py": (0, [("TFI012", "features", 6)]),
+    "TFI013_same_seed_layers.py": (0, [("TFI013", "random_normal/RandomStandardNormal", 7)]),
+    "TFI014_placeholder_without_shape.py": (0, [("TFI014", "x", 6)]),
+    "TFI015_init_before_variables.py": (1, [("TFI015", "w2", 18)]),
     "clean_model.py": (0, []),
 }
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
+import numpy as np
+
 from tfinspect.analyses.lookups import Lookup, find_lookups
 from tfinspect.analyses.runs import index_of, plan_for_run
 from tfinspect.graphindex import GraphIndex
@@ -59,3 +61,10 @@ class CheckContext:
                     mask |= plan_for_run(self.capture, run).mask
             self._ran[graph.id] = mask
         return self._ran[graph.id]
+
+
+def consumers(index: GraphIndex, node: int) -> list[int]:
+    """The ops that take ``node`` as an input (data or control)."""
+    hits = np.flatnonzero(index.indices == node)
+    owners = np.searchsorted(index.indptr, hits, side="right") - 1
+    return sorted({int(o) for o in owners})

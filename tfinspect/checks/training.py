@@ -8,8 +8,8 @@ from typing import Iterator
 import numpy as np
 
 from tfinspect.checks.check import check
-from tfinspect.checks.context import CheckContext
-from tfinspect.checks.finding import Finding, Severity
+from tfinspect.checks.context import CheckContext, consumers
+from tfinspect.checks.finding import Finding, Related, Severity
 from tfinspect.optypes import INCREMENT_OPS, PRINT_OPS, SUMMARY_OPS, VARIABLE_OPS, is_mutating
 
 FAMILY = "training"
@@ -129,7 +129,7 @@ def global_step_never_incremented(context: CheckContext) -> Iterator[Finding]:
             if node is None:
                 continue
             writers, readers = [], []
-            for consumer in _consumers(index, node):
+            for consumer in consumers(index, node):
                 name, op_type = index.names[consumer], index.op_types[consumer]
                 if op_type in VARIABLE_OPS or _SAVER.match(name) or name.startswith(step.name + "/"):
                     continue  # its own initializer and read ops, the Saver
@@ -149,13 +149,6 @@ def global_step_never_incremented(context: CheckContext) -> Iterator[Finding]:
             )
 
 
-def _consumers(index, node: int) -> list[int]:
-    """The ops that take ``node`` as an input (data or control)."""
-    hits = np.flatnonzero(index.indices == node)
-    owners = np.searchsorted(index.indptr, hits, side="right") - 1
-    return sorted({int(o) for o in owners})
-
-
 def _reads(index, variable: str) -> list[int]:
     """The variable's own read ops (``global_step/read``, ``ReadVariableOp`` under its name)."""
     return [i for i, name in enumerate(index.names) if name.startswith(variable + "/") and
@@ -163,4 +156,63 @@ def _reads(index, variable: str) -> list[int]:
 
 
 def _consumers_named(index, node: int) -> list[str]:
-    return [index.names[c] for c in _consumers(index, node) if not _SAVER.match(index.names[c])]
+    return [index.names[c] for c in consumers(index, node) if not _SAVER.match(index.names[c])]
+
+
+_UNINITIALIZED = re.compile(r"(?:Attempting to use uninitialized value|Error while reading resource variable) "
+                            r"([\w./-]+)")
+_INIT_GROUP = re.compile(r"^init(_\d+)?$")
+
+
+@check("TFI015", "uninitialized-variable-read", Severity.ERROR, family=FAMILY)
+def uninitialized_reads(context: CheckContext) -> Iterator[Finding]:
+    """A run read a variable that no initializer had set (TensorFlow raised FailedPreconditionError).
+
+    What it checks:
+        Runs of the script that failed because a variable was read before it was initialised (TensorFlow
+        is the oracle: it raised), and why: a ``tf.global_variables_initializer()`` created before the
+        variable (it covers only the variables that exist when it is called), or no initializer run at all.
+
+    Why it matters:
+        The script dies at its first training step with ``FailedPreconditionError: Attempting to use
+        uninitialized value``, after data loading and graph building; with a subset initializer
+        (``tf.variables_initializer([...])``) it is easy to miss a layer or an optimizer's slots.
+
+    Example:
+        ``init = tf.global_variables_initializer()`` then ``w2 = tf.Variable(...)`` then ``sess.run(init)``.
+
+    Fix:
+        Create the initializer after the whole model, optimizer included (``minimize`` adds slot variables),
+        and run it (or restore a checkpoint) before the first step.
+    """
+    capture = context.capture
+    for graph, index, _ in context.graphs():
+        variables = {v.name: v for v in graph.variables}
+        inits = [n for n, name in enumerate(index.names) if _INIT_GROUP.match(name) and index.op_types[n] == "NoOp"]
+        reported = set()
+        for run in capture.runs:
+            if run.graph != graph.id or not run.error:
+                continue
+            match = _UNINITIALIZED.search(run.error)
+            if match is None or match.group(1) not in variables or match.group(1) in reported:
+                continue
+            name = match.group(1)
+            reported.add(name)
+            node = index.node_id(name)
+            early = [n for n in inits if node is not None and n < node]
+            if early:
+                where = graph.sources.get(index.names[early[-1]])
+                why = (f"{name} was created after tf.global_variables_initializer()"
+                       f"{' (' + where.short() + ')' if where else ''}, which initialises only the variables that "
+                       "exist when it is called")
+            else:
+                why = f"no run initialised {name} before this one read it"
+            related = [Related("variable", variables[name].source)] if variables[name].source else []
+            yield Finding(
+                "TFI015", Severity.ERROR, name,
+                f"run #{run.index} read {name} before it was initialised: {why}",
+                hint="Create tf.global_variables_initializer() after the whole model (optimizer included) and run "
+                     "it, or restore a checkpoint, before the first step.",
+                source=run.source, related=tuple(related), graph=graph.id,
+                evidence={"variable": name, "run": run.index, "initializer_before_variable": bool(early)},
+            )

@@ -1,0 +1,78 @@
+"""Random ops that draw the same numbers because they were given the same op-level seed."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from tfinspect.checks.check import check
+from tfinspect.checks.context import CheckContext
+from tfinspect.checks.finding import Finding, Related, Severity
+from tfinspect.optypes import RANDOM_OPS
+
+FAMILY = "randomness"
+
+
+def _shape_key(index, node: int) -> bytes | None:
+    """The value of the op's shape input when it is a constant (its serialized tensor), else None."""
+    inputs = index.inputs(node)
+    if not len(inputs) or inputs[0] < 0:
+        return None
+    source = int(inputs[0])
+    if index.op_types[source] != "Const":
+        return None
+    attr = index.graph_def.node[source].attr
+    return attr["value"].tensor.SerializeToString() if "value" in attr else None
+
+
+@check("TFI013", "same-random-seed", Severity.WARNING, family=FAMILY)
+def same_random_seed(context: CheckContext) -> Iterator[Finding]:
+    """Several random ops of the same kind and shape share an op-level seed, so they draw identical numbers.
+
+    What it checks:
+        Random ops (``tf.random_normal``, ``tf.random_uniform``, ``tf.truncated_normal``, initializers,
+        dropout, ``tf.random_shuffle``, ...) given an explicit op-level ``seed``: ops of the same type,
+        dtype and constant shape with the same ``(seed, seed2)`` pair.
+
+    Why it matters:
+        TensorFlow derives an op's random stream from the graph-level seed and the op-level seed alone.
+        Two ops with the same op seed and shape produce the same values: two layers initialised with
+        ``tf.random_normal_initializer(seed=1)`` start with identical weights (they stay symmetric), and two
+        dropouts with ``seed=1`` drop the same units.
+
+    Example:
+        ``w1 = tf.Variable(tf.random_normal([64, 64], seed=1))``, ``w2 = tf.Variable(tf.random_normal([64, 64],
+        seed=1))``.
+
+    Fix:
+        Set the graph-level seed once (``tf.set_random_seed(1)``) and give ops no seed of their own (each then
+        gets a different stream, reproducibly), or give each op a different seed.
+    """
+    for graph, index, _ in context.graphs():
+        groups: dict[tuple, list[int]] = {}
+        for node, op_type in enumerate(index.op_types):
+            if op_type not in RANDOM_OPS:
+                continue
+            attr = index.graph_def.node[node].attr
+            seed = attr["seed"].i if "seed" in attr else 0
+            seed2 = attr["seed2"].i if "seed2" in attr else 0
+            if seed == 0 and seed2 == 0:
+                continue  # no seed at all: a fresh stream per op
+            shape = _shape_key(index, node)
+            if shape is None:
+                continue
+            dtype = attr["dtype"].type if "dtype" in attr else attr["T"].type if "T" in attr else 0
+            groups.setdefault((op_type, seed, seed2, dtype, shape), []).append(node)
+        for (op_type, seed, seed2, *_), nodes in groups.items():
+            if len(nodes) < 2:
+                continue
+            names = [index.names[n] for n in nodes]
+            first = names[0]
+            yield Finding(
+                "TFI013", Severity.WARNING, first,
+                f"{len(names)} {op_type} ops ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''}) have the "
+                f"same seed and shape, so they draw identical numbers",
+                hint="Set the graph seed once (tf.set_random_seed) and leave op seeds out, or give each op its own.",
+                source=graph.sources.get(first), graph=graph.id,
+                related=tuple(Related("same stream", graph.sources[n]) for n in names[1:4] if graph.sources.get(n)),
+                evidence={"ops": names, "seed": seed, "seed2": seed2, "type": op_type},
+            )
