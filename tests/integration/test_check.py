@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tfinspect.checks.registry import all_checks
 from tests.conftest import FIXTURES, REPO, run_cli, run_cli_cached
 
 CHECKS = FIXTURES / "checks"
@@ -31,7 +32,7 @@ EXPECTED = {
                                     ("TFI002", "loss/nce_loss/embedding_lookup_1", 25),
                                     ("TFI005", "loss/nce_loss/LogUniformCandidateSampler", 25)]),
     "TFI006_ids_not_checked.py": (0, [("TFI006", "rows", 10)]),
-    "TFI007_generator_runs_out.py": (0, [("TFI007", "MakeIterator", 22), ("TFI006", "embedding_lookup", 25)]),
+    "TFI007_generator_runs_out.py": (1, [("TFI007", "MakeIterator", 22), ("TFI006", "embedding_lookup", 25)]),
     "TFI008_num_sampled.py": (1, [("TFI008", "nce_loss/LogUniformCandidateSampler", 16)]),
     "TFI009_lazy_loading.py": (0, [("TFI009", "Add_2", 20)]),
     "TFI010_assign_never_run.py": (0, [("TFI010", "Assign", 6), ("TFI010", "Print", 8)]),
@@ -135,7 +136,8 @@ def test_sarif_validates_against_the_2_1_0_schema():
     log = json.loads(result.out)
     jsonschema.Draft4Validator(schema).validate(log)
     run = log["runs"][0]
-    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [f"TFI00{i}" for i in range(1, 9)]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [c.code for c in all_checks()]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]][:8] == [f"TFI00{i}" for i in range(1, 9)]
     assert [r["ruleId"] for r in run["results"]] == ["TFI002", "TFI002", "TFI005"]
     location = run["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"].endswith("fixtures/checks/TFI005_fed_label_nce.py")
@@ -219,16 +221,20 @@ with tf.Session() as sess:
 '''
 
 
-def test_a_run_limit_stop_is_named_and_runs_all_reaches_the_later_lookup(tmp_path):
+def test_the_default_reaches_a_lookup_after_the_loop_and_runs_stop_names_its_stop(tmp_path):
+    """Skimming reaches the code after a training loop; --runs stop (the old default) stops in the loop and
+    says what was not checked."""
     script = tmp_path / "loop_then_lookup.py"
     script.write_text(LOOP_THEN_LOOKUP)
-    limited = run_cli("check", str(script), "--quiet")
+    skimmed = run_cli("check", str(script), "--quiet")
+    assert skimmed.code == 1 and "TFI002" in skimmed.out
+    limited = run_cli("check", str(script), "--quiet", "--runs", "stop")
     assert limited.code == 0
     assert "TFI006" in limited.out and "not fed in any captured run" in limited.out
-    assert ("the script was stopped at run #4 at loop_then_lookup.py:10 by the run limit; code after it did not "
-            "run and was not checked (--runs all checks the whole script)") in limited.err
+    assert ("the script was stopped at run #4 at loop_then_lookup.py:10 (the run limit was reached); code after it "
+            "did not run and was not checked (--runs all checks the whole script)") in limited.err
     complete = run_cli("check", str(script), "--quiet", "--runs", "all")
-    assert complete.code == 1 and "TFI002" in complete.out and "by the run limit" not in complete.err
+    assert complete.code == 1 and "TFI002" in complete.out and "run limit" not in complete.err
 
 
 def test_one_hot_of_float_labels_silently_gives_a_zero_row(tmp_path):

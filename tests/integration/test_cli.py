@@ -33,7 +33,7 @@ def test_unreadable_kind_of_source(tmp_path):
 def test_bad_runs_value_names_it():
     result = run_cli("graph", str(FIXTURES / "lectures" / "add_pow.py"), "--runs", "some")
     assert result.code == 2
-    assert "--runs takes 'auto', 'all' or a whole number, not 'some'" in result.err
+    assert "--runs takes 'auto', 'stop', 'all' or a whole number, not 'some'" in result.err
 
 
 def test_no_command_prints_help():
@@ -46,7 +46,8 @@ def test_help_documents_the_default_run_rule():
                                text=True, cwd=REPO)
     assert completed.returncode == 0
     text = " ".join(completed.stdout.split())
-    assert "first 3 steps of each training loop" in text and "'all'" in text
+    assert "the first 3 runs of each line execute" in text and "skimmed" in text and "'stop'" in text
+    assert "'all'" in text
     assert "--timeout SECONDS" in text and "--tf1" in text
 
 

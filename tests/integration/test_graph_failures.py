@@ -157,9 +157,9 @@ def test_keras_3_layers_get_a_hint(tmp_path):
 
 def test_queue_runner_threads_are_not_stopped():
     data = graph("queue_runners.py").json()
-    assert data["outcome"]["status"] == "stopped"
+    assert data["outcome"]["status"] == "completed"
     mine = [r["status"] for r in data["runs"] if r["source"] and r["source"]["line"] == 15]
-    assert mine == ["ok", "ok", "ok", "stopped"]
+    assert mine == ["ok"] * 3 + ["skimmed"] * 7  # skimmed runs still dequeue
     # the queue runner's own runs (recorded when its thread got there before the end) are never stopped
     assert all(r["status"] != "stopped" for r in data["runs"] if r["source"] is None)
 

@@ -203,13 +203,14 @@ def test_dump_tensorboard_of_a_script_holds_its_session_runs(tmp_path):
     result = run_cli("dump", str(FIXTURES / "lectures" / "linreg_feed.py"), "--tensorboard", str(logdir), "--quiet",
                      "--cwd", str(tmp_path))
     assert result.code == 0, result.err
-    # --runs auto executes 3 runs of the training line (and stops the 4th); the initializer runs once.
-    assert "wrote the graph and 4 session run(s)" in result.err
+    # --runs auto executes 3 runs of the training line (and skims the others), the initializer and the read of
+    # the weights after the loop once each: their metadata is kept (skimmed runs have none).
+    assert "wrote the graph and 5 session run(s)" in result.err
     accumulator = event_accumulator.EventAccumulator(str(logdir))
     accumulator.Reload()
     tags = accumulator.Tags()["run_metadata"]
     assert tags == ["run 0 (linreg_feed.py:39)", "run 1 (linreg_feed.py:44)", "run 2 (linreg_feed.py:44)",
-                    "run 3 (linreg_feed.py:44)"]
+                    "run 3 (linreg_feed.py:44)", "run 19001 (linreg_feed.py:48)"]
     assert {"X", "Y", "loss", "GradientDescent"} <= {node.name for node in accumulator.Graph().node}
     executed = {stat.node_name for device in accumulator.RunMetadata(tags[1]).step_stats.dev_stats
                 for stat in device.node_stats}

@@ -67,13 +67,13 @@ def test_a_queue_still_ends_where_it_would():
 
 
 def test_a_loop_that_ends_on_a_fetched_value_is_stopped_and_says_why():
-    from tfinspect.load.protocol.options import SKIM_MAX_PER_SITE
+    from tfinspect.load.protocol.options import WHILE_SKIMS
 
     _, data = _graph("while_loss.py")
     assert data["outcome"]["status"] == "stopped"
     stop = data["runs"][-1]
     assert stop["status"] == "stopped" and "while loss > eps" in stop["stop_reason"]
-    assert Counter(_statuses(data["runs"], 16)) == {"ok": 3, "skimmed": SKIM_MAX_PER_SITE, "stopped": 1}
+    assert Counter(_statuses(data["runs"], 16)) == {"ok": 3, "skimmed": WHILE_SKIMS, "stopped": 1}
 
 
 def test_a_run_that_calls_py_func_is_not_skimmed():

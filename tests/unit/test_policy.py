@@ -43,14 +43,18 @@ def test_a_run_that_skimming_would_misrepresent_stops_the_script():
 
 
 def test_skimming_is_bounded():
-    from tfinspect.load.protocol.options import SKIM_MAX_PER_SITE, SKIM_SECONDS
+    from tfinspect.load.protocol.options import SKIM_SECONDS, WHILE_SKIMS
 
     policy = RunPolicy(RunLimit())
     for _ in range(3):
         _decide(policy, "loop")
-    verdicts = [policy.decide("loop", known=True, now=0.0).value for _ in range(SKIM_MAX_PER_SITE + 1)]
-    assert verdicts[-1] == "stop" and verdicts.count("skim") == SKIM_MAX_PER_SITE
+    verdicts = [policy.decide("loop", known=True, while_loop=True, now=0.0).value for _ in range(WHILE_SKIMS + 1)]
+    assert verdicts[-1] == "stop" and verdicts.count("skim") == WHILE_SKIMS
     assert "while loss > eps" in policy.reason
+    bounded = RunPolicy(RunLimit())  # a for loop over range(N) ends by itself: only time and the total bound it
+    for _ in range(3):
+        _decide(bounded, "loop")
+    assert all(bounded.decide("loop", known=True, now=0.0).value == "skim" for _ in range(WHILE_SKIMS + 1))
     timed = RunPolicy(RunLimit())
     for _ in range(3):
         _decide(timed, "loop")

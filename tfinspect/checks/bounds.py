@@ -15,7 +15,7 @@ from tfinspect.checks.finding import Finding, Related, Severity
 from tfinspect.checks.check import check
 from tfinspect.checks.context import CheckContext
 from tfinspect.graphindex import GraphIndex
-from tfinspect.load.model import GraphCapture
+from tfinspect.load.model import GraphCapture, OutcomeStatus
 from tfinspect.tensors import tensor_value
 
 FAMILY = "bounds"
@@ -342,6 +342,7 @@ def dataset_errors(context: CheckContext) -> Iterator[Finding]:
         While ``tfinspect check`` iterates a dataset (up to ``--max-elements``), the error it raises,
         if any, and after how many elements: a Python generator that runs out and raises
         ``StopIteration`` inside another generator, a ``map`` function that fails on some element.
+        A warning; an error when the script itself died of it (one of its runs raised the same error).
 
     Why it matters:
         Training stops at that step, possibly hours in, with
@@ -356,12 +357,16 @@ def dataset_errors(context: CheckContext) -> Iterator[Finding]:
         Let the generator start over at the end of the data (``while True:`` around the pass), use
         ``dataset.repeat()``, or catch ``StopIteration`` and ``return``.
     """
+    outcome = context.capture.outcome
     for graph, index, _ in context.graphs():
         for sample in context.capture.datasets:
             if sample.graph != graph.id or not sample.error:
                 continue
+            # The script itself died of it (TensorFlow raised the same error in one of its runs): an error.
+            cause = sample.error.split(": ", 1)[-1]
+            killed = outcome.status is OutcomeStatus.ERROR and bool(cause) and cause in (outcome.message or "")
             yield Finding(
-                "TFI007", Severity.WARNING, sample.make_iterator,
+                "TFI007", Severity.ERROR if killed else Severity.WARNING, sample.make_iterator,
                 f"the dataset behind {sample.iterator} raised an error {sample.error}: a run that reads "
                 f"element {sample.elements + 1} fails the same way",
                 hint="Make the input pipeline endless (repeat, or a generator that starts over), or stop "

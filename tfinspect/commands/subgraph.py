@@ -98,8 +98,13 @@ def _picture(args, capture, plans, runs, answer) -> None:
     from tfinspect.analyses.runs import index_of
     from tfinspect.render.dot import to_dot
 
-    if len(plans) > 1:
-        plans, runs = plans[-1:], runs[-1:]  # one picture: the last distinct run, the training step
+    if len(plans) > 1:  # one picture: the training step, the distinct run made most often (the last of equals)
+        from collections import Counter
+
+        made = Counter((r.graph, r.fetches, tuple(f.name for f in r.feeds)) for r in capture.runs)
+        counts = [made[(r.graph, r.fetches, tuple(f.name for f in r.feeds))] if r is not None else 0 for r in runs]
+        best = max(range(len(plans)), key=lambda i: (counts[i], i))
+        plans, runs = [plans[best]], [runs[best]]
     item, run = plans[0], runs[0]
     where = f" at {run.source.short()}" if run is not None and run.source else ""
     title = f"{capture.source}: run #{item.run_index}{where}" if item.run_index is not None else capture.source

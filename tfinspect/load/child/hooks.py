@@ -21,7 +21,7 @@ from tfinspect.optypes import VARIABLE_OPS
 from tfinspect.load.child.errortext import error_summary
 from tfinspect.runtime.frames import made_on_behalf
 from tfinspect.runtime.sessions import expand_sparse, feed_name, flatten_fetches, user_call_site, user_callers
-from tfinspect.load.child.skim import fetch_shape
+from tfinspect.load.child.skim import fetch_shape, in_while_loop
 from tfinspect.load.protocol.options import RunPolicy, Verdict
 from tfinspect.load.protocol import (FEEDS, FORMAT, FORMAT_VERSION, METADATA, RUN_METADATA, escape_feed_key,
                                      feed_file, run_metadata_file, write_atomic)
@@ -159,7 +159,8 @@ class Recorder:
             key = (id(graph), site, fetch_shape(fetches), tuple(names))
             plan = self._skim_plan(graph, key, names, [f["name"] for f in record["feeds"]])
             verdict = self.policy.decide(site, known=key in self._results, always_real=plan.always_real,
-                                         misleading=plan.misleading)
+                                         misleading=plan.misleading,
+                                         while_loop=not plan.inputs and in_while_loop(frame[0], frame[1]))
         allowed = verdict is not Verdict.STOP
         if verdict is Verdict.REAL and self._wants_metadata(site):
             record["metadata_kept"] = False  # asked for: `run` passes FULL_TRACE options, keep_metadata keeps it

@@ -66,3 +66,25 @@ def fetch_shape(fetches) -> object:
     if isinstance(fetches, (list, tuple)):
         return (type(fetches).__name__, tuple(fetch_shape(v) for v in fetches))
     return "."
+
+
+_WHILE_LINES: dict[str, frozenset[int]] = {}
+
+
+def in_while_loop(filename: str, line: int) -> bool:
+    """Whether ``line`` of the user's file lies inside a ``while`` statement (read once per file)."""
+    lines = _WHILE_LINES.get(filename)
+    if lines is None:
+        import ast
+
+        found: set[int] = set()
+        try:
+            with open(filename, encoding="utf-8", errors="replace") as f:
+                tree = ast.parse(f.read(4 << 20))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.While):
+                    found.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
+        lines = _WHILE_LINES[filename] = frozenset(found)
+    return line in lines

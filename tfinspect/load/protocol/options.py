@@ -7,10 +7,10 @@ same things, does not execute and returns the site's last real result, so the
 script's Python goes on to its end (later loops, evaluation, saving) in
 seconds. A run that fetches something new executes for real, within
 ``AUTO_MAX_RUNS`` real runs in all. Skimming is bounded too: at most
-``SKIM_MAX_PER_SITE`` skimmed runs at one line, ``SKIM_MAX_RUNS`` in all, and
-``SKIM_SECONDS`` of skimming; past a bound the script is stopped and told why
-(a loop that ends on a fetched value, ``while loss > eps``, never ends on
-repeated results). The child stops rather than skims a run that skimming
+``WHILE_SKIMS`` skimmed runs at a line inside a ``while`` loop that reads no
+input pipeline (a loop that ends on a fetched value, ``while loss > eps``,
+never ends on repeated results), ``SKIM_MAX_RUNS`` in all, and
+``SKIM_SECONDS`` of skimming; past a bound the script is stopped and told why. The child stops rather than skims a run that skimming
 would misrepresent (one that reads a queue, or calls ``tf.py_func``).
 
 ``stop`` is the old default: the first ``AUTO_STEPS`` runs of each line
@@ -28,8 +28,8 @@ from tfinspect.errors import ArgumentError
 DEFAULT_TIMEOUT = 120.0  # seconds a script may run before it is stopped
 AUTO_STEPS = 3
 AUTO_MAX_RUNS = 50
-SKIM_MAX_PER_SITE = 20_000
-SKIM_MAX_RUNS = 100_000
+WHILE_SKIMS = 10_000
+SKIM_MAX_RUNS = 1_000_000
 SKIM_SECONDS = 60.0
 
 
@@ -86,13 +86,15 @@ class RunPolicy:
     reason: str = ""  # why the last STOP
 
     def decide(self, site: object, *, known: bool, always_real: bool = False, misleading: str | None = None,
-               now: float | None = None) -> Verdict:
+               while_loop: bool = False, now: float | None = None) -> Verdict:
         """What to do with the next run at ``site``. Counts the run.
 
         Args:
             known: the site ran this fetch structure for real before (a result to return when skimming).
             always_real: the run initialises an input pipeline: it executes (not counted against the budget).
             misleading: why skimming this run would mislead (it stops the script instead).
+            while_loop: the line is inside a ``while`` loop, and the run reads no input pipeline (so nothing
+                but a fetched value can end the loop).
         """
         import time
 
@@ -118,9 +120,9 @@ class RunPolicy:
         now = time.monotonic() if now is None else now
         if self.skim_started is None:
             self.skim_started = now
-        if self.skimmed_per_site.get(site, 0) >= SKIM_MAX_PER_SITE:
-            return self._stop(f"{SKIM_MAX_PER_SITE} runs were skimmed at this line: a loop that ends on a fetched "
-                              "value (while loss > eps) does not end on repeated results")
+        if while_loop and self.skimmed_per_site.get(site, 0) >= WHILE_SKIMS:
+            return self._stop(f"{WHILE_SKIMS} runs were skimmed at this line, in a while loop: a loop that ends on a "
+                              "fetched value (while loss > eps) does not end on repeated results")
         if self.skimmed >= SKIM_MAX_RUNS:
             return self._stop(f"{SKIM_MAX_RUNS} runs were skimmed in all")
         if now - self.skim_started > SKIM_SECONDS:
