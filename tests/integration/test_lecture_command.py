@@ -48,3 +48,15 @@ def test_lecture_data_file_missing(tmp_path):
     result = run_cli("lecture", "linreg", "--data", str(tmp_path / "missing.txt"), "--format", "json")
     assert result.code == 2
     assert "missing.txt: cannot read" in result.err
+
+
+def test_bad_lecture_data_is_one_clear_line_before_anything_runs(tmp_path):
+    """A missing data file, or a corpus too small for word2vec's sampler, is said about the file: no traceback
+    from the child, no TensorFlow error (\"Sampler's range is too small\") after seconds."""
+    missing = run_cli("lecture", "linreg", "--data", str(tmp_path / "missing.txt"))
+    assert missing.code == 2 and missing.err.strip().endswith("cannot read (No such file or directory)")
+    assert "Traceback" not in missing.err and missing.err.count("\n") == 1
+    words = tmp_path / "words.txt"
+    words.write_text(" ".join(["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota"] * 20))
+    tiny = run_cli("lecture", "word2vec", "--train", "--data", str(words))
+    assert tiny.code == 2 and "only 9 distinct words" in tiny.err and "Traceback" not in tiny.err

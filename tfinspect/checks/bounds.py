@@ -112,7 +112,11 @@ def _fed(context: CheckContext, code: str, samplers: bool) -> Iterator[Finding]:
             run, violation = bad[0]
             op = index.names[lookup.node]
             where = f" at {run.source.short()}" if run.source else ""
-            count = f" (in {len(bad)} of {len(runs)} runs that feed it)" if len(runs) > 1 else ""
+            # every run that fed it was checked as it ran (the guard stops the first bad one); those are counted
+            kinds = {(r.fetches, tuple(f.name for f in r.feeds)) for r in runs}
+            fed = sum(1 for r in context.capture.runs
+                      if r.graph == graph.id and (r.fetches, tuple(f.name for f in r.feeds)) in kinds)
+            count = f" (in {len(bad)} of {fed} runs that feed it)" if fed > 1 else ""
             if samplers:
                 message = (f"{tensor} fed{where} (run #{run.index}) holds {violation.describe()} outside "
                            f"[{low}, {lookup.size}) for the {lookup.what} of {op}: true classes must be below "

@@ -75,6 +75,15 @@ class _ProgressBar:
             self.progress.stop()
 
 
+def _check_data(name: str, path: str) -> None:
+    from tfinspect.lectures.data import check_vocabulary, read_birth_life, read_words
+
+    if name.startswith("linreg"):
+        read_birth_life(path)
+    elif name == "word2vec":
+        check_vocabulary(path, read_words(path))
+
+
 def run_lecture(args: argparse.Namespace) -> int:
     if args.name == "list":
         return list_lectures()
@@ -82,6 +91,8 @@ def run_lecture(args: argparse.Namespace) -> int:
     if lecture is None:
         names = ", ".join(lecture.name for lecture in LECTURES)
         raise UsageError(f"no lecture named {args.name!r}; one of: {names} (or 'list')")
+    if args.data is not None:
+        _check_data(lecture.name, args.data)  # a bad file is one clear line now, not a traceback from the child
     argv = [lecture.name]
     if args.train:
         argv.append("--train")

@@ -59,6 +59,18 @@ def birth_life(path: str | None) -> np.ndarray:
 _WORD = re.compile(r"[a-z0-9']+")
 
 
+NUM_SAMPLED = 64  # negative classes word2vec's NCE loss samples per step (lectures.word2vec.SkipGramParams)
+
+
+def check_vocabulary(path: str, words: list[str], num_sampled: int = NUM_SAMPLED) -> None:
+    """A corpus whose vocabulary is not larger than ``num_sampled`` fails inside TensorFlow ("Sampler's range is
+    too small"); say so about the file first."""
+    distinct = len(set(words))
+    if distinct + 1 <= num_sampled:  # + 1: the UNK entry
+        raise SourceError(f"{path}: only {distinct} distinct words; word2vec's NCE loss samples {num_sampled} "
+                          f"classes per step and needs a vocabulary larger than that")
+
+
 def read_words(path: str) -> list[str]:
     """Words of a text file: text8 (one long line) or plain text, lower-cased."""
     try:

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-from tfinspect.lectures.data import skipgram_batches
+from tfinspect.lectures.data import NUM_SAMPLED, skipgram_batches
 
 Progress = Callable[[int, int, float], None]
 
@@ -24,7 +24,7 @@ class SkipGramParams:
     vocab_size: int = 5000
     embed_size: int = 128
     batch_size: int = 128
-    num_sampled: int = 64
+    num_sampled: int = NUM_SAMPLED
     learning_rate: float = 1.0
     skip_window: int = 1
 
