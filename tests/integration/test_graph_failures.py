@@ -177,3 +177,13 @@ def test_imports_that_tensorflow_2_removed_get_a_hint(tmp_path, source, expected
     assert result.code == 2
     for text in expected:
         assert text in result.err
+
+
+def test_a_flag_that_absl_already_defines_gets_a_hint(tmp_path):
+    """TF1's tf.app.flags.DEFINE_string("log_dir") clashes with absl's own flag in TensorFlow 2."""
+    script = tmp_path / "flags_model.py"
+    script.write_text('import tensorflow as tf\nflags = tf.app.flags\nflags.DEFINE_string("log_dir", "/tmp/x", "where")\n'
+                      'x = tf.placeholder(tf.float32)\n')
+    result = run_cli("graph", str(script), "--quiet")
+    assert result.code == 2 and "DuplicateFlagError" in result.err
+    assert "hint: tf.app.flags is absl's flags in TensorFlow 2" in result.err and "rename the script's flag" in result.err

@@ -155,3 +155,11 @@ def test_sparse_and_named_feeds_and_nested_fetches():
     assert run["feeds"] == ["x:0", "sp/indices:0", "sp/values:0", "sp/shape:0"]
     data = subgraph_json(script, "--run", "1")
     assert set(data["cut_off"]) == {"x", "sp/indices", "sp/values", "sp/shape"}
+
+
+def test_unused_does_not_list_fed_placeholders():
+    """A fed placeholder takes its value from the feed: it is used, not 'not run'."""
+    result = run_cli_cached("graph", str(FIXTURES / "lectures" / "linreg_feed.py"), "--unused", "--format", "json",
+                            "--quiet")
+    unused = {op["name"] for op in result.json()["unused"]}
+    assert unused and not unused & {"X", "Y"}

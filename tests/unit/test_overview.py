@@ -64,3 +64,15 @@ def test_graph_index_inputs_and_control_edges():
     assert index.control_edge_count == 2 and len(index) == 5
     assert input_node_name("^x") == ("x", True) and input_node_name("y:2") == ("y", False)
     assert scope_of("a/b/c") == "a/b" and scope_of("c") == ""
+
+
+def test_user_strings_are_never_rich_markup():
+    """A scope regex or a path with brackets is shown as typed (rich would swallow '[wb]' as a style)."""
+    from rich.console import Console
+
+    from tfinspect.render.scopes import collections_view
+
+    console = Console(width=120, record=True, color_system=None)
+    console.print(collections_view((), "model/[wb]"))
+    text = console.export_text()
+    assert "Collections (scope 'model/[wb]')" in text and "0 collections, 0 members" in text

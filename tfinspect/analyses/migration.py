@@ -14,6 +14,8 @@ HINTS = (
     ("No module named 'tensorflow.contrib'", _CONTRIB),
     ("not found in checkpoint", "the checkpoint lacks a variable the graph has (renamed, or added since it was "
      "saved); tfinspect ckpt CHECKPOINT --against SCRIPT lists missing and unused keys and likely renames"),
+    ("DuplicateFlagError", "tf.app.flags is absl's flags in TensorFlow 2, and absl (its logging) already defines "
+     "some names, such as log_dir: rename the script's flag (DEFINE_string(\"summary_dir\", ...)) and its uses"),
     ("No module named 'tensorflow.examples'", "tensorflow.examples (the MNIST input_data tutorials) was removed "
      "in TensorFlow 2; tf.keras.datasets.mnist.load_data() gives the same images as numpy arrays"),
 )

@@ -68,8 +68,10 @@ class UnusedReport:
 
 
 def unused_ops(capture: Capture) -> UnusedReport:
-    """Ops that no executed captured run ran, in graph order."""
+    """Ops that no executed captured run ran nor fed, in graph order (a fed placeholder takes its value from the
+    feed: it is used, not unused)."""
     executed = [r for r in capture.runs if r.executed]
+    fed = {(r.graph, f.name.split(":")[0]) for r in executed for f in r.feeds}
     masks: dict[int, np.ndarray] = {}
     for run in distinct_runs(capture):
         if not run.executed:
@@ -84,5 +86,6 @@ def unused_ops(capture: Capture) -> UnusedReport:
         ran = masks.get(graph.id, np.zeros(len(index), dtype=bool))
         for i in np.flatnonzero(~ran):
             name = index.names[i]
-            result.append(UnusedOp(name, index.op_types[i], graph.id, graph.sources.get(name)))
+            if (graph.id, name) not in fed:
+                result.append(UnusedOp(name, index.op_types[i], graph.id, graph.sources.get(name)))
     return UnusedReport(tuple(result), len(executed), total)

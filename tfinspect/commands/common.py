@@ -67,7 +67,9 @@ def _load(args: argparse.Namespace, progress=None, **overrides) -> Capture:
     from tfinspect.render.theme import make_console
 
     console = make_console(sys.stderr)
-    with console.status(f"running {args.source} (TensorFlow takes a few seconds to start)…"):
+    from rich.markup import escape
+
+    with console.status(f"running {escape(args.source)} (TensorFlow takes a few seconds to start)…"):
         return load(args.source, options, output=_ConsoleWriter(console))
 
 

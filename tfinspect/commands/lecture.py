@@ -59,7 +59,14 @@ class _ProgressBar:
 
         from tfinspect.render.theme import make_console
 
-        done, total, loss = line.split(maxsplit=2)
+        from rich.markup import escape
+
+        try:
+            done, total, loss = line.split(maxsplit=2)
+            done, total = int(done), int(total)
+        except ValueError:  # not one of the child's progress lines (a script printing the marker): ignored
+            return
+        loss = escape(loss)  # dataset and op names are the user's: never rich markup
         if self.progress is None:
             self.progress = Progress(
                 TextColumn("[tfi.name]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -67,8 +74,8 @@ class _ProgressBar:
                 console=make_console(sys.stderr, width=None), transient=False,
             )
             self.progress.start()
-            self.task = self.progress.add_task(self.label, total=int(total), loss="-")
-        self.progress.update(self.task, completed=int(done), loss=loss if not loss[:1].isdigit() else f"loss {loss}")
+            self.task = self.progress.add_task(escape(self.label), total=total, loss="-")
+        self.progress.update(self.task, completed=done, loss=loss if not loss[:1].isdigit() else f"loss {loss}")
 
     def close(self) -> None:
         if self.progress is not None:

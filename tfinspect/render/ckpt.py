@@ -13,7 +13,7 @@ from typing import Any
 
 
 def checkpoint_view(prefix, entries, report) -> RenderableType:
-    table = Table(title=f"Checkpoint {prefix}", title_justify="left", title_style="tfi.title", box=None,
+    table = Table(title=Text(f"Checkpoint {prefix}"), title_justify="left", title_style="tfi.title", box=None,
                   pad_edge=False)
     for column in ("name", "shape", "dtype", "size"):
         table.add_column(column, justify="right" if column == "size" else "left")

@@ -26,7 +26,8 @@ def findings_view(findings: list[Finding], source: str, *, checked: str | None =
     parts: list[RenderableType] = []
     hinted: set[str] = set()
     for f in findings:
-        line = Text(f"{source_text(f.source)}: ", style="tfi.source")
+        # the path as a linter gives it (relative to the working directory), so editors and terminals open it
+        line = Text(f"{printable(f.source.short()) if f.source else '-'}: ", style="tfi.source")
         line.append(f"{f.code} ", style=STYLE[f.severity])
         line.append(f"[{f.severity.value}] ", style=STYLE[f.severity])
         line.append(printable(f.message))

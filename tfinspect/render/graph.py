@@ -85,8 +85,10 @@ def placeholders_table(graph: GraphSummary) -> Table:
         if problem:
             shape.stylize("tfi.warn")
             shape.append(f"  ! {problem}", style="tfi.warn")
-        table.add_row(Text(p.name, style="tfi.name"), Text(p.dtype, style="tfi.dtype"), shape,
-                      Text(source_text(p.source), style="tfi.source"))
+        name = Text(p.name, style="tfi.name")
+        if p.has_default:  # tf.placeholder_with_default: feeding it is optional
+            name.append(" (with default)", style="tfi.dim")
+        table.add_row(name, Text(p.dtype, style="tfi.dtype"), shape, Text(source_text(p.source), style="tfi.source"))
     return table
 
 
@@ -234,7 +236,7 @@ def graph_json(view: GraphOverview) -> dict[str, Any]:
         "variables": [variable_json(v, g.id) for g in view.graphs for v in g.variables],
         "placeholders": [
             {"name": p.name, "dtype": p.dtype, "shape": shape_json(p.shape), "graph": p.graph,
-             "source": source_json(p.source)}
+             "has_default": p.has_default, "source": source_json(p.source)}
             for p in view.placeholders
         ],
         "runs": [run_json(r) for r in view.runs],

@@ -75,7 +75,7 @@ def scopes_view(report: ScopeReport, *, diff: bool, depth: int | None) -> Render
 
 
 def collections_view(views: tuple[CollectionView, ...], scope: str | None) -> RenderableType:
-    title = "Collections" + (f" (scope {scope!r})" if scope is not None else "")
+    title = Text("Collections" + (f" (scope {scope!r})" if scope is not None else ""))  # Text: no markup in it
     table = Table(title=title, title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
     multi = len({v.graph for v in views}) > 1
     for column in (["graph"] if multi else []) + ["key", "#", "kind", "name", "dtype", "shape", "scope"]:
@@ -91,7 +91,9 @@ def collections_view(views: tuple[CollectionView, ...], scope: str | None) -> Re
                    Text(shape_text(member.shape) if member.kind in ("variable", "tensor") else "-", style="tfi.shape"),
                    Text(member.scope or "-", style="tfi.scope")]
             table.add_row(*([str(view.graph)] if multi else []), *row)
-    total = Text(f"{len(views)} collections, {sum(v.count for v in views)} members", style="tfi.count")
+    members = sum(v.count for v in views)
+    total = Text(f"{len(views)} collection{'' if len(views) == 1 else 's'}, {members} member{'' if members == 1 else 's'}",
+                 style="tfi.count")
     return Group(table, Text(""), total)
 
 
