@@ -153,10 +153,13 @@ def render_checks() -> str:
         for title, text in c.sections().items():
             lines += ["", f"**{title}.** " + " ".join(text.split())]
     lines += ["", "## In CI", "",
-              "```yaml", "# .github/workflows/preflight.yml (a step)",
+              "```yaml", "# .github/workflows/preflight.yml (steps)",
+              "- uses: actions/checkout@v4",
+              "- uses: actions/checkout@v4   # tfinspect itself, beside your code",
+              "  with:", "    repository: <owner>/tfinspect", "    path: tfinspect",
               "- name: tfinspect pre-flight (annotations on the lines involved; fails on errors)",
               "  run: |",
-              "    pip install tfinspect",
+              "    pip install ./tfinspect   # a checkout of this repository (it is on no package index)",
               "    tfinspect check train.py --format github --quiet",
               "- name: tfinspect SARIF for code scanning",
               "  if: always()",

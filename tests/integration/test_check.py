@@ -54,7 +54,7 @@ def test_fixture_gives_exactly_the_expected_findings(name):
     code, expected = EXPECTED[name]
     result = check_json(name)
     assert result.code == code, result.err
-    findings = json.loads(result.out)
+    findings = json.loads(result.out)["findings"]
     assert [(f["code"], f["op"], f["source"]["line"]) for f in findings] == expected
     for f in findings:
         assert f["source"]["file"].endswith(name)
@@ -62,7 +62,7 @@ def test_fixture_gives_exactly_the_expected_findings(name):
 
 
 def test_fed_finding_names_everything_a_user_needs():
-    (finding,) = json.loads(check_json("TFI002_fed_center_word.py").out)
+    (finding,) = json.loads(check_json("TFI002_fed_center_word.py").out)["findings"]
     message = finding["message"]
     assert "center_words:0" in message and "embed/embedding" in message and "embed_matrix (128 rows)" in message
     assert "1 of 4 ids" in message and "[2] = 3081" in message and "[0, 128)" in message
@@ -71,24 +71,24 @@ def test_fed_finding_names_everything_a_user_needs():
 
 
 def test_findings_carry_their_evidence_as_fields():
-    (finding,) = json.loads(check_json("TFI002_fed_center_word.py").out)
+    (finding,) = json.loads(check_json("TFI002_fed_center_word.py").out)["findings"]
     assert finding["evidence"] == {"ids": [3081], "positions": [[2]], "count": 1, "total": 4, "low": 0, "high": 128,
                                    "lookup": "embed/embedding", "table": "embed_matrix", "tensor": "center_words:0",
                                    "run": 1, "runs": [1]}
-    (dataset,) = json.loads(check_json("TFI004_dataset_id.py").out)
+    (dataset,) = json.loads(check_json("TFI004_dataset_id.py").out)["findings"]
     assert dataset["evidence"]["ids"] == [3081] and dataset["evidence"]["positions"] == [[5]]
     assert dataset["evidence"]["complete"] is True and dataset["evidence"]["table"] == "embed_matrix"
-    (sampled,) = json.loads(check_json("TFI008_num_sampled.py").out)
+    (sampled,) = json.loads(check_json("TFI008_num_sampled.py").out)["findings"]
     assert sampled["evidence"] == {"sampler": "nce_loss/LogUniformCandidateSampler", "num_sampled": 64,
                                    "num_classes": 50}
 
 
 def test_partitioned_and_wrapped_lookups_are_named_by_the_table_the_user_made():
-    (finding,) = json.loads(check_json("TFI002_partitioned_table.py").out)
+    (finding,) = json.loads(check_json("TFI002_partitioned_table.py").out)["findings"]
     assert "partitioned table embeddings (300 rows in 3 parts)" in finding["message"]
     assert "[3] = 310" in finding["message"] and "[0, 300)" in finding["message"]
     assert [r["label"] for r in finding["related"]] == ["placeholder", "lookup", "table"]
-    (finding,) = json.loads(check_json("TFI002_keras_embedding.py").out)
+    (finding,) = json.loads(check_json("TFI002_keras_embedding.py").out)["findings"]
     # Keras 3 wraps negative ids: -3 (the first run) is valid, so only the second run is reported
     assert "[-1000, 1000)" in finding["message"] and "1 of 12 ids" in finding["message"]
     assert "in 1 of 2 runs" in finding["message"]
@@ -153,10 +153,10 @@ def test_github_annotations():
 
 def test_select_and_ignore():
     result = check_json("TFI005_fed_label_nce.py", "--select", "TFI005")
-    assert [f["code"] for f in json.loads(result.out)] == ["TFI005"]
+    assert [f["code"] for f in json.loads(result.out)["findings"]] == ["TFI005"]
     result = check_json("TFI005_fed_label_nce.py", "--ignore", "TFI002,TFI005")
     # nothing left explains why the script failed: that is a load error, exit 2
-    assert json.loads(result.out) == [] and result.code == 2
+    assert json.loads(result.out)["findings"] == [] and result.code == 2
     result = run_cli("check", str(CHECKS / "clean_model.py"), "--select", "TFI999")
     assert result.code == 2 and "no check code starts with 'TFI999'" in result.err
 
@@ -178,13 +178,13 @@ def test_a_graph_file_is_checked_statically(tmp_path):
     path.write_bytes(graph.as_graph_def(add_shapes=True).SerializeToString())
     result = run_cli("check", str(path), "--format", "json")
     assert result.code == 1
-    assert [(f["code"], f["op"]) for f in json.loads(result.out)] == [("TFI001", "picked")]
+    assert [(f["code"], f["op"]) for f in json.loads(result.out)["findings"]] == [("TFI001", "picked")]
 
 
 def test_check_stops_the_script_before_an_out_of_range_run_executes():
     result = run_cli("check", str(CHECKS / "TFI002_fed_center_word.py"), "--format", "json")
     assert result.code == 1
-    assert [f["code"] for f in json.loads(result.out)] == ["TFI002"]
+    assert [f["code"] for f in json.loads(result.out)["findings"]] == ["TFI002"]
     assert "InvalidArgumentError" not in result.err  # TensorFlow never ran the step
     graph = run_cli("graph", str(CHECKS / "TFI002_fed_center_word.py"), "--format", "json", "--quiet")
     assert graph.json()["outcome"]["status"] == "error"  # without the guard, TensorFlow fails that run
@@ -271,7 +271,7 @@ def test_a_bad_id_at_step_25_is_a_finding(tmp_path):
     script.write_text(LATE_BAD_ID)
     result = run_cli("check", str(script), "--runs", "all", "--format", "json", "--quiet")
     assert result.code == 1, result.err
-    (finding,) = json.loads(result.out)
+    (finding,) = json.loads(result.out)["findings"]
     assert finding["code"] == "TFI002" and "[5] = 100" in finding["message"] and "run #26" in finding["message"]
     assert "InvalidArgumentError" not in result.err  # the guard stopped it: TensorFlow never ran step 25
     import tfinspect
@@ -337,7 +337,7 @@ def test_a_dataset_that_reads_variables_is_not_a_failing_pipeline(tmp_path):
     script.write_text(MAP_READS_A_VARIABLE)
     result = run_cli("check", str(script), "--quiet", "--format", "json")
     assert result.code == 0, result.err
-    (finding,) = json.loads(result.out)
+    (finding,) = json.loads(result.out)["findings"]
     assert finding["code"] == "TFI006" and "it reads variables" in finding["message"]
 
 
@@ -349,15 +349,33 @@ def test_pyproject_configuration_and_line_comments(tmp_path):
     script.write_text(source)
     (tmp_path / "pyproject.toml").write_text('[tool.tfinspect]\nseverity = { TFI009 = "error" }\n')
     strict = run_cli("check", str(script), "--format", "json", "--quiet")
-    assert strict.code == 1 and [(f["code"], f["severity"]) for f in strict.json()] == [("TFI009", "error")]
+    assert strict.code == 1 and [(f["code"], f["severity"]) for f in strict.json()["findings"]] == [("TFI009", "error")]
     relaxed = run_cli("check", str(script), "--format", "json", "--quiet", "--no-config")
-    assert relaxed.code == 0 and [f["severity"] for f in relaxed.json()] == ["warning"]
+    assert relaxed.code == 0 and [f["severity"] for f in relaxed.json()["findings"]] == ["warning"]
     script.write_text(source.replace("sess.run(tf.add(x, y))", "sess.run(tf.add(x, y))  # tfinspect: ignore[TFI009]"))
     silenced = run_cli("check", str(script), "--format", "json", "--quiet")
-    assert silenced.code == 0 and silenced.json() == []
+    assert silenced.code == 0 and silenced.json()["findings"] == []
     (tmp_path / "pyproject.toml").write_text('[tool.tfinspect]\nselect = "TFI00"\n')
     broken = run_cli("check", str(script), "--quiet")
     assert broken.code == 0  # a string is taken as one code
     (tmp_path / "pyproject.toml").write_text('[tool.tfinspect]\nselect = ["TFI999"]\n')
     unknown = run_cli("check", str(script), "--quiet")
     assert unknown.code == 2 and "no check code starts with 'TFI999'" in unknown.err
+
+
+def test_several_sources_give_one_report_and_one_exit_code():
+    """The pre-commit hook passes every changed file: one report, one exit code, one SARIF run."""
+    clean, bad = str(CHECKS / "clean_model.py"), str(CHECKS / "TFI001_constant_id.py")
+    both = run_cli("check", clean, bad, "--format", "json", "--quiet")
+    assert both.code == 1
+    data = both.json()
+    assert data["schema_version"] == 1 and data["command"] == "check"
+    assert [(s["source"], s["findings"]) for s in data["sources"]] == [(clean, 0), (bad, 1)]
+    assert [f["code"] for f in data["findings"]] == ["TFI001"]
+    sarif = run_cli("check", clean, bad, "--format", "sarif", "--quiet")
+    (run,) = json.loads(sarif.out)["runs"]
+    assert [r["ruleId"] for r in run["results"]] == ["TFI001"]
+    text = run_cli("check", clean, bad, "--quiet")
+    assert f"{clean}: no findings" in text.out and f"{bad}: 1 error" in text.out
+    missing = run_cli("check", clean, str(CHECKS / "missing.py"), "--quiet")
+    assert missing.code == 2 and "missing.py: no such file" in missing.err

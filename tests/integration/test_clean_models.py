@@ -72,7 +72,7 @@ def test_no_check_findings(name):
     _skip_without_legacy_keras(name)
     result = run_cli_cached("check", str(FIXTURES / "clean" / name), "--format", "json", "--quiet")
     assert result.code == 0, result.err
-    assert result.json() == [], result.out
+    assert result.json()["findings"] == [], result.out
 
 
 @pytest.mark.parametrize("name", CLEAN)

@@ -45,7 +45,7 @@ def test_the_runs_table_says_which_runs_were_real_and_which_skimmed():
 def test_check_finds_a_bad_id_at_step_500_and_tensorflow_never_executes_it():
     result = run_cli("check", str(SKIM / "bad_id_at_step_500.py"), "--format", "json")
     assert result.code == 1, result.err
-    (finding,) = result.json()
+    (finding,) = result.json()["findings"]
     assert finding["code"] == "TFI002" and finding["evidence"]["run"] == 501
     assert "TensorFlow did not execute run #501" in result.err
     assert "final loss" not in result.err  # stopped there: the script's end was not reached

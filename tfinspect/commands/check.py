@@ -1,10 +1,15 @@
-"""``tfinspect check SOURCE``: pre-flight checks for CI, with stable codes and exit codes."""
+"""``tfinspect check SOURCE [SOURCE ...]``: pre-flight checks for CI, with stable codes and exit codes.
+
+Several sources (a pre-commit hook passes every changed file) give one report, one exit code, one SARIF
+run.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 
 from tfinspect.load.files import SOURCE_HELP
 from tfinspect.render.formats import CheckFormat, choices
@@ -15,12 +20,13 @@ from tfinspect.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, loa
 def add_parser(commands, options) -> None:
     parser = commands.add_parser(
         "check", help="pre-flight checks (TFI codes) before an expensive run; exit 1 on errors",
-        description="Run the checks (embedding index bounds, ...) on SOURCE and report findings with stable "
+        description="Run the checks (embedding index bounds, ...) on each SOURCE and report findings with stable "
                     "TFI codes (docs/checks.md). A script is stopped before any Session.run whose fed ids are out "
                     "of range, so TensorFlow never executes it. Exit 0 when no error-level finding, 1 when there "
-                    "is one, 2 for usage errors, unreadable sources and scripts that fail.",
+                    "is one, 2 for usage errors, unreadable sources and scripts that fail. Several sources give "
+                    "one report and one exit code.",
     )
-    parser.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
+    parser.add_argument("sources", metavar="SOURCE", nargs="+", help=SOURCE_HELP + "; one or more")
     parser.add_argument("--select", metavar="CODES", help="only these codes or prefixes, comma-separated (TFI001,TFI00)")
     parser.add_argument("--ignore", metavar="CODES", help="leave out these codes or prefixes")
     parser.add_argument("--no-config", action="store_true",
@@ -31,79 +37,130 @@ def add_parser(commands, options) -> None:
                         help="iterate each tf.data dataset up to N elements to check the ids it yields "
                              "(default 10000; 0: do not iterate)")
     parser.add_argument("--format", default="text", choices=choices("check"),
-                        help="text (default), json (a list of findings), sarif (2.1.0, for code scanning) "
+                        help="text (default), json (one object: the sources and their findings; docs/json.md), "
+                             "sarif (2.1.0, for code scanning) "
                              "or github (workflow annotations)")
     options.add_capture_options(parser)
 
 
-def run(args: argparse.Namespace) -> int:
-    from tfinspect.checks import has_errors, run_checks
-    from tfinspect.checks.registry import needed, selected
-    from tfinspect.checks.suppress import apply
+@dataclass
+class _Checked:
+    """One source's part of the report."""
 
-    config = _config(args)
+    source: str
+    capture: object
+    findings: list
+
+
+def run(args: argparse.Namespace) -> int:
+    from tfinspect.checks import has_errors
+    from tfinspect.errors import UsageError
+
+    sources = list(dict.fromkeys(args.sources))  # a file given twice is checked once
+    if len(sources) > 1 and getattr(args, "save", None):
+        raise UsageError("--save saves one capture: give one SOURCE with it")
+    args.source = sources[0]  # what messages name when no single source is meant
+    plan = [(source, _selection(args, source)) for source in sources]  # every code checked before any capture
+    results = [_one(args, source, *selection) for source, selection in plan]
+    checks = _union(selection[3] for _, selection in plan)
+    RENDERERS[CheckFormat(args.format)](results, checks)
+    findings = unchecked = False
+    for result in results:
+        explained = has_errors(result.findings)  # the script's failure is what an error finding reports
+        failed = report_outcome(result.capture, traceback=not explained, shown="checked the graph") == EXIT_ERROR
+        _note_stop(result.capture)
+        findings = findings or explained  # a script that failed because of what the findings report: a finding
+        unchecked = unchecked or (failed and not explained)
+    # a source that could not be checked outweighs findings elsewhere: nothing vouches for it
+    return EXIT_ERROR if unchecked else EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def _selection(args: argparse.Namespace, source: str):
+    """(config, select, ignore, checks) for one source: its pyproject.toml, unless the command line says."""
+    from tfinspect.checks.registry import selected
+
+    config = _config(args, source)
     select = args.select if args.select is not None else ",".join(config.select) or None
     ignore = args.ignore if args.ignore is not None else ",".join(config.ignore) or None
-    checks = selected(select, ignore)  # validate codes before spending seconds on a capture
+    return config, select, ignore, selected(select, ignore)
+
+
+def _union(groups) -> list:
+    seen: dict[str, object] = {}
+    for checks in groups:
+        for check in checks:
+            seen.setdefault(check.code, check)
+    return sorted(seen.values(), key=lambda c: c.code)
+
+
+def _one(args: argparse.Namespace, source: str, config, select, ignore, checks) -> _Checked:
+    from tfinspect.checks import run_checks
+    from tfinspect.checks.registry import needed
+    from tfinspect.checks.suppress import apply
     from tfinspect.commands.lecture import _ProgressBar
 
+    one = argparse.Namespace(**vars(args))
+    one.source = source
     bar = _ProgressBar("iterating datasets")
     try:
         # What the selected checks need: the run-time guard checks fed arrays as the script runs; datasets
         # are iterated up to --max-elements.
         needs = needed(checks)
-        capture = load_source(args, progress=bar, guard="feeds" in needs,
+        capture = load_source(one, progress=bar, guard="feeds" in needs,
                               datasets=max(0, args.max_elements) if "datasets" in needs else 0)
     finally:
         bar.close()
-    findings = apply(run_checks(capture, select=select, ignore=ignore), config)
-    explained = has_errors(findings)  # the script's failure is what an error finding reports
-    RENDERERS[CheckFormat(args.format)](findings, checks, capture)
-    failed = report_outcome(capture, traceback=not explained, shown="checked the graph") == EXIT_ERROR
-    _note_stop(capture)
-    if explained:
-        return EXIT_FINDINGS  # a script that failed because of what the findings report is a finding
-    return EXIT_ERROR if failed else EXIT_CLEAN
+    return _Checked(source, capture, apply(run_checks(capture, select=select, ignore=ignore), config))
 
 
-def _config(args):
-    """``[tool.tfinspect]`` of the nearest pyproject.toml above SOURCE (none with --no-config)."""
+def _config(args, source: str):
+    """``[tool.tfinspect]`` of the nearest pyproject.toml above ``source`` (none with --no-config)."""
     from tfinspect.config import CheckConfig, find_pyproject, load_config
 
     if args.no_config:
         return CheckConfig()
-    path = find_pyproject(args.source)
+    path = find_pyproject(source)
     return load_config(path) if path else CheckConfig()
 
 
-def _json(findings, checks, capture) -> None:
-    from tfinspect.render.findings import finding_json
-
-    json.dump([finding_json(f) for f in findings], sys.stdout, indent=2)
-    sys.stdout.write("\n")
+def _all(results) -> list:
+    return [f for r in results for f in r.findings]
 
 
-def _sarif(findings, checks, capture) -> None:
+def _json(results, checks) -> None:
+    from tfinspect.render.findings import check_json
+    from tfinspect.render.json import dump
+
+    dump(check_json([(r.source, r.capture.outcome, _what_was_checked(r.capture), r.findings) for r in results]),
+         sys.stdout)
+
+
+def _sarif(results, checks) -> None:
     from tfinspect.render.findings import sarif
 
-    json.dump(sarif(findings, checks), sys.stdout, indent=2)
+    json.dump(sarif(_all(results), checks), sys.stdout, indent=2)
     sys.stdout.write("\n")
 
 
-def _github(findings, checks, capture) -> None:
+def _github(results, checks) -> None:
     from tfinspect.render.findings import github
 
-    sys.stdout.write(github(findings))
+    sys.stdout.write(github(_all(results)))
 
 
-def _text(findings, checks, capture) -> None:
+def _text(results, checks) -> None:
+    from rich.text import Text
+
     from tfinspect.render.findings import findings_view
     from tfinspect.render.subgraph import print_renderable
 
-    print_renderable(findings_view(findings, capture.source, checked=_what_was_checked(capture)))
+    for number, r in enumerate(results):
+        if number:
+            print_renderable(Text(""))
+        print_renderable(findings_view(r.findings, r.source, checked=_what_was_checked(r.capture)))
 
 
-# Each --format and what prints it: (findings, the checks that ran, the capture) -> None.
+# Each --format and what prints it: (each source's results, the checks that ran) -> None.
 RENDERERS = {CheckFormat.TEXT: _text, CheckFormat.JSON: _json, CheckFormat.SARIF: _sarif, CheckFormat.GITHUB: _github}
 
 

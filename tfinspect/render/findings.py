@@ -49,6 +49,21 @@ def findings_view(findings: list[Finding], source: str, *, checked: str | None =
     return Group(*parts)
 
 
+def check_json(results) -> dict[str, Any]:
+    """``check --format json``: one versioned object, each source with how its script ended, and the findings.
+
+    ``results``: (source, Outcome, what was checked when the script did not finish, findings) per source.
+    """
+    from tfinspect.render.json import SCHEMA_VERSION
+
+    return {
+        "schema_version": SCHEMA_VERSION, "command": "check",
+        "sources": [{"source": source, "outcome": outcome.status.value, "checked": checked,
+                     "findings": len(findings)} for source, outcome, checked, findings in results],
+        "findings": [finding_json(f) for _, _, _, findings in results for f in findings],
+    }
+
+
 def finding_json(f: Finding) -> dict[str, Any]:
     return {"code": f.code, "severity": f.severity.value, "op": f.op, "message": f.message, "hint": f.hint,
             "source": source_json(f.source), "graph": f.graph,

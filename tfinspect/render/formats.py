@@ -20,7 +20,7 @@ class ReportFormat(StrEnum):
 
 class CheckFormat(StrEnum):
     TEXT = "text"
-    JSON = "json"  # a list of findings
+    JSON = "json"  # one object: the sources and their findings
     SARIF = "sarif"  # 2.1.0, for code scanning
     GITHUB = "github"  # workflow annotations
 
