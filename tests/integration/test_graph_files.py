@@ -269,3 +269,12 @@ def test_the_api_reads_graph_files_as_the_cli_does(tmp_path):
     assert {"AddV2", "Pow"} <= {n.op for n in capture.graphs[0].graph_def.node}
     with pytest.raises(ArgumentError, match="^runs takes"):
         tfinspect.capture(str(tmp_path / "g.pb"), runs="often")
+
+
+def test_a_graphdef_does_not_say_whether_variables_are_trainable(saved):
+    """A bare GraphDef has no collections: trainable is unknown (null, '?'), not 'no'; a .meta knows."""
+    folder = saved["linreg_feed.py"]
+    data = run_cli("graph", f"{folder}/linreg_feed.pb", "--format", "json").json()
+    assert {v["name"]: v["trainable"] for v in data["variables"]} == {"weights": None, "bias": None}
+    text = run_cli("graph", f"{folder}/linreg_feed.pb").out
+    assert "trainable ?: a GraphDef does not record it" in " ".join(text.split())

@@ -64,7 +64,7 @@ class VariableInfo:
     name: str  # the variable op's name, e.g. "two_layers/h1/weights"
     shape: Shape
     dtype: str
-    trainable: bool
+    trainable: bool | None  # None: unknown (a bare GraphDef has no collections to say)
     kind: VariableKind
     created_by: CreatedBy
     collections: tuple[str, ...] = ()

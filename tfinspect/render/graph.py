@@ -69,9 +69,13 @@ def variables_table(graph: GraphSummary) -> Table:
     for v in graph.variables:
         table.add_row(
             Text(v.name, style="tfi.name"), Text(shape_text(v.shape), style="tfi.shape"),
-            Text(v.dtype, style="tfi.dtype"), "yes" if v.trainable else "no", v.kind.value,
+            Text(v.dtype, style="tfi.dtype"), {True: "yes", False: "no", None: "?"}[v.trainable], v.kind.value,
             created_by_text(v.created_by, v.made_by), Text(source_text(v.source), style="tfi.source"),
         )
+    if any(v.trainable is None for v in graph.variables):
+        table.caption = Text("trainable ?: a GraphDef does not record it (a .meta, a SavedModel or the script does)",
+                             style="tfi.dim")
+        table.caption_justify = "left"
     return table
 
 

@@ -37,10 +37,14 @@ def damaged(path: str, error: BaseException) -> str:
     return f"{path}: damaged or not a file tfinspect reads ({type(error).__name__}{': ' + detail if detail else ''})"
 
 
-def variables_from_graph_def(graph_def, trainable: set[str] = frozenset(),
+def variables_from_graph_def(graph_def, trainable: set[str] | None = None,
                              collections: dict[str, list[str]] | None = None,
                              columns: NodeColumns | None = None) -> tuple[VariableInfo, ...]:
-    """The variable ops of a GraphDef (``columns``, when decoded, find them without walking every node)."""
+    """The variable ops of a GraphDef (``columns``, when decoded, find them without walking every node).
+
+    ``trainable``: the trainable variables' names, from a MetaGraphDef's collections; None for a bare GraphDef,
+    which does not say (their ``trainable`` is then None: unknown, not "no").
+    """
     from tfinspect.tensors import shape_of
     from tfinspect.dtypes import dtype_name
 
@@ -60,7 +64,7 @@ def variables_from_graph_def(graph_def, trainable: set[str] = frozenset(),
             continue
         shape = shape_of(node.attr["shape"].shape) if "shape" in node.attr else None
         dtype = dtype_name(node.attr["dtype"].type) if "dtype" in node.attr else "unknown"
-        result.append(VariableInfo(node.name, shape, dtype, trainable=node.name in trainable, kind=kind,
+        result.append(VariableInfo(node.name, shape, dtype, trainable=None if trainable is None else node.name in trainable, kind=kind,
                                    created_by=CreatedBy.UNKNOWN, collections=tuple(member_of.get(node.name, ()))))
     return tuple(result)
 
