@@ -41,6 +41,10 @@ INCREMENT_OPS = frozenset({"AssignAdd", "AssignAddVariableOp"})
 # Stateful random ops that take a (seed, seed2) pair: the same pair and shape give the same numbers.
 RANDOM_OPS = frozenset({"RandomStandardNormal", "RandomUniform", "TruncatedNormal", "RandomUniformInt",
                         "RandomShuffle", "Multinomial", "RandomGamma", "RandomPoissonV2", "ParameterizedTruncatedNormal"})
+# Ops that draw from a seeded stream (seed/seed2 attributes): random values, and candidate samplers (nce_loss).
+SEEDED_OPS = RANDOM_OPS | {"LogUniformCandidateSampler", "UniformCandidateSampler", "FixedUnigramCandidateSampler",
+                           "LearnedUnigramCandidateSampler", "AllCandidateSampler", "RandomShuffleQueueV2",
+                           "RandomCrop"}
 
 # Ops that need inputs of a known rank (a matrix, an image batch): a placeholder of unknown rank feeding one
 # defers every shape error to the run.

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,6 +44,10 @@ EXPECTED = {
     "TFI013_same_seed_layers.py": (0, [("TFI013", "random_normal/RandomStandardNormal", 7)]),
     "TFI014_placeholder_without_shape.py": (0, [("TFI014", "x", 6)]),
     "TFI015_init_before_variables.py": (1, [("TFI015", "w2", 18)]),
+    "TFI015_subset_initializer.py": (1, [("TFI015", "beta1_power", 18)]),
+    "TFI016_forgotten_bias.py": (0, [("TFI016", "b2", 11)]),
+    "TFI017_gpu_pin.py": (1, [("TFI017", "ones", 8)]),
+    "TFI018_seed_after_model.py": (0, [("TFI018", "random_normal/RandomStandardNormal", 7)]),
     "clean_model.py": (0, []),
 }
 
@@ -379,3 +386,95 @@ def test_several_sources_give_one_report_and_one_exit_code():
     assert f"{clean}: no findings" in text.out and f"{bad}: 1 error" in text.out
     missing = run_cli("check", clean, str(CHECKS / "missing.py"), "--quiet")
     assert missing.code == 2 and "missing.py: no such file" in missing.err
+
+
+def _plain_tensorflow(script, cwd) -> subprocess.CompletedProcess:
+    """The oracle: the fixture run as a TF1 program under plain TensorFlow, without tfinspect."""
+    code = ("import runpy, sys, tensorflow.compat.v1 as tf; tf.disable_v2_behavior(); "
+            f"sys.modules['tensorflow'] = tf; runpy.run_path({str(script)!r}, run_name='__main__')")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_subset_initializer_lists_every_uninitialised_variable():
+    """TensorFlow names one uninitialised variable (which one varies); the finding names all eight, the same
+    way every time, with what made them."""
+    (finding,) = check_json("TFI015_subset_initializer.py").json()["findings"]
+    assert finding["evidence"]["uninitialized"] == [
+        "beta1_power", "beta2_power", "w1/Adam", "w1/Adam_1", "b1/Adam", "b1/Adam_1", "w2/Adam", "w2/Adam_1"]
+    assert "(and 7 more: beta2_power, w1/Adam, w1/Adam_1, ...)" in finding["message"]
+    assert "(made by AdamOptimizer)" in finding["message"]
+
+
+def test_subset_initializer_fails_under_plain_tensorflow(tmp_path):
+    done = _plain_tensorflow(CHECKS / "TFI015_subset_initializer.py", tmp_path)
+    assert done.returncode != 0 and "Attempting to use uninitialized value" in done.stderr
+
+
+def test_a_variable_without_gradient_keeps_its_initial_value(tmp_path):
+    """The oracle for TFI016: after 20 Adam steps under plain TensorFlow, b2 is still all zeros."""
+    done = _plain_tensorflow(CHECKS / "TFI016_forgotten_bias.py", tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "b2 after training: [0. 0. 0.]" in done.stdout
+    (finding,) = check_json("TFI016_forgotten_bias.py").json()["findings"]
+    assert finding["evidence"] == {"variable": "b2", "optimizer": "AdamOptimizer"}
+    assert finding["related"][0]["source"]["line"] == 15  # the minimize call
+
+
+def test_a_frozen_variable_is_not_blamed(tmp_path):
+    """var_list leaving a variable out, a target network written by a copy, trainable=False: no TFI016."""
+    script = tmp_path / "frozen.py"
+    script.write_text(FROZEN)
+    result = run_cli("check", str(script), "--format", "json", "--quiet")
+    assert result.code == 0, result.err
+    assert result.json()["findings"] == []
+
+
+FROZEN = '''import numpy as np
+import tensorflow as tf
+x = tf.placeholder(tf.float32, [None, 4])
+y = tf.placeholder(tf.float32, [None, 1])
+def net(scope):
+    with tf.variable_scope(scope):
+        w = tf.get_variable("w", [4, 1])
+        return tf.matmul(x, w), w
+online, w_online = net("online")
+target, w_target = net("target")  # trainable, but written by the copy below, never by an optimizer
+frozen = tf.Variable(tf.ones([4, 1]), name="frozen")
+loss = tf.reduce_mean(tf.square(online + tf.stop_gradient(target) + tf.matmul(x, frozen) - y))
+train = tf.train.AdamOptimizer(0.01).minimize(loss, var_list=[w_online])
+copy = tf.assign(w_target, w_online)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for step in range(3):
+        sess.run(train, {x: np.ones((2, 4)), y: np.ones((2, 1))})
+        sess.run(copy)
+'''
+
+
+def test_a_gpu_pin_fails_under_plain_tensorflow_without_a_gpu(tmp_path):
+    """The oracle for TFI017 (on a machine without a GPU, as CI is)."""
+    findings = check_json("TFI017_gpu_pin.py").json()["findings"]
+    if not findings or findings[0]["evidence"]["gpus"] != 0:
+        pytest.skip("this machine has a GPU")
+    done = _plain_tensorflow(CHECKS / "TFI017_gpu_pin.py", tmp_path)
+    assert done.returncode != 0 and "Cannot assign a device for operation" in done.stderr
+    soft = tmp_path / "soft.py"
+    soft.write_text((CHECKS / "TFI017_gpu_pin.py").read_text().replace(
+        "tf.Session()", "tf.Session(config=tf.ConfigProto(allow_soft_placement=True))"))
+    assert _plain_tensorflow(soft, tmp_path).returncode == 0
+    assert run_cli("check", str(soft), "--format", "json", "--quiet").json()["findings"] == []
+
+
+def test_ops_created_before_the_graph_seed_differ_from_run_to_run(tmp_path):
+    """The oracle for TFI018: two runs of the script print different weights; with the seed set first, the same."""
+    first = _plain_tensorflow(CHECKS / "TFI018_seed_after_model.py", tmp_path)
+    second = _plain_tensorflow(CHECKS / "TFI018_seed_after_model.py", tmp_path)
+    weights = [next(line for line in done.stdout.splitlines() if line.startswith("w:")) for done in (first, second)]
+    assert weights[0] != weights[1]
+    fixed = tmp_path / "seed_first.py"
+    source = (CHECKS / "TFI018_seed_after_model.py").read_text().replace("tf.set_random_seed(1)\n", "")
+    fixed.write_text(source.replace("import tensorflow as tf\n", "import tensorflow as tf\ntf.set_random_seed(1)\n"))
+    runs = [_plain_tensorflow(fixed, tmp_path) for _ in range(2)]
+    assert runs[0].stdout == runs[1].stdout and runs[0].returncode == 0
+    assert run_cli("check", str(fixed), "--format", "json", "--quiet").json()["findings"] == []

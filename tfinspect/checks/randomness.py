@@ -1,4 +1,5 @@
-"""Random ops that draw the same numbers because they were given the same op-level seed."""
+"""Random ops that draw the same numbers (the same op-level seed), or different numbers on every run of a script
+that means to be reproducible."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Iterator
 from tfinspect.checks.check import check
 from tfinspect.checks.context import CheckContext
 from tfinspect.checks.finding import Finding, Related, Severity
-from tfinspect.optypes import RANDOM_OPS
+from tfinspect.optypes import RANDOM_OPS, SEEDED_OPS
 
 FAMILY = "randomness"
 
@@ -76,3 +77,55 @@ def same_random_seed(context: CheckContext) -> Iterator[Finding]:
                 related=tuple(Related("same stream", graph.sources[n]) for n in names[1:4] if graph.sources.get(n)),
                 evidence={"ops": names, "seed": seed, "seed2": seed2, "type": op_type},
             )
+
+
+def _seeds(index, node: int) -> tuple[int, int]:
+    attr = index.graph_def.node[node].attr
+    return (attr["seed"].i if "seed" in attr else 0, attr["seed2"].i if "seed2" in attr else 0)
+
+
+@check("TFI018", "op-created-before-graph-seed", Severity.WARNING, family=FAMILY)
+def ops_before_graph_seed(context: CheckContext) -> Iterator[Finding]:
+    """Random ops were created before ``tf.set_random_seed``, so they draw different numbers on every run.
+
+    What it checks:
+        A graph with a graph-level seed (``tf.set_random_seed``) that also holds random ops or samplers with no
+        seed at all: TensorFlow seeds an op when it is created, so these were created before the seed was set.
+
+    Why it matters:
+        TensorFlow derives an op's random stream from the graph-level seed and its op-level seed, when the op
+        is created. ``tf.set_random_seed`` covers only the ops created after it: a model built first and seeded
+        afterwards (the call just before the session) still starts from different weights, with different
+        dropout masks, on every run, although the script looks reproducible.
+
+    Example:
+        ``w = tf.Variable(tf.random_normal([784, 10]))`` then ``tf.set_random_seed(1)`` then ``tf.Session()``.
+
+    Fix:
+        Call ``tf.set_random_seed(seed)`` (``tf.random.set_seed`` in TF2) once, before the graph's first op is
+        created: at the top of the script, or first thing inside ``with graph.as_default():``.
+    """
+    for graph, index, _ in context.graphs():
+        if graph.seed is None:
+            continue  # no graph seed (or a GraphDef, which does not say)
+        unseeded = [n for n, op_type in enumerate(index.op_types)
+                    if op_type in SEEDED_OPS and _seeds(index, n) == (0, 0)]
+        if not unseeded:
+            continue
+        names = [index.names[n] for n in unseeded]
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        lines = []
+        for name in names:
+            source = graph.sources.get(name)
+            if source is not None and source not in lines:
+                lines.append(source)
+        yield Finding(
+            "TFI018", Severity.WARNING, names[0],
+            f"{len(names)} random op{'s' if len(names) > 1 else ''} ({shown}) {'were' if len(names) > 1 else 'was'} "
+            f"created before the graph seed ({graph.seed}) was set: tf.set_random_seed covers only the ops created "
+            "after it, so these draw different numbers on every run",
+            hint="Call tf.set_random_seed(seed) once, before the graph's first op is created.",
+            source=lines[0] if lines else None, graph=graph.id,
+            related=tuple(Related("also unseeded", location) for location in lines[1:4]),
+            evidence={"ops": names, "graph_seed": graph.seed},
+        )

@@ -171,7 +171,10 @@ def uninitialized_reads(context: CheckContext) -> Iterator[Finding]:
     What it checks:
         Runs of the script that failed because a variable was read before it was initialised (TensorFlow
         is the oracle: it raised), and why: a ``tf.global_variables_initializer()`` created before the
-        variable (it covers only the variables that exist when it is called), or no initializer run at all.
+        variable (it covers only the variables that exist when it is called), a subset initializer
+        (``tf.variables_initializer``) that leaves some out, or no initializer run at all. TensorFlow names
+        the first variable it met; the finding lists every variable the run reads that no earlier run
+        initialised (an initializer, a restore or an assign that executed).
 
     Why it matters:
         The script dies at its first training step with ``FailedPreconditionError: Attempting to use
@@ -189,30 +192,164 @@ def uninitialized_reads(context: CheckContext) -> Iterator[Finding]:
     for graph, index, _ in context.graphs():
         variables = {v.name: v for v in graph.variables}
         inits = [n for n, name in enumerate(index.names) if _INIT_GROUP.match(name) and index.op_types[n] == "NoOp"]
-        reported = set()
+        reported: set[str] = set()
+        state = _Initialised(context, graph, index)
         for run in capture.runs:
-            if run.graph != graph.id or not run.error:
+            if run.graph != graph.id:
                 continue
-            match = _UNINITIALIZED.search(run.error)
-            if match is None or match.group(1) not in variables or match.group(1) in reported:
+            match = _UNINITIALIZED.search(run.error) if run.error else None
+            if match is None or match.group(1) not in variables:
+                state.after(run)
                 continue
-            name = match.group(1)
-            reported.add(name)
+            # TensorFlow names the first uninitialised variable it met; every one this run reads is listed
+            missing = [v for v in state.unset_reads(run) if v in variables] or [match.group(1)]
+            missing = [v for v in missing if v not in reported]
+            if not missing:
+                continue
+            reported.update(missing)
+            name = missing[0]
             node = index.node_id(name)
             early = [n for n in inits if node is not None and n < node]
+            others = f" (and {len(missing) - 1} more: {', '.join(missing[1:4])}{', ...' if len(missing) > 4 else ''})" \
+                if len(missing) > 1 else ""
             if early:
                 where = graph.sources.get(index.names[early[-1]])
                 why = (f"{name} was created after tf.global_variables_initializer()"
                        f"{' (' + where.short() + ')' if where else ''}, which initialises only the variables that "
                        "exist when it is called")
             else:
-                why = f"no run initialised {name} before this one read it"
+                maker = variables[name].made_by
+                why = f"no run initialised {name}{f' (made by {maker})' if maker else ''} before this one read it"
             related = [Related("variable", variables[name].source)] if variables[name].source else []
             yield Finding(
                 "TFI015", Severity.ERROR, name,
-                f"run #{run.index} read {name} before it was initialised: {why}",
+                f"run #{run.index} read {name}{others} before it was initialised: {why}",
                 hint="Create tf.global_variables_initializer() after the whole model (optimizer included) and run "
                      "it, or restore a checkpoint, before the first step.",
                 source=run.source, related=tuple(related), graph=graph.id,
-                evidence={"variable": name, "run": run.index, "initializer_before_variable": bool(early)},
+                evidence={"variable": name, "uninitialized": missing, "run": run.index,
+                          "initializer_before_variable": bool(early)},
             )
+
+
+class _Initialised:
+    """Which variables the script's runs have initialised so far, followed run by run (an executed run that
+    holds an op writing a variable, an initializer or a restore, initialises it)."""
+
+    def __init__(self, context: CheckContext, graph, index) -> None:
+        self.context, self.graph, self.index = context, graph, index
+        self.variable_nodes = {n for n, t in enumerate(index.op_types) if t in VARIABLE_OPS}
+        self.done: set[int] = set()
+        self._seen: set[tuple] = set()
+
+    def _mask(self, run):
+        from tfinspect.analyses.runs import plan_for_run
+
+        return plan_for_run(self.context.capture, run).mask
+
+    def _writes_and_reads(self, mask) -> tuple[set[int], set[int]]:
+        writes, reads = set(), set()
+        index = self.index
+        for node in self.variable_nodes:
+            if not mask[node]:
+                continue
+            for consumer in consumers(index, node):
+                if not mask[consumer]:
+                    continue
+                inputs = index.inputs(consumer)
+                target = len(inputs) and int(inputs[0]) == node
+                if target and is_mutating(index.op_types[consumer]):
+                    writes.add(node)
+                elif index.op_types[consumer] in ("Identity", "ReadVariableOp") or not target:
+                    reads.add(node)
+        return writes, reads
+
+    def after(self, run) -> None:
+        if run.status.value not in ("ok", "skimmed"):
+            return
+        key = (run.fetches, tuple(f.name for f in run.feeds))
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        writes, _ = self._writes_and_reads(self._mask(run))
+        self.done |= writes
+
+    def unset_reads(self, run) -> list[str]:
+        """The variables ``run`` reads that no earlier run initialised, in the order the graph created them."""
+        _, reads = self._writes_and_reads(self._mask(run))
+        return [self.index.names[n] for n in sorted(reads - self.done)]
+
+
+def _where(location, near) -> str:
+    """`` (line 14)`` beside a finding in the same file, `` (train.py:14)`` otherwise."""
+    if location is None:
+        return ""
+    if near is not None and near.file == location.file:
+        return f" (line {location.line})"
+    return f" ({location.short()})"
+
+
+def _written_by_others(index, node: int, variables: set[str]) -> bool:
+    """Whether an op other than its initializer and the Saver's restore writes the variable (a target network's
+    copy, a moving average's update, a manual ``tf.assign``)."""
+    for consumer in consumers(index, node):
+        name, op_type = index.names[consumer], index.op_types[consumer]
+        inputs = index.inputs(consumer)
+        if not (is_mutating(op_type) and len(inputs) and int(inputs[0]) == node):
+            continue
+        if not (_SAVER.match(name) or _initializer_of(name, variables)):
+            return True
+    return False
+
+
+@check("TFI016", "variable-without-gradient", Severity.WARNING, family=FAMILY)
+def variables_without_gradient(context: CheckContext) -> Iterator[Finding]:
+    """A trainable variable handed to an optimizer gets no gradient from the loss, so training never changes it.
+
+    What it checks:
+        Each ``minimize`` / ``apply_gradients`` call of the script: the trainable variables it was given (by
+        default all of them) whose gradient TensorFlow computed as None, when no optimizer call gives them a
+        gradient and no other op of the graph writes them (a target network's copy, a moving average).
+
+    Why it matters:
+        A variable has no gradient when the loss does not depend on it, or only through ops without a
+        gradient (``tf.argmax``, a cast to an integer, ``tf.stop_gradient``, ``tf.round``). TensorFlow 1
+        silently leaves such variables out of the update: a forgotten bias, a layer whose output is never
+        used, or a head cut off by an ``argmax`` keeps its initial value while the loss still goes down.
+
+    Example:
+        ``b2 = tf.Variable(tf.zeros([3]))`` then ``logits = tf.matmul(h, w2)`` (``+ b2`` forgotten), and
+        ``tf.train.AdamOptimizer().minimize(loss)``.
+
+    Fix:
+        Use the variable in the model (add the forgotten bias), remove it, or say it is not trained:
+        ``trainable=False``, or ``minimize(loss, var_list=...)`` without it.
+    """
+    for graph, index, _ in context.graphs():
+        if not graph.gradients:
+            continue
+        updated = {v for call in graph.gradients for v in call.variables if v not in call.missing}
+        trainable = {v.name: v for v in graph.variables if v.trainable}
+        names = {v.name for v in graph.variables}
+        reported = set()
+        for call in graph.gradients:
+            for name in call.missing:
+                variable = trainable.get(name)
+                if variable is None or name in updated or name in reported:
+                    continue
+                node = index.node_id(name)
+                if node is None or _written_by_others(index, node, names):
+                    continue
+                reported.add(name)
+                where = _where(call.source, variable.source)
+                related = (Related(f"{call.optimizer or 'optimizer'}.minimize", call.source),) if call.source else ()
+                yield Finding(
+                    "TFI016", Severity.WARNING, name,
+                    f"{name} is trainable but gets no gradient from the loss {call.optimizer or 'the optimizer'} "
+                    f"minimises{where}: the loss does not depend on it, or only through ops without a gradient "
+                    "(argmax, a cast to int, stop_gradient), so training never changes it",
+                    hint="Use it in the model (a forgotten bias?), remove it, or exclude it: trainable=False, or "
+                         "minimize(loss, var_list=[...]) without it.",
+                    source=variable.source or graph.sources.get(name), related=related, graph=graph.id,
+                    evidence={"variable": name, "optimizer": call.optimizer},
+                )

@@ -122,6 +122,17 @@ class VariableCall:
 
 
 @dataclass(frozen=True)
+class GradientCall:
+    """One ``Optimizer.apply_gradients`` (``minimize`` calls it): the variables it was given, and those
+    whose gradient was None (no path from the loss, so TensorFlow silently leaves them out)."""
+
+    variables: tuple[str, ...]
+    missing: tuple[str, ...]
+    optimizer: str = ""
+    source: SourceLocation | None = None
+
+
+@dataclass(frozen=True)
 class CollectionMember:
     kind: str  # "variable" | "tensor" | "operation" | "other"
     name: str | None  # None for Python objects without a name (tf.get_collection(key, scope) skips them)
@@ -172,6 +183,7 @@ class RunRecord:
     # With tracing on: the nodes TensorFlow's own partition graphs held for this run.
     traced_nodes: tuple[str, ...] | None = None
     stop_reason: str | None = None  # why tfinspect stopped the script at this run (not a finding)
+    soft_placement: bool | None = None  # the session's allow_soft_placement (None: not known)
 
     @property
     def executed(self) -> bool:
@@ -216,6 +228,8 @@ class GraphCapture:
     variables: tuple[VariableInfo, ...] = ()
     collections: Mapping[str, tuple[CollectionMember, ...]] = field(default_factory=dict)
     variable_calls: tuple[VariableCall, ...] = ()
+    gradients: tuple[GradientCall, ...] = ()  # the optimizers' apply_gradients calls (None: not recorded)
+    seed: int | None = None  # the graph-level seed (tf.set_random_seed) when the script ended; None: unset/unknown
     wire: bytes | None = field(default=None, repr=False, compare=False)  # the serialized GraphDef, when read as one
     wire_origin: str = field(default="", repr=False, compare=False)  # where `wire` came from, for messages
 
@@ -320,6 +334,7 @@ class Capture:
     datasets: tuple[DatasetSample, ...] = ()
     directory: str | None = None  # where the child wrote it (fed arrays, dataset samples)
     saved: str | None = None  # the .tfinspect file it was read from (a capture made earlier)
+    gpus: int | None = None  # GPUs TensorFlow saw on the machine that ran the script (None: not known)
 
     def run_metadata(self, run: RunRecord) -> bytes | None:
         """The serialized RunMetadata (step stats, partition graphs) TensorFlow returned for ``run``, if kept."""

@@ -81,6 +81,7 @@ class Recorder:
         self.paused = False  # tfinspect's own runs after the script (dataset iteration) are not recorded
         self.runs: list[dict[str, Any]] = []
         self.variable_calls: dict[int, list[dict[str, Any]]] = {}
+        self.gradients: dict[int, list[dict[str, Any]]] = {}  # graph -> its apply_gradients calls
         self.stopped_at: dict[str, Any] | None = None
         self._lock = threading.RLock()
         self._kept_per_site: dict[Any, int] = {}
@@ -147,6 +148,7 @@ class Recorder:
             "index": len(self.runs), "graph": graph_id, "fetches": names, "feeds": [],
             "source": self.files.location(frame), "status": "running",
             "ops_before": self.extractors[graph_id].op_count(), "values_kept": False,
+            "soft_placement": _soft_placement(session),
         }
         site = frame[:2] if frame else None
         if feed_dict:
@@ -333,6 +335,23 @@ class Recorder:
             call["made_by"] = made_by
         self.variable_calls.setdefault(graph_id, []).append(call)
 
+    # -- optimizers -------------------------------------------------
+    def gradients_applied(self, graph, optimizer, pairs) -> None:
+        """An ``apply_gradients`` call (``minimize`` makes one): which variables got a gradient, which None."""
+        graph_id = self.track_graph(graph)
+        names, missing = [], []
+        for gradient, variable in pairs:
+            name = getattr(getattr(variable, "op", None), "name", None)
+            if not isinstance(name, str):
+                continue
+            names.append(name)
+            if gradient is None:
+                missing.append(name)
+        self.gradients.setdefault(graph_id, []).append({
+            "variables": names, "missing": missing, "optimizer": type(optimizer).__name__,
+            "source": self.files.location(user_call_site()),
+        })
+
     # -- output ------------------------------------------------------------
     def snapshot(self, outcome: dict[str, Any] | None = None) -> None:
         """Write everything recorded so far; safe to call from the watchdog thread. The snapshot with an
@@ -356,6 +375,9 @@ class Recorder:
                         traceback.print_exc()
                     continue
                 write_atomic(os.path.join(self.out_dir, meta["graph_def"]), data)
+                meta["gradients"] = self.gradients.get(extractor.graph_id, [])
+                seed = getattr(extractor.graph, "seed", None)
+                meta["seed"] = int(seed) if isinstance(seed, int) else None
                 graphs.append(meta)
             document = dict(self.header)
             document.update({"files": self.files.files, "graphs": graphs, "runs": self.runs,
@@ -367,6 +389,12 @@ class Recorder:
 INITIALIZER_FEEDS_KEPT = 3  # distinct feed_dicts kept per iterator initializer (train, validation, test)
 METADATA_PER_SITE = 5  # RunMetadata kept for the first runs of each Session.run line ...
 METADATA_BUDGET = 256 << 20  # ... until this many bytes are kept
+
+
+def _soft_placement(session) -> bool | None:
+    config = getattr(session, "_config", None)
+    value = getattr(config, "allow_soft_placement", None)
+    return value if isinstance(value, bool) else None
 
 
 def _full_trace(options, run_metadata):
@@ -518,6 +546,27 @@ def install(recorder: Recorder) -> Callable[[], None]:
         return result
 
     patch(vs._VariableStore, "get_variable", get_variable)
+
+    from tensorflow.python.training import optimizer as optimizer_lib
+
+    apply_gradients = optimizer_lib.Optimizer.apply_gradients
+
+    def apply(self, grads_and_vars, *args, **kwargs):
+        grads_and_vars = tuple(grads_and_vars)  # often a zip: read it once, hand TensorFlow the same pairs
+        if not getattr(local, "applying", False):
+            try:
+                graphs = [getattr(v, "graph", None) for _, v in grads_and_vars[:1]]
+                recorder.gradients_applied(graphs[0] if graphs and graphs[0] is not None else
+                                           ops.get_default_graph(), self, grads_and_vars)
+            except Exception:  # recording must never break the user's script
+                pass
+        local.applying = True  # an optimizer wrapping another records once
+        try:
+            return apply_gradients(self, grads_and_vars, *args, **kwargs)
+        finally:
+            local.applying = False
+
+    patch(optimizer_lib.Optimizer, "apply_gradients", apply)
 
     # The default graph may exist already (created while TensorFlow imported).
     recorder.track_graph(ops.get_default_graph())

@@ -96,6 +96,10 @@ class Child:
             tf_version=tf.__version__, tf1_mode=tf1, trace=self.options.trace, guard=self.options.guard,
             run_metadata=self.options.run_metadata, datasets=self.options.datasets, notes=not self.options.quiet,
         )
+        try:
+            self.recorder.header["gpus"] = len(tf.config.list_physical_devices("GPU"))
+        except Exception:  # pragma: no cover - an odd build: not knowing is fine
+            pass
         install(self.recorder)
         if self.options.datasets:
             from tfinspect.load.child.datasets import install_dataset_hook

@@ -19,6 +19,7 @@ from tfinspect.load.model import (
     CreatedBy,
     FeedInfo,
     FeedValues,
+    GradientCall,
     GraphCapture,
     Outcome,
     OutcomeStatus,
@@ -83,6 +84,11 @@ def graph_from_raw(raw: Mapping[str, Any], files: list[str], graph_def, wire: by
         )
         for c in raw.get("variable_calls", ())
     )
+    gradients = tuple(
+        GradientCall(tuple(g["variables"]), tuple(g["missing"]), g.get("optimizer", ""),
+                     _location(files, g.get("source")))
+        for g in raw.get("gradients", ())
+    )
     sources = {op: _location(files, loc) for op, loc in raw.get("sources", {}).items()}
     return GraphCapture(
         id=int(raw["id"]),
@@ -91,6 +97,8 @@ def graph_from_raw(raw: Mapping[str, Any], files: list[str], graph_def, wire: by
         variables=variables,
         collections=collections,
         variable_calls=calls,
+        gradients=gradients,
+        seed=raw.get("seed"),
         wire=wire,
     )
 
@@ -109,6 +117,7 @@ def run_from_raw(raw: Mapping[str, Any], files: list[str]) -> RunRecord:
         metadata_kept=bool(raw.get("metadata_kept", False)),
         traced_nodes=None if raw.get("traced_nodes") is None else tuple(raw["traced_nodes"]),
         stop_reason=raw.get("stop_reason"),
+        soft_placement=raw.get("soft_placement"),
     )
 
 
@@ -172,4 +181,5 @@ def read_capture_dir(directory: str, *, outcome: Outcome | None = None,
         datasets=tuple(DatasetSample(**{k: v for k, v in d.items() if k in DATASET_FIELDS})
                        for d in meta.get("datasets", ())),
         directory=directory,
+        gpus=meta.get("gpus"),
     )

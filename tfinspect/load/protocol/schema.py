@@ -45,12 +45,16 @@ MEMBER = Record({"kind": str, "name": (NONE, str), "dtype": (NONE, str), "shape"
                 "kind")
 CALL = Record({"name": str, "reused": bool, "name_scope": str, "variable_scope": str, "source": LOCATION,
                "callers": [LOCATION], "made_by": (NONE, str)}, "name", "reused")
+GRADIENT = Record({"variables": [str], "missing": [str], "optimizer": str, "source": LOCATION},
+                  "variables", "missing")
 GRAPH = Record({"id": int, "graph_def": str, "sources": {str: LOCATION}, "variables": [VARIABLE],
-                "collections": {str: [MEMBER]}, "variable_calls": [CALL]}, "id", "graph_def")
+                "collections": {str: [MEMBER]}, "variable_calls": [CALL], "gradients": [GRADIENT],
+                "seed": (NONE, int)}, "id", "graph_def")
 FEED = Record({"name": str, "dtype": str, "shape": [int]}, "name", "dtype", "shape")
 RUN = Record({"index": int, "graph": int, "fetches": [str], "feeds": [FEED], "source": LOCATION,
               "status": OneOf(RunStatus), "ops_before": int, "error": (NONE, str), "values_kept": bool,
-              "metadata_kept": bool, "traced_nodes": (NONE, [str]), "stop_reason": (NONE, str)}, "index", "graph", "fetches", "status")
+              "metadata_kept": bool, "traced_nodes": (NONE, [str]), "stop_reason": (NONE, str),
+              "soft_placement": (NONE, bool)}, "index", "graph", "fetches", "status")
 JSON_LOCATION = (NONE, Record({"file": str, "line": int, "function": (NONE, str)}, "file", "line"))
 OUTCOME = (NONE, Record({"status": OneOf(OutcomeStatus), "message": str, "traceback": (NONE, str),
                          "exit_code": (NONE, int), "location": JSON_LOCATION, "callers": [JSON_LOCATION]},
@@ -60,7 +64,7 @@ DATASET = Record({"graph": int, "make_iterator": str, "iterator": str, "elements
                  "graph", "make_iterator", "iterator", "elements", "complete")
 DOCUMENT = Record({"format": str, "version": int, "source": str, "origin": str, "tf_version": (NONE, str),
                    "tf1_mode": (NONE, bool), "files": [str], "graphs": [GRAPH], "runs": [RUN], "outcome": OUTCOME,
-                   "datasets": [DATASET]}, "format")
+                   "datasets": [DATASET], "gpus": (NONE, int)}, "format")
 
 
 def _describe(value: Any) -> str:
