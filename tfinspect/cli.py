@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_format_option(graph)
     add_capture_options(graph)
 
-    from tfinspect.commands import check, ckpt, collections, dump, lecture, scopes, subgraph, summary
+    from tfinspect.commands import check, ckpt, collections, dump, lecture, schema, scopes, subgraph, summary
 
     subgraph.add_parser(commands, add_capture_options)
     scopes.add_parser(commands, _Options)
@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     dump.add_parser(commands, _Options)
     ckpt.add_parser(commands, _Options)
     lecture.add_parser(commands, add_capture_options, add_format_option)
+    schema.add_parser(commands, _Options)
     return parser
 
 
@@ -189,7 +190,7 @@ def _main(argv: Sequence[str] | None) -> int:
             from tfinspect.commands.subgraph import run_subgraph
 
             return run_subgraph(args)
-        if args.command in ("scopes", "collections", "check", "summary", "dump", "ckpt"):
+        if args.command in ("scopes", "collections", "check", "summary", "dump", "ckpt", "schema"):
             import importlib
 
             return importlib.import_module(f"tfinspect.commands.{args.command}").run(args)

@@ -23,3 +23,12 @@ def test_scopes_and_collections_page_is_current():
     expected = _gen_docs().render()
     assert (REPO / "docs" / "scopes-and-collections.md").read_text() == expected, \
         "docs/scopes-and-collections.md is stale: run python scripts/gen_docs.py"
+
+
+def test_json_page_and_shipped_schemas_are_current():
+    gen_docs = _gen_docs()
+    assert (REPO / "docs" / "json.md").read_text() == gen_docs.render_json_docs(), \
+        "docs/json.md is stale: run python scripts/gen_docs.py"
+    for path, text in gen_docs.schema_files().items():
+        with open(path, encoding="utf-8") as f:
+            assert f.read() == text, f"{path} is stale: run python scripts/gen_docs.py"

@@ -1,0 +1,120 @@
+"""Every command's --format json output, on real captures, is valid against the JSON Schema the package ships
+(objects are closed: an undocumented field fails), and each finding's evidence holds only documented fields."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from tests.conftest import FIXTURES, run_cli, run_cli_cached
+
+jsonschema = pytest.importorskip("jsonschema", reason="the test extra installs jsonschema")
+
+LECTURES = FIXTURES / "lectures"
+CHECKS = FIXTURES / "checks"
+
+
+def _validator(command: str):
+    text = (resources.files("tfinspect") / "schemas" / f"{command}.schema.json").read_text(encoding="utf-8")
+    schema = json.loads(text)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _valid(command: str, result) -> dict:
+    assert result.code in (0, 1, 2) and result.out, result.err  # 2: the script failed, its partial graph shown
+    document = json.loads(result.out)
+    errors = sorted(_validator(command).iter_errors(document), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
+    return document
+
+
+@pytest.mark.parametrize("argv", [
+    ("graph", str(LECTURES / "linreg_feed.py")),
+    ("graph", str(LECTURES / "word2vec.py"), "--unused"),
+    ("graph", str(FIXTURES / "clean" / "gan.py")),
+    ("graph", str(FIXTURES / "scripts" / "raises_after_building.py")),
+], ids=["linreg", "word2vec-unused", "gan", "raises"])
+def test_graph(argv):
+    document = _valid("graph", run_cli_cached(*argv, "--format", "json", "--quiet"))
+    assert document["command"] == "graph" and document["schema_version"] == 1
+
+
+def test_graph_of_a_graph_file(tmp_path):
+    out = tmp_path / "g.pb"
+    assert run_cli("dump", str(LECTURES / "add_pow.py"), "--format", "pb", "-o", str(out), "--quiet").code == 0
+    document = _valid("graph", run_cli("graph", str(out), "--format", "json"))
+    assert document["origin"] == "graphdef" and document["variables"] == []
+
+
+def test_lecture():
+    document = _valid("lecture", run_cli_cached("lecture", "two_layers_shared", "--format", "json", "--quiet"))
+    assert document["source"] == "lecture two_layers_shared"
+
+
+@pytest.mark.parametrize("argv", [
+    ("scopes", str(LECTURES / "two_layers_broken.py")),
+    ("scopes", str(LECTURES / "word2vec.py")),
+    ("collections", str(FIXTURES / "scopes" / "resource_variables.py")),
+    ("collections", str(FIXTURES / "scopes" / "resource_variables.py"), "trainable_variables", "--scope", "model/"),
+    ("summary", str(LECTURES / "word2vec.py")),
+    ("subgraph", str(LECTURES / "add_pow.py")),
+    ("subgraph", str(LECTURES / "linreg_feed.py"), "--run", "1"),
+    ("subgraph", str(LECTURES / "add_pow.py"), "--why", "Pow"),
+], ids=["scopes-broken", "scopes-word2vec", "collections", "collections-scope", "summary", "subgraph-all",
+        "subgraph-one", "subgraph-why"])
+def test_reports(argv):
+    document = _valid(argv[0], run_cli_cached(*argv, "--format", "json", "--quiet"))
+    assert document["command"] == argv[0]
+
+
+CKPT_SCRIPT = '''import tensorflow as tf
+with tf.variable_scope("model"):
+    w = tf.get_variable("w", [3, 2])
+    b = tf.get_variable("bias", [2])
+'''
+
+
+def test_ckpt_and_restore(tmp_path):
+    tf = pytest.importorskip("tensorflow").compat.v1
+    with tf.Graph().as_default():
+        with tf.variable_scope("model"):
+            tf.get_variable("w", [3, 2])
+            tf.get_variable("b", [2])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            tf.train.Saver().save(sess, str(tmp_path / "ckpt" / "model"))
+    script = tmp_path / "model.py"
+    script.write_text(CKPT_SCRIPT)
+    listing = _valid("ckpt", run_cli("ckpt", str(tmp_path / "ckpt"), "--format", "json"))
+    assert [v["name"] for v in listing["variables"]] == ["model/b", "model/w"]
+    restore = _valid("ckpt", run_cli("ckpt", str(tmp_path / "ckpt"), "--against", str(script), "--format", "json",
+                                     "--quiet"))
+    assert restore["restore"]["missing"] == ["model/bias"] and not restore["restore"]["ok"]
+
+
+def test_check_on_every_check_fixture():
+    from tfinspect.checks.registry import all_checks
+    from tfinspect.render.schemas import EVIDENCE
+
+    assert set(EVIDENCE) == {c.code for c in all_checks()}, "document each check's evidence in render/schemas.py"
+    sources = sorted(str(p) for p in CHECKS.glob("*.py"))
+    document = _valid("check", run_cli_cached("check", *sources, "--format", "json", "--quiet"))
+    assert [s["source"] for s in document["sources"]] == sources
+    seen = set()
+    for finding in document["findings"]:
+        seen.add(finding["code"])
+        assert set(finding["evidence"]) <= set(EVIDENCE[finding["code"]]), finding["code"]
+    assert len(seen) >= 17
+
+
+def test_schema_command_prints_the_shipped_file():
+    shipped = (resources.files("tfinspect") / "schemas" / "check.schema.json").read_text(encoding="utf-8")
+    result = run_cli("schema", "check")
+    assert result.code == 0 and result.out == shipped
+    assert json.loads(result.out)["properties"]["command"]["const"] == "check"
+    assert run_cli("schema", "check", "--path").out.strip().endswith("check.schema.json")
+    wrong = run_cli("schema", "dump")
+    assert wrong.code == 2 and "invalid choice: 'dump'" in wrong.err
