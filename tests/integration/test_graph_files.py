@@ -111,8 +111,19 @@ def test_saved_model_tag_sets_and_signatures(tmp_path):
             builder.save()
     data = _json("subgraph", str(tmp_path / "model"))
     (plan,) = data["plans"]
-    assert plan["fetches"] == ["y:0"] and plan["fed"] == ["x:0"]
+    assert plan["fetches"] == ["y:0"] and plan["fed"] == ["x:0"] and plan["signature"] == "predict"
     assert "y" in plan["ran"] and "x" in plan["cut_off"]
+    # signatures are shown as signatures, with the dtypes and shapes they declare, not as runs that never ran
+    report = _json("graph", str(tmp_path / "model"))
+    assert report["runs"] == []
+    assert report["signatures"] == [{
+        "name": "predict", "graph": 0, "method": "tensorflow/serving/predict",
+        "inputs": [{"key": "x", "tensor": "x:0", "dtype": "float32", "shape": [None, 3]}],
+        "outputs": [{"key": "y", "tensor": "y:0", "dtype": "float32", "shape": [None, 2]}]}]
+    text = " ".join(run_cli("graph", str(tmp_path / "model")).out.split())
+    assert "Signatures" in text and "predict in x x:0 float32 (?, 3) out y y:0 float32 (?, 2)" in text
+    assert "stopped" not in text and "Session.run" not in text
+    assert run_cli("subgraph", str(tmp_path / "model")).out.startswith("Signature predict")
 
 
 @pytest.mark.parametrize("content, message", [

@@ -49,6 +49,24 @@ def test_graph_of_a_graph_file(tmp_path):
     assert document["origin"] == "graphdef" and document["variables"] == []
 
 
+def test_graph_of_a_saved_model(tmp_path):
+    tf = pytest.importorskip("tensorflow").compat.v1
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        y = tf.matmul(x, tf.get_variable("w", [3, 2]), name="y")
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            builder = tf.saved_model.Builder(str(tmp_path / "model"))
+            builder.add_meta_graph_and_variables(
+                sess, ["serve"], signature_def_map={"serving_default": tf.saved_model.predict_signature_def(
+                    {"x": x}, {"y": y})})
+            builder.save()
+    document = _valid("graph", run_cli("graph", str(tmp_path / "model"), "--format", "json"))
+    assert [s["name"] for s in document["signatures"]] == ["serving_default"]
+    plans = _valid("subgraph", run_cli("subgraph", str(tmp_path / "model"), "--format", "json"))["plans"]
+    assert plans[0]["signature"] == "serving_default" and plans[0]["run"] is None
+
+
 def test_lecture():
     document = _valid("lecture", run_cli_cached("lecture", "two_layers_shared", "--format", "json", "--quiet"))
     assert document["source"] == "lecture two_layers_shared"

@@ -7,6 +7,7 @@ from typing import Iterable
 
 from tfinspect.load.model import (
     Capture,
+    Signature,
     CollectionMember,
     GraphCapture,
     Outcome,
@@ -84,6 +85,7 @@ class GraphOverview:
     graphs: tuple[GraphSummary, ...]
     runs: tuple[RunRecord, ...]
     run_groups: tuple[RunGroup, ...] = field(default=())
+    signatures: tuple[Signature, ...] = ()
 
     @property
     def op_count(self) -> int:
@@ -178,5 +180,5 @@ def overview(capture: Capture) -> GraphOverview:
     return GraphOverview(
         source=capture.source, origin=capture.origin, outcome=capture.outcome,
         tf_version=capture.tf_version, tf1_mode=capture.tf1_mode,
-        graphs=graphs, runs=capture.runs, run_groups=group_runs(capture.runs),
+        graphs=graphs, runs=capture.runs, run_groups=group_runs(capture.runs), signatures=capture.signatures,
     )

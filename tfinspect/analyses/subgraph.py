@@ -34,6 +34,7 @@ class RunPlan:
     cut_mask: np.ndarray  # would run without the feeds
     names: list[str]
     run_index: int | None = None  # the captured run this plan is for
+    signature: str | None = None  # the SavedModel signature this plan is for
 
     def _names(self, mask: np.ndarray) -> tuple[str, ...]:
         return tuple(map(self.names.__getitem__, np.flatnonzero(mask).tolist()))
@@ -131,7 +132,7 @@ def reach(index: GraphIndex, starts: Sequence[int], cut: np.ndarray | None = Non
 
 
 def plan(index: GraphIndex, fetches: Sequence[str], fed: Sequence[str] = (), *,
-         graph: int = 0, run_index: int | None = None) -> RunPlan:
+         graph: int = 0, run_index: int | None = None, signature: str | None = None) -> RunPlan:
     """What ``Session.run(fetches, feed_dict=<fed>)`` executes.
 
     Raises:
@@ -149,7 +150,7 @@ def plan(index: GraphIndex, fetches: Sequence[str], fed: Sequence[str] = (), *,
     else:
         cut_off_mask = np.zeros(len(index), dtype=bool)
     return RunPlan(graph=graph, fetches=tuple(fetches), fed=fed_names, mask=mask, cut_mask=cut_off_mask,
-                   names=index.names, run_index=run_index)
+                   names=index.names, run_index=run_index, signature=signature)
 
 
 @dataclass(frozen=True)

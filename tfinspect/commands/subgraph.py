@@ -62,10 +62,15 @@ def run_subgraph(args: argparse.Namespace) -> int:
             chosen = [run_by_index(capture, args.run)]
         else:
             chosen = distinct_runs(capture)
-            if not chosen:
+            if not chosen and not capture.signatures:
                 raise UsageError("no Session.run was captured; name what to fetch with --fetch")
-        plans = [plan_for_run(capture, run) for run in chosen]
-        runs = chosen
+        if chosen:
+            plans = [plan_for_run(capture, run) for run in chosen]
+            runs = chosen
+        else:  # a SavedModel: what each signature runs
+            plans = [plan(index_of(capture.graph(s.graph)), [t.tensor for t in s.outputs],
+                          [t.tensor for t in s.inputs], graph=s.graph, signature=s.name) for s in capture.signatures]
+            runs = [None] * len(plans)
     answer = None
     if args.why:
         answer = why(index_of(capture.graph(plans[0].graph)), plans[0], args.why)
@@ -107,7 +112,8 @@ def _picture(args, capture, plans, runs, answer) -> None:
         plans, runs = [plans[best]], [runs[best]]
     item, run = plans[0], runs[0]
     where = f" at {run.source.short()}" if run is not None and run.source else ""
-    title = f"{capture.source}: run #{item.run_index}{where}" if item.run_index is not None else capture.source
+    title = f"{capture.source}: run #{item.run_index}{where}" if item.run_index is not None else \
+        f"{capture.source}: signature {item.signature}" if item.signature else capture.source
     source = to_dot(index_of(capture.graph(item.graph)), item, depth=args.depth, whole_graph=args.all, title=title)
     write_picture(source, args.format, args.output, force=args.force)
 

@@ -133,6 +133,27 @@ class GradientCall:
 
 
 @dataclass(frozen=True)
+class SignatureTensor:
+    """One input or output of a SavedModel signature."""
+
+    key: str  # the signature's name for it ("x", "scores")
+    tensor: str  # the graph's tensor ("x:0")
+    dtype: str
+    shape: Shape
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A SavedModel (or MetaGraph) signature: what a caller such as TF Serving feeds and fetches."""
+
+    name: str  # "serving_default"
+    graph: int
+    method: str  # "tensorflow/serving/predict"
+    inputs: tuple[SignatureTensor, ...]
+    outputs: tuple[SignatureTensor, ...]
+
+
+@dataclass(frozen=True)
 class CollectionMember:
     kind: str  # "variable" | "tensor" | "operation" | "other"
     name: str | None  # None for Python objects without a name (tf.get_collection(key, scope) skips them)
@@ -334,6 +355,7 @@ class Capture:
     datasets: tuple[DatasetSample, ...] = ()
     directory: str | None = None  # where the child wrote it (fed arrays, dataset samples)
     saved: str | None = None  # the .tfinspect file it was read from (a capture made earlier)
+    signatures: tuple[Signature, ...] = ()  # a SavedModel's or MetaGraph's signatures
     gpus: int | None = None  # GPUs TensorFlow saw on the machine that ran the script (None: not known)
 
     def run_metadata(self, run: RunRecord) -> bytes | None:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from tfinspect.render.formatting import shape_text, size_text
 from tfinspect.render.formatting import shape_json
 from tfinspect.render.json import SCHEMA_VERSION
 from typing import Any
+from tfinspect.render.theme import titled_table
 
 
 def checkpoint_view(prefix, entries, report) -> RenderableType:
-    table = Table(title=Text(f"Checkpoint {prefix}"), title_justify="left", title_style="tfi.title", box=None,
-                  pad_edge=False)
+    table = titled_table(Text(f"Checkpoint {prefix}"))
     for column in ("name", "shape", "dtype", "size"):
         table.add_column(column, justify="right" if column == "size" else "left")
     total = 0

@@ -14,6 +14,7 @@ from tfinspect.render.formatting import shape_json, source_json
 from tfinspect.render.json import SCHEMA_VERSION
 from typing import Any
 from tfinspect.load.model import Outcome, RunRecord, VariableInfo
+from tfinspect.render.theme import titled_table
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -28,6 +29,8 @@ def summary_line(view: GraphOverview) -> Text:
         runs += f" ({executed} executed, {skimmed} skimmed)"
     elif view.stopped_run is not None:
         runs += f" ({executed} executed)"
+    if view.signatures and not view.runs:  # a SavedModel: nothing ran; what a caller runs is its signatures
+        runs = _plural(len(view.signatures), "signature")
     parts = [
         _plural(len(view.graphs), "graph"), _plural(view.op_count, "op"),
         _plural(len(view.variables), "variable"), _plural(len(view.placeholders), "placeholder"), runs,
@@ -63,7 +66,7 @@ def _add_children(tree: Tree, node: ScopeNode, depth: int | None, level: int, un
 
 
 def variables_table(graph: GraphSummary) -> Table:
-    table = Table(title="Variables", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+    table = titled_table("Variables")
     for column in ("name", "shape", "dtype", "trainable", "kind", "created by", "defined at"):
         table.add_column(column, no_wrap=column != "defined at", overflow="fold")
     for v in graph.variables:
@@ -80,7 +83,7 @@ def variables_table(graph: GraphSummary) -> Table:
 
 
 def placeholders_table(graph: GraphSummary) -> Table:
-    table = Table(title="Placeholders", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+    table = titled_table("Placeholders")
     for column in ("name", "dtype", "shape", "defined at"):
         table.add_column(column, no_wrap=column != "defined at", overflow="fold")
     for p in graph.placeholders:
@@ -96,8 +99,24 @@ def placeholders_table(graph: GraphSummary) -> Table:
     return table
 
 
+def signatures_table(view: GraphOverview) -> Table:
+    """A SavedModel's signatures: what a caller feeds and fetches, with the dtypes and shapes they declare."""
+    table = titled_table("Signatures")
+    for column in ("signature", "", "key", "tensor", "dtype", "shape"):
+        table.add_column(column, no_wrap=column != "tensor", overflow="fold")
+    for s in view.signatures:
+        name = s.name + (f" (graph {s.graph})" if len(view.graphs) > 1 else "")
+        for direction, tensors in (("in", s.inputs), ("out", s.outputs)):
+            for number, t in enumerate(tensors):
+                table.add_row(Text(name, style="tfi.name"), direction if not number else "", t.key,
+                              Text(t.tensor, style="tfi.name"), Text(t.dtype, style="tfi.dtype"),
+                              Text(shape_text(t.shape), style="tfi.shape"))
+                name = ""
+    return table
+
+
 def collections_table(graph: GraphSummary, limit: int = 6) -> Table:
-    table = Table(title="Collections", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+    table = titled_table("Collections")
     table.add_column("key", no_wrap=True)
     table.add_column("n", justify="right")
     table.add_column("members", overflow="fold")
@@ -120,7 +139,7 @@ def _times(group: RunGroup) -> Text:
 
 
 def runs_table(view: GraphOverview) -> Table:
-    table = Table(title="Session.run calls", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+    table = titled_table("Session.run calls")
     multi = len(view.graphs) > 1
     columns = ["#", "called at", "fetches", "feeds", "ran", "graph ops"]  # the graph's size when it was called
     if multi:
@@ -178,6 +197,8 @@ def graph_view(view: GraphOverview, *, depth: int | None = 3) -> RenderableType:
         if view.outcome.ok and view.tf1_mode is False:
             parts.append(Text("TensorFlow 2 code runs eagerly, without a tf.Graph; tfinspect inspects graph-mode "
                               "code (tf.compat.v1, or TF1 code: --tf1 on)", style="tfi.dim"))
+    if view.signatures:
+        parts += [Text(""), signatures_table(view)]
     if view.runs:
         parts += [Text(""), runs_table(view)]
     outcome = outcome_text(view)
@@ -244,5 +265,14 @@ def graph_json(view: GraphOverview) -> dict[str, Any]:
             for p in view.placeholders
         ],
         "runs": [run_json(r) for r in view.runs],
+        **({"signatures": [signature_json(s) for s in view.signatures]} if view.signatures else {}),
         "collections": collections,
     }
+
+
+def signature_json(s) -> dict[str, Any]:
+    def tensors(items):
+        return [{"key": t.key, "tensor": t.tensor, "dtype": t.dtype, "shape": shape_json(t.shape)} for t in items]
+
+    return {"name": s.name, "graph": s.graph, "method": s.method, "inputs": tensors(s.inputs),
+            "outputs": tensors(s.outputs)}

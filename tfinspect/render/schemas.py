@@ -242,7 +242,8 @@ SUBGRAPH = record("tfinspect subgraph", {
         "graph": (INT, "the graph's id"),
         **PLAN,
         "source": (SOURCE, "the run's `Session.run` line"),
-    })), "one per run shown"),
+        "signature": (STRING, "a SavedModel's signature, when the plan is what it runs"),
+    }, optional=("signature",))), "one per run shown (a SavedModel: one per signature)"),
     **{name: (schema, f"with exactly one plan: its `{name}`") for name, (schema, _) in PLAN.items()},
     "why": (record("why", {
         "op": (STRING, "the op asked about"),

@@ -14,6 +14,7 @@ from tfinspect.render.graph import scope_tree
 from tfinspect.render.formatting import source_json
 from tfinspect.render.json import SCHEMA_VERSION
 from typing import Any
+from tfinspect.render.theme import titled_table
 
 
 def _lines(sites) -> str:
@@ -21,7 +22,7 @@ def _lines(sites) -> str:
 
 
 def variables_table(report: ScopeReport) -> Table:
-    table = Table(title="Variables", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+    table = titled_table("Variables")
     for column in ("name", "created by", "name scope", "variable scope", "reused at", "defined at"):
         table.add_column(column, no_wrap=column not in ("name scope", "variable scope"), overflow="fold")
     for v in report.variables:
@@ -76,7 +77,7 @@ def scopes_view(report: ScopeReport, *, diff: bool, depth: int | None) -> Render
 
 def collections_view(views: tuple[CollectionView, ...], scope: str | None) -> RenderableType:
     title = Text("Collections" + (f" (scope {scope!r})" if scope is not None else ""))  # Text: no markup in it
-    table = Table(title=title, title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+    table = titled_table(title)
     multi = len({v.graph for v in views}) > 1
     for column in (["graph"] if multi else []) + ["key", "#", "kind", "name", "dtype", "shape", "scope"]:
         table.add_column(column, no_wrap=column != "name", overflow="fold")

@@ -17,6 +17,7 @@ from tfinspect.render.theme import make_console
 from tfinspect.render.formatting import source_json
 from tfinspect.render.json import SCHEMA_VERSION
 from typing import Any
+from tfinspect.render.theme import titled_table
 
 
 def scope_key(name: str, depth: int) -> str:
@@ -33,7 +34,7 @@ def by_scope(names: Iterable[str], depth: int) -> "OrderedDict[str, list[str]]":
 
 def _scope_table(title: str, names: Iterable[str], depth: int,
                  source: Callable[[str], SourceLocation | None], limit: int = 5) -> Table:
-    table = Table(title=title, title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+    table = titled_table(title)
     table.add_column("scope", style="tfi.scope", no_wrap=True)
     table.add_column("ops", justify="right", style="tfi.count")
     table.add_column("for example", overflow="fold")
@@ -49,7 +50,9 @@ def _scope_table(title: str, names: Iterable[str], depth: int,
 
 def plan_view(plan: RunPlan, run: RunRecord | None, *, depth: int,
               sources: Mapping[str, SourceLocation]) -> RenderableType:
-    title = Text(f"Run #{plan.run_index}" if plan.run_index is not None else "Query", style="tfi.title")
+    label = f"Run #{plan.run_index}" if plan.run_index is not None else \
+        f"Signature {plan.signature}" if plan.signature else "Query"
+    title = Text(label, style="tfi.title")
     if run is not None and run.source:
         title.append(f" at {source_text(run.source)}", style="tfi.source")
     title.append(f" · fetches {names_text(plan.fetches, 6)}")
@@ -120,6 +123,7 @@ def plan_json(plan, run=None) -> dict[str, Any]:
         "run": plan.run_index, "graph": plan.graph, "fetches": list(plan.fetches), "fed": list(plan.fed),
         "ran": list(plan.ran), "not_run": list(plan.not_run), "cut_off": list(plan.cut_off),
         "source": source_json(run.source) if run is not None else None,
+        **({"signature": plan.signature} if plan.signature else {}),
     }
 
 

@@ -17,22 +17,23 @@ if TYPE_CHECKING:
 
 def summary_view(source: str, stats: tuple[GraphStats, ...], *, top: int = 15) -> RenderableType:
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
+
+    from tfinspect.render.theme import titled_table
 
     parts: list[RenderableType] = [Text(source, style="tfi.name")]
     for g in stats:
         head = Text(f"graph {g.graph}: " if len(stats) > 1 else "", style="tfi.title")
         head.append(f"{g.ops} ops · {len(g.op_types)} op types · {len(g.variables)} variables · "
                     f"{g.parameters:,} parameters · {g.control_edges} control edges", style="tfi.count")
-        types = Table(title="Op types", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+        types = titled_table("Op types")
         types.add_column("type")
         types.add_column("ops", justify="right")
         for name, count in g.op_types[:top]:
             types.add_row(name, str(count))
         if len(g.op_types) > top:
             types.add_row(Text(f"… {len(g.op_types) - top} more types", style="tfi.dim"), "")
-        variables = Table(title="Variables", title_justify="left", title_style="tfi.title", box=None, pad_edge=False)
+        variables = titled_table("Variables")
         for column in ("name", "shape", "dtype", "parameters"):
             variables.add_column(column, justify="right" if column == "parameters" else "left")
         for v in g.variables:

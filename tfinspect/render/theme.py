@@ -55,3 +55,14 @@ def make_console(file: IO[str] | None = None, *, width: int | None = None, color
     no_color = bool(os.environ.get("NO_COLOR")) if color is None else not color
     return SafeConsole(file=file, theme=THEME, width=width, no_color=no_color,
                    force_terminal=None if color is None else color, highlight=False, soft_wrap=False)
+
+
+def titled_table(title) -> "Table":
+    """A borderless table under a left-aligned title, never narrower than its title (rich wraps a title to its
+    table's width: "Upstream of the feeds, so not" / "run")."""
+    from rich.table import Table
+    from rich.text import Text
+
+    text = title if isinstance(title, Text) else Text(title)  # Text: user strings in it are never markup
+    return Table(title=text, title_justify="left", title_style="tfi.title", box=None, pad_edge=False,
+                 min_width=text.cell_len)

@@ -1,5 +1,5 @@
 """What every reader shares: reading a file's bytes, the one-line error for a damaged file, variables and
-collections of a GraphDef or MetaGraphDef, and signatures as runs."""
+collections of a GraphDef or MetaGraphDef, and a MetaGraphDef's signatures."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from tfinspect.load.files.columns import NodeColumns, positions
 from tfinspect.load.model import (
     CollectionMember,
     CreatedBy,
-    FeedInfo,
     GraphCapture,
-    RunRecord,
-    RunStatus,
+    Signature,
+    SignatureTensor,
     VariableInfo,
     VariableKind,
 )
@@ -107,12 +106,19 @@ def graph_from_meta_graph(meta_graph, graph_id: int = 0) -> GraphCapture:
                         collections=collections)
 
 
-def signature_runs(meta_graph, graph_id: int, first: int) -> tuple[RunRecord, ...]:
-    """Each signature as a run that was never executed: its outputs fetched, its inputs fed."""
-    runs = []
-    for number, (key, signature) in enumerate(sorted(meta_graph.signature_def.items())):
-        fetches = tuple(t.name for _, t in sorted(signature.outputs.items()))
-        feeds = tuple(FeedInfo(t.name, "", ()) for _, t in sorted(signature.inputs.items()))
-        runs.append(RunRecord(first + number, graph_id, fetches, feeds, None, RunStatus.STOPPED, 0,
-                              error=f"signature {key!r}"))
-    return tuple(runs)
+def _signature_tensor(key: str, info) -> SignatureTensor:
+    from tfinspect.dtypes import dtype_name
+
+    shape = info.tensor_shape
+    dims = None if shape.unknown_rank else tuple(None if d.size < 0 else int(d.size) for d in shape.dim)
+    return SignatureTensor(key, info.name or info.coo_sparse.values_tensor_name, dtype_name(info.dtype), dims)
+
+
+def signatures_of(meta_graph, graph_id: int) -> tuple[Signature, ...]:
+    """A MetaGraphDef's signatures, by name, with the dtypes and shapes they declare."""
+    return tuple(
+        Signature(key, graph_id, signature.method_name,
+                  tuple(_signature_tensor(k, t) for k, t in sorted(signature.inputs.items())),
+                  tuple(_signature_tensor(k, t) for k, t in sorted(signature.outputs.items())))
+        for key, signature in sorted(meta_graph.signature_def.items())
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tfinspect.errors import SourceError
-from tfinspect.load.files.common import graph_from_meta_graph, read_bytes, signature_runs
+from tfinspect.load.files.common import graph_from_meta_graph, read_bytes, signatures_of
 from tfinspect.load.model import Capture
 from tfinspect.load.protocol import parse_message
 
@@ -15,4 +15,4 @@ def load_meta_graph(path: str) -> Capture:
     if not meta_graph.graph_def.node:
         raise SourceError(f"{path}: a MetaGraphDef without a graph")
     return Capture(source=path, origin="meta", graphs=(graph_from_meta_graph(meta_graph),),
-                   runs=signature_runs(meta_graph, 0, 0))
+                   signatures=signatures_of(meta_graph, 0))

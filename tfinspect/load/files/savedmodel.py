@@ -1,11 +1,11 @@
-"""SavedModel directories: every MetaGraphDef (tag-set) in ``saved_model.pb``; signatures become runs."""
+"""SavedModel directories: every MetaGraphDef (tag-set) in ``saved_model.pb``, with its signatures."""
 
 from __future__ import annotations
 
 import os
 
 from tfinspect.errors import SourceError
-from tfinspect.load.files.common import graph_from_meta_graph, read_bytes, signature_runs
+from tfinspect.load.files.common import graph_from_meta_graph, read_bytes, signatures_of
 from tfinspect.load.model import Capture
 from tfinspect.load.protocol import parse_message
 
@@ -54,13 +54,13 @@ def load_saved_model(path: str) -> Capture:
     file = os.path.join(path, "saved_model.pb")
     if not os.path.exists(file):
         raise SourceError(f"{path}: a directory without saved_model.pb (not a SavedModel)")
-    graphs, runs = [], []
+    graphs, signatures = [], []
     for number, wire, value in _fields(read_bytes(file), file):
         if number == 2 and wire == 2:
             meta_graph = parse_message(MetaGraphDef(), value, file, "SavedModel")
             graph = graph_from_meta_graph(meta_graph, len(graphs))
             graphs.append(graph)
-            runs.extend(signature_runs(meta_graph, graph.id, len(runs)))
+            signatures.extend(signatures_of(meta_graph, graph.id))
     if not graphs:
         raise SourceError(f"{file}: a SavedModel without any MetaGraphDef")
-    return Capture(source=path, origin="saved_model", graphs=tuple(graphs), runs=tuple(runs))
+    return Capture(source=path, origin="saved_model", graphs=tuple(graphs), signatures=tuple(signatures))
