@@ -1,7 +1,8 @@
 """Generate the docs pages that show real tfinspect output, so they cannot go stale.
 
     python scripts/gen_docs.py          # rewrite docs/scopes-and-collections.md, checks.md, json.md and
-                                        # the JSON Schemas in tfinspect/schemas/
+                                        # the JSON Schemas in tfinspect/schemas/, and
+                                        # the example outputs in README.md
     python scripts/gen_docs.py --check  # exit 1 if it differs (the tests do this too)
 
 Every command shown is run on the repository's fixtures, at 100 columns
@@ -24,6 +25,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAGE = os.path.join(REPO, "docs", "scopes-and-collections.md")
 CHECKS_PAGE = os.path.join(REPO, "docs", "checks.md")
 JSON_PAGE = os.path.join(REPO, "docs", "json.md")
+README = os.path.join(REPO, "README.md")
+# In the README, an example's output follows a marker naming the command; the generator reruns it.
+README_EXAMPLE = re.compile(r"(<!-- output of: tfinspect (.*?) -->\n)```text\n.*?```\n", re.S)
 SCHEMA_DIR = os.path.join(REPO, "tfinspect", "schemas")
 
 Runner = Callable[..., str]
@@ -273,6 +277,22 @@ def render_json_docs() -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_readme(run: Runner = run_tfinspect) -> str:
+    """README.md with each marked example's output as tfinspect prints it now."""
+    import shlex
+
+    with open(README, encoding="utf-8") as f:
+        text = f.read()
+    os.environ["COLUMNS"], os.environ["NO_COLOR"] = "100", "1"
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        with tempfile.TemporaryDirectory() as workdir:
+            return README_EXAMPLE.sub(lambda m: m.group(1) + _show(run, workdir, *shlex.split(m.group(2))), text)
+    finally:
+        os.chdir(cwd)
+
+
 def schema_files() -> dict[str, str]:
     """tfinspect/schemas/COMMAND.schema.json, the files the package ships."""
     from tfinspect.render.schemas import commands, schema_text
@@ -285,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 when the page is stale")
     args = parser.parse_args(argv)
     sys.path.insert(0, REPO)
-    pages = {PAGE: render(), CHECKS_PAGE: render_checks(), JSON_PAGE: render_json_docs(), **schema_files()}
+    pages = {PAGE: render(), CHECKS_PAGE: render_checks(), JSON_PAGE: render_json_docs(), **schema_files(),
+             README: render_readme()}
     stale = []
     for path, text in pages.items():
         if args.check:

@@ -32,3 +32,9 @@ def test_json_page_and_shipped_schemas_are_current():
     for path, text in gen_docs.schema_files().items():
         with open(path, encoding="utf-8") as f:
             assert f.read() == text, f"{path} is stale: run python scripts/gen_docs.py"
+
+
+def test_readme_examples_are_what_tfinspect_prints():
+    gen_docs = _gen_docs()
+    assert (REPO / "README.md").read_text() == gen_docs.render_readme(), \
+        "README.md's example outputs are stale: run python scripts/gen_docs.py"
