@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import FIXTURES, REPO, run_cli, run_cli_cached
@@ -144,6 +146,56 @@ def test_pictures_match_golden_dot(fixture, golden, monkeypatch, tmp_path):
     assert result.code == 0, result.err
     assert result.out.startswith("digraph tfinspect {")
     golden(f"dot/{fixture.replace('/', '__').removesuffix('.py')}.dot", result.out)
+
+
+@pytest.mark.parametrize("fixture, series", [
+    ("pictures/three_towers.py", ["tower_* ×3", "truediv_* ×3"]),
+    ("pictures/twenty_layers.py", ["h* ×20", "h* ×19", "update_h* ×20"]),
+])
+def test_numbered_scopes_are_one_box(fixture, series, golden, monkeypatch, tmp_path):
+    """Without --depth, towers and layers of the same make-up are drawn as one box xN, as TensorBoard groups them."""
+    monkeypatch.chdir(REPO)
+    result = run_cli("subgraph", f"fixtures/{fixture}", "--format", "dot", "--quiet", "--cwd", str(tmp_path))
+    assert result.code == 0, result.err
+    labels = [line.split('label="')[1].split("\\n")[0] for line in result.out.splitlines()
+              if '×' in line and 'label="' in line and " -> " not in line]
+    assert labels == series
+    golden(f"dot/{fixture.replace('/', '__').removesuffix('.py')}.dot", result.out)
+
+
+def test_a_huge_graph_is_collapsed_to_a_readable_picture(tmp_path):
+    """160,000 ops in two towers of 80 layers: a handful of boxes, never 160,000 handed to graphviz."""
+    from benchmarks.big_graph import big_graph_def
+
+    from tfinspect.graphindex import GraphIndex
+    from tfinspect.render.dot import BOX_BUDGET, picture_size
+
+    for shape, most in (("layers", 10), ("irregular", BOX_BUDGET), ("flat", 10)):
+        graph_def = big_graph_def(160_000, shape=shape)
+        boxes, edges, depth = picture_size(GraphIndex.build(graph_def))
+        assert 3 <= boxes <= most, (shape, boxes)
+    out = tmp_path / "big.pb"
+    out.write_bytes(big_graph_def(160_000, shape="layers").SerializeToString())
+    text = run_cli("dump", str(out), "--format", "dot")
+    assert text.code == 0 and 'label="layer_* ×80\\n80000 ops"' in text.out
+
+
+def test_dot_is_stopped_at_the_timeout(tmp_path, monkeypatch):
+    """A picture forced to full detail (--depth 0) cannot keep graphviz busy past --timeout."""
+    import tfinspect.render.dot as dot
+
+    if not dot.dot_available():
+        pytest.skip("graphviz's dot is not installed")
+    from benchmarks.big_graph import big_graph_def
+
+    out = tmp_path / "big.pb"
+    out.write_bytes(big_graph_def(20_000, shape="flat").SerializeToString())
+    result = run_cli("dump", str(out), "--format", "svg", "-o", str(tmp_path / "big.svg"), "--depth", "0",
+                     "--timeout", "1")
+    assert result.code == 2
+    assert re.search(r"graphviz's dot is drawing about 20,0\d\d boxes", result.err)
+    assert "did not finish drawing in 1 s" in result.err and "Traceback" not in result.err
+    assert not (tmp_path / "big.svg").exists()
 
 
 def test_sparse_and_named_feeds_and_nested_fetches():

@@ -32,7 +32,9 @@ def add_parser(commands, options) -> None:
                         help="write an events file into LOGDIR for `tensorboard --logdir`: the graph, and for a "
                              "script the RunMetadata (step stats, devices, memory) of the first 5 runs of each "
                              "Session.run line, listed under 'Session runs' in TensorBoard's graph view")
-    parser.add_argument("--depth", type=depth_value, default=2, metavar="N", help="dot/svg: scope levels before collapsing")
+    parser.add_argument("--depth", type=depth_value, default=None, metavar="N",
+                        help="dot/svg: scope levels drawn before a scope collapses into one box (default: the deepest "
+                             "that fits 300 boxes; 0: every op, which graphviz may take very long to draw)")
     options.add_capture_options(parser)
 
 
@@ -108,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
 
         source = to_dot(GraphIndex.build(graph_def) if fetches else index, None, depth=args.depth, whole_graph=True,
                         title=capture.source)
-        write_picture(source, args.format, args.output, force=args.force)
+        write_picture(source, args.format, args.output, force=args.force, timeout=args.timeout)
         return report_outcome(capture)
     data = SERIALIZERS[fmt](graph_def)
     if args.output:

@@ -48,7 +48,7 @@ def write_output(path: str, data: bytes, *, force: bool) -> None:
                          "it") from None
 
 
-def write_picture(source: str, fmt: str, output: str | None, *, force: bool) -> None:
+def write_picture(source: str, fmt: str, output: str | None, *, force: bool, timeout: float | None = None) -> None:
     """Write .dot text, or render it with graphviz's dot; without dot, write the .dot text and say how to get it."""
     from tfinspect.render.dot import dot_available, render
 
@@ -61,7 +61,7 @@ def write_picture(source: str, fmt: str, output: str | None, *, force: bool) -> 
     if not dot_available():  # check_outputs refuses this before any work; a library caller gets it here
         raise UsageError(f"--format {fmt} needs graphviz's 'dot' program, which is not installed "
                          "(apt-get install graphviz, brew install graphviz); --format dot writes the .dot text")
-    data = render(source, fmt)
+    data = render(source, fmt, timeout=timeout or None)
     if output:
         write_output(output, data, force=force)
     else:

@@ -28,8 +28,9 @@ def add_parser(commands, add_capture_options) -> None:
     parser.add_argument("--run", type=int, metavar="K", help="the K-th captured Session.run (numbered from 0)")
     parser.add_argument("--graph", type=int, metavar="ID", help="which captured graph, for --fetch")
     parser.add_argument("--why", metavar="OP", help="explain why OP runs (the chain of edges) or why it does not")
-    parser.add_argument("--depth", type=depth_value, default=2, metavar="N",
-                        help="name-scope levels: groups in text, boxes before collapsing in pictures (default 2)")
+    parser.add_argument("--depth", type=depth_value, default=None, metavar="N",
+                        help="name-scope levels: groups in text (default 2); in pictures, scope levels drawn before a "
+                             "scope collapses into one box (default: the deepest that fits 300 boxes; 0: every op)")
     parser.add_argument("--all", action="store_true", help="pictures: draw the whole graph, not only the subgraph")
     parser.add_argument("--format", default="text", choices=choices("subgraph"),
                         help="text, json, or a picture: dot, svg, png (through graphviz)")
@@ -93,7 +94,7 @@ def _text(args, capture, plans, runs, answer) -> None:
     for number, (item, run) in enumerate(zip(plans, runs)):
         if number:
             print_renderable(Text(""))
-        print_renderable(plan_view(item, run, depth=args.depth, sources=capture.graph(item.graph).sources))
+        print_renderable(plan_view(item, run, depth=2 if args.depth is None else args.depth, sources=capture.graph(item.graph).sources))
     if answer is not None:
         print_renderable(Text(""))
         print_renderable(why_view(answer, capture.graph(plans[0].graph).sources))
@@ -115,7 +116,7 @@ def _picture(args, capture, plans, runs, answer) -> None:
     title = f"{capture.source}: run #{item.run_index}{where}" if item.run_index is not None else \
         f"{capture.source}: signature {item.signature}" if item.signature else capture.source
     source = to_dot(index_of(capture.graph(item.graph)), item, depth=args.depth, whole_graph=args.all, title=title)
-    write_picture(source, args.format, args.output, force=args.force)
+    write_picture(source, args.format, args.output, force=args.force, timeout=args.timeout)
 
 
 # Each --format and what prints it: (args, capture, run plans, their runs, the --why answer) -> None.
