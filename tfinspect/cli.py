@@ -24,7 +24,7 @@ from tfinspect.render.formats import ReportFormat
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 # How the CLI spells the arguments that library errors name (errors.ArgumentError).
 FLAGS = {"run": "--run", "graph": "--graph", "scope": "--scope", "runs": "--runs", "cwd": "--cwd", "fetch": "--fetch",
-         "feed": "--feed", "why": "--why", "script": "--script"}
+         "feed": "--feed", "why": "--why", "script": "--script", "expand": "--expand"}
 
 RUNS_HELP = (
     f"which Session.run calls execute: 'auto' (default: the first {AUTO_STEPS} runs of each line execute, at most "

@@ -163,6 +163,24 @@ def test_numbered_scopes_are_one_box(fixture, series, golden, monkeypatch, tmp_p
     golden(f"dot/{fixture.replace('/', '__').removesuffix('.py')}.dot", result.out)
 
 
+def test_graph_tree_shows_numbered_scopes_as_one_line():
+    text = run_cli_cached("graph", str(FIXTURES / "pictures" / "twenty_layers.py"), "--quiet").out
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "├── h*/ ×20 16 ops each" in lines and "└── update_h*/ ×20 2 ops each" in lines
+    assert not any(line.startswith(("├── h1/", "├── h2/")) for line in lines)
+
+
+def test_expand_opens_a_scope(monkeypatch, tmp_path):
+    monkeypatch.chdir(REPO)
+    args = ("subgraph", "fixtures/pictures/twenty_layers.py", "--format", "dot", "--quiet", "--cwd", str(tmp_path))
+    opened = run_cli(*args, "--expand", "h3")
+    assert opened.code == 0, opened.err
+    assert '"h3/MatMul"' in opened.out and 'label="h3/"' in opened.out  # its ops, in its cluster
+    assert not re.search(r'label="h\* ×20', opened.out) and '"h1/MatMul"' in opened.out  # the series is open: its other layers are boxes
+    wrong = run_cli(*args, "--expand", "h33")
+    assert wrong.code == 2 and "--expand 'h33': no such name scope in the graph; did you mean h3" in wrong.err
+
+
 def test_a_huge_graph_is_collapsed_to_a_readable_picture(tmp_path):
     """160,000 ops in two towers of 80 layers: a handful of boxes, never 160,000 handed to graphviz."""
     from benchmarks.big_graph import big_graph_def

@@ -35,6 +35,8 @@ def add_parser(commands, options) -> None:
     parser.add_argument("--depth", type=depth_value, default=None, metavar="N",
                         help="dot/svg: scope levels drawn before a scope collapses into one box (default: the deepest "
                              "that fits 300 boxes; 0: every op, which graphviz may take very long to draw)")
+    parser.add_argument("--expand", action="append", metavar="SCOPE",
+                        help="dot/svg: open this name scope (draw its children) whatever the depth; repeatable")
     options.add_capture_options(parser)
 
 
@@ -106,10 +108,11 @@ def run(args: argparse.Namespace) -> int:
     fmt = DumpFormat(args.format)
     if fmt in (DumpFormat.DOT, DumpFormat.SVG):
         from tfinspect.graphindex import GraphIndex
-        from tfinspect.render.dot import to_dot
+        from tfinspect.render.dot import check_expand, to_dot
 
-        source = to_dot(GraphIndex.build(graph_def) if fetches else index, None, depth=args.depth, whole_graph=True,
-                        title=capture.source)
+        drawn = GraphIndex.build(graph_def) if fetches else index
+        source = to_dot(drawn, None, depth=args.depth, whole_graph=True, title=capture.source,
+                        expand=check_expand(drawn, args.expand))
         write_picture(source, args.format, args.output, force=args.force, timeout=args.timeout)
         return report_outcome(capture)
     data = SERIALIZERS[fmt](graph_def)

@@ -31,6 +31,8 @@ def add_parser(commands, add_capture_options) -> None:
     parser.add_argument("--depth", type=depth_value, default=None, metavar="N",
                         help="name-scope levels: groups in text (default 2); in pictures, scope levels drawn before a "
                              "scope collapses into one box (default: the deepest that fits 300 boxes; 0: every op)")
+    parser.add_argument("--expand", action="append", metavar="SCOPE",
+                        help="pictures: open this name scope (draw its children) whatever the depth; repeatable")
     parser.add_argument("--all", action="store_true", help="pictures: draw the whole graph, not only the subgraph")
     parser.add_argument("--format", default="text", choices=choices("subgraph"),
                         help="text, json, or a picture: dot, svg, png (through graphviz)")
@@ -115,7 +117,11 @@ def _picture(args, capture, plans, runs, answer) -> None:
     where = f" at {run.source.short()}" if run is not None and run.source else ""
     title = f"{capture.source}: run #{item.run_index}{where}" if item.run_index is not None else \
         f"{capture.source}: signature {item.signature}" if item.signature else capture.source
-    source = to_dot(index_of(capture.graph(item.graph)), item, depth=args.depth, whole_graph=args.all, title=title)
+    from tfinspect.render.dot import check_expand
+
+    index = index_of(capture.graph(item.graph))
+    source = to_dot(index, item, depth=args.depth, whole_graph=args.all, title=title,
+                    expand=check_expand(index, args.expand))
     write_picture(source, args.format, args.output, force=args.force, timeout=args.timeout)
 
 

@@ -58,9 +58,13 @@ class _Picture:
     node_box: np.ndarray | None = None  # op -> its box's position in ``boxes`` (-1: not shown)
 
 
-def _box_id(name: str, depth: int) -> tuple[str, str, bool]:
-    """(box id, enclosing cluster path, collapsed?) of op ``name`` at ``depth``."""
+def _box_id(name: str, depth: int, expand: tuple[str, ...] = ()) -> tuple[str, str, bool]:
+    """(box id, enclosing cluster path, collapsed?) of op ``name`` at ``depth``; a scope in ``expand`` is open
+    (a cluster of its children) whatever the depth."""
     parts = name.split("/")
+    for scope in expand:
+        if name.startswith(scope + "/"):
+            depth = max(depth, scope.count("/") + 1)
     if depth < 0 and len(parts) > 1:  # TOP_BOXES: every top-level scope is one box
         return parts[0] + "/*", "", True
     if depth > 0 and len(parts) - 1 > depth:  # the scope at level depth+1 is one box, in the cluster of level depth
@@ -68,7 +72,7 @@ def _box_id(name: str, depth: int) -> tuple[str, str, bool]:
     return name, "/".join(parts[:-1]), False
 
 
-def _series(names: list[str], op_types: list[str]) -> dict[str, str]:
+def _series(names: list[str], op_types: list[str], expand: tuple[str, ...] = ()) -> dict[str, str]:
     """Scope -> its series: three or more numbered sibling scopes (tower_0..tower_2, h1..h20) holding the same
     ops by type, as TensorBoard groups them. Inner series of a scope already in one are left to it."""
     contents: dict[str, dict[str, int]] = {}
@@ -94,7 +98,8 @@ def _series(names: list[str], op_types: list[str]) -> dict[str, str]:
             continue
         if largest[(parent, prefix)] == -1:
             continue
-        if len(members) >= 3 and not any(parent == s or parent.startswith(s + "/") for s in series):
+        opened = any(e == m or e.startswith(m + "/") for e in expand for m in members)
+        if len(members) >= 3 and not opened and not any(parent == s or parent.startswith(s + "/") for s in series):
             largest[(parent, prefix)] = -1  # taken
             group = f"{parent + '/' if parent else ''}{prefix}*"
             for member in members:
@@ -113,24 +118,25 @@ def _in_series(name: str, series: dict[str, str]) -> tuple[str, str] | None:
     return None
 
 
-def _count_boxes(names: list[str], depth: int, series: dict[str, str]) -> int:
+def _count_boxes(names: list[str], depth: int, series: dict[str, str], expand: tuple[str, ...] = ()) -> int:
     boxes = set()
     for name in names:
         found = _in_series(name, series) if series else None
-        boxes.add(found[0] if found is not None else _box_id(name, depth)[0])
+        boxes.add(found[0] if found is not None else _box_id(name, depth, expand)[0])
     return len(boxes)
 
 
-def choose_depth(names: list[str], series: dict[str, str], budget: int = BOX_BUDGET) -> int:
+def choose_depth(names: list[str], series: dict[str, str], budget: int = BOX_BUDGET,
+                 expand: tuple[str, ...] = ()) -> int:
     """The deepest scope level (at most MAX_AUTO_DEPTH) whose picture has at most ``budget`` boxes (at least 1)."""
     for depth in range(MAX_AUTO_DEPTH, 0, -1):
-        if _count_boxes(names, depth, series) <= budget:
+        if _count_boxes(names, depth, series, expand) <= budget:
             return depth
     return TOP_BOXES
 
 
 def _assign(names: list[str], op_types: list[str], depth: int, budget: int,
-            series: dict[str, str]) -> tuple[list[str], dict[str, int], bool]:
+            series: dict[str, str], expand: tuple[str, ...] = ()) -> tuple[list[str], dict[str, int], bool]:
     """Each op's box id, the series boxes (id -> scopes), and whether ops were grouped by type.
 
     A scope in a series (``series``) is drawn as its series' one box ("tower_* x3"). Beyond ``depth``, a scope
@@ -147,7 +153,7 @@ def _assign(names: list[str], op_types: list[str], depth: int, budget: int,
             collapsed.append(True)
             groups.setdefault(group + "/*", set()).add(member)
             continue
-        box_id, scope, is_collapsed = _box_id(name, depth)
+        box_id, scope, is_collapsed = _box_id(name, depth, expand)
         ids.append(box_id)
         scopes.append(scope)
         collapsed.append(is_collapsed)
@@ -167,7 +173,7 @@ def _assign(names: list[str], op_types: list[str], depth: int, budget: int,
 
 
 def _layout(index: GraphIndex, plan: RunPlan | None, depth: int, show: np.ndarray,
-            budget: int = BOX_BUDGET, auto: bool = False) -> _Picture:
+            budget: int = BOX_BUDGET, auto: bool = False, expand: tuple[str, ...] = ()) -> _Picture:
     picture = _Picture(depth=depth)
     ran = plan.mask if plan is not None else np.zeros(len(index), dtype=bool)
     fetched = {f.split(":")[0].lstrip("^") for f in (plan.fetches if plan else ())}
@@ -175,10 +181,10 @@ def _layout(index: GraphIndex, plan: RunPlan | None, depth: int, show: np.ndarra
     names = [index.names[i] for i in shown]
     types = [index.op_types[i] for i in shown]
     limit = budget if depth else 1 << 62
-    series = _series(names, types) if auto else {}
-    ids, members, picture.grouped = _assign(names, types, depth, limit, series)
+    series = _series(names, types, expand) if auto else {}
+    ids, members, picture.grouped = _assign(names, types, depth, limit, series, expand)
     if not auto and len(set(ids)) > limit:  # an explicit depth past the budget: numbered scopes as series
-        ids, members, picture.grouped = _assign(names, types, depth, limit, _series(names, types))
+        ids, members, picture.grouped = _assign(names, types, depth, limit, _series(names, types, expand), expand)
     number: dict[str, int] = {}
     box_of = np.full(len(index), -1, dtype=np.int64)
     for i, name, op_type, box_id in zip(shown.tolist(), names, types, ids):
@@ -238,12 +244,12 @@ def _layout(index: GraphIndex, plan: RunPlan | None, depth: int, show: np.ndarra
 
 
 def picture_size(index: GraphIndex, plan: RunPlan | None = None, *, depth: int | None = None,
-                 whole_graph: bool = False) -> tuple[int, int, int]:
+                 whole_graph: bool = False, expand: tuple[str, ...] = ()) -> tuple[int, int, int]:
     """(boxes, edges, depth) of the picture ``to_dot`` would draw."""
     show = _shown(index, plan, whole_graph)
     auto = depth is None
-    depth = _depth(index, show, depth)
-    picture = _layout(index, plan, depth, show, auto=auto)
+    depth = _depth(index, show, depth, expand)
+    picture = _layout(index, plan, depth, show, auto=auto, expand=expand)
     return len(picture.boxes), len(picture.edges), depth
 
 
@@ -256,17 +262,39 @@ def _shown(index: GraphIndex, plan: RunPlan | None, whole_graph: bool) -> np.nda
     return show
 
 
-def _depth(index: GraphIndex, show: np.ndarray, depth: int | None) -> int:
+def _depth(index: GraphIndex, show: np.ndarray, depth: int | None, expand: tuple[str, ...] = ()) -> int:
     """``depth`` as asked (0: every op), or chosen to fit the box budget."""
     if depth is not None:
         return depth
     shown = np.flatnonzero(show)
     names = [index.names[i] for i in shown]
-    return choose_depth(names, _series(names, [index.op_types[i] for i in shown]))
+    return choose_depth(names, _series(names, [index.op_types[i] for i in shown], expand), expand=expand)
+
+
+def check_expand(index: GraphIndex, expand) -> tuple[str, ...]:
+    """The scopes to open, each checked: a name scope of the graph (ArgumentError naming ``expand`` otherwise)."""
+    from difflib import get_close_matches
+
+    from tfinspect.errors import ArgumentError
+
+    wanted = tuple(scope.strip("/") for scope in expand or ())
+    if not wanted:
+        return ()
+    scopes = {name.rpartition("/")[0] for name in index.names}
+    for name in list(scopes):
+        while "/" in name:
+            name = name.rpartition("/")[0]
+            scopes.add(name)
+    for scope in wanted:
+        if scope not in scopes:
+            near = get_close_matches(scope, sorted(s for s in scopes if s), n=3)
+            raise ArgumentError("expand", f"{{name}} {scope!r}: no such name scope in the graph"
+                                          + (f"; did you mean {', '.join(near)}?" if near else ""))
+    return wanted
 
 
 def to_dot(index: GraphIndex, plan: RunPlan | None = None, *, depth: int | None = None, whole_graph: bool = False,
-           title: str = "") -> str:
+           title: str = "", expand: tuple[str, ...] = ()) -> str:
     """The .dot text of the graph (or of ``plan``'s subgraph: what runs plus what the feeds cut off).
 
     ``depth`` None chooses the deepest scope level that fits the box budget; 0 draws every op."""
@@ -274,8 +302,8 @@ def to_dot(index: GraphIndex, plan: RunPlan | None = None, *, depth: int | None 
 
     show = _shown(index, plan, whole_graph)
     auto = depth is None
-    depth = _depth(index, show, depth)
-    picture = _layout(index, plan, depth, show, auto=auto)
+    depth = _depth(index, show, depth, expand)
+    picture = _layout(index, plan, depth, show, auto=auto, expand=expand)
     dot = graphviz.Digraph(name="tfinspect", graph_attr={"rankdir": "BT", "fontname": "Helvetica",
                                                           "label": title, "labelloc": "t"},
                            node_attr={"shape": "box", "fontname": "Helvetica", "fontsize": "10"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -47,22 +49,52 @@ def header(view: GraphOverview) -> Text:
     return text
 
 
-def scope_tree(node: ScopeNode, depth: int | None, unit: str = "op") -> Tree:
-    """The scope tree; ``unit`` names what is counted (ops, variables)."""
+def scope_tree(node: ScopeNode, depth: int | None, unit: str = "op", series: bool = False) -> Tree:
+    """The scope tree; ``unit`` names what is counted (ops, variables); with ``series``, numbered sibling scopes of
+    the same size are one line (``h*/ x20``)."""
     label = Text("(graph) ", style="tfi.dim") if not node.path else Text(node.name + "/", style="tfi.scope")
     tree = Tree(label.append(_plural(node.ops, unit), style="tfi.count"), guide_style="tfi.dim")
-    _add_children(tree, node, depth, 1, unit)
+    _add_children(tree, node, depth, 1, unit, series)
     return tree
 
 
-def _add_children(tree: Tree, node: ScopeNode, depth: int | None, level: int, unit: str) -> None:
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def _series(children) -> dict[str, tuple[str, int]]:
+    """Child scope -> (its series' label, how many): three or more numbered siblings (tower_0..tower_2, h1..h20)
+    of the same size, shown as one line as TensorBoard groups them."""
+    families: dict[tuple, list] = {}
+    for child in children:
+        match = _NUMBERED.match(child.name)
+        if match:
+            families.setdefault((match.group(1), child.ops, len(child.children)), []).append(child)
+    series = {}
+    for (prefix, _, _), members in families.items():
+        if len(members) >= 3:
+            for member in members:
+                series[member.path] = (f"{prefix}*", len(members))
+    return series
+
+
+def _add_children(tree: Tree, node: ScopeNode, depth: int | None, level: int, unit: str,
+                  grouping: bool = False) -> None:
+    series = _series(node.children) if grouping else {}
+    shown = set()
     for child in node.children:
+        if child.path in series:
+            name, count = series[child.path]
+            if name not in shown:
+                shown.add(name)
+                tree.add(Text(f"{name}/", style="tfi.scope").append(f" ×{count}", style="tfi.name").append(
+                    f" {_plural(child.ops, unit)} each", style="tfi.count"))
+            continue
         label = Text(child.name + "/", style="tfi.scope").append(f" {_plural(child.ops, unit)}", style="tfi.count")
         if depth is not None and level >= depth and child.children:
             label.append(f"  (+{_plural(len(child.children), 'scope')})", style="tfi.dim")
             tree.add(label)
             continue
-        _add_children(tree.add(label), child, depth, level + 1, unit)
+        _add_children(tree.add(label), child, depth, level + 1, unit, grouping)
 
 
 def variables_table(graph: GraphSummary) -> Table:
@@ -185,7 +217,7 @@ def graph_view(view: GraphOverview, *, depth: int | None = 3) -> RenderableType:
     parts: list[RenderableType] = [header(view), summary_line(view)]
     for graph in view.graphs:
         title = f"Name scopes (graph {graph.id})" if len(view.graphs) > 1 else "Name scopes"
-        parts += [Text(""), Text(title, style="tfi.title"), scope_tree(graph.scopes, depth)]
+        parts += [Text(""), Text(title, style="tfi.title"), scope_tree(graph.scopes, depth, series=True)]
         if graph.variables:
             parts += [Text(""), variables_table(graph)]
         if graph.placeholders:
