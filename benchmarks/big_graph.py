@@ -45,14 +45,30 @@ def big_graph_def(ops: int, towers: int = 2, shape: str = "layers"):
     return graph
 
 
+def _browser(page: str, folder: str) -> str:
+    """Seconds for headless Chromium to load the page and draw it (its DOM dumped), or '-' without Chromium."""
+    import shutil
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        return "-"
+    started = time.perf_counter()
+    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                           f"--user-data-dir={folder}/profile", "--dump-dom", "file://" + page],
+                          capture_output=True, text=True, timeout=600)
+    drawn = re.search(r'id="status">(\d+) boxes', done.stdout)
+    return f"{time.perf_counter() - started:.1f} s ({drawn.group(1)} boxes)" if drawn else "failed"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.big_graph")
     parser.add_argument("--ops", type=int, action="append", help="graph sizes (default 160000 and 1000000)")
     parser.add_argument("--shape", action="append", choices=("layers", "irregular", "flat"),
                         help="how the graph is scoped (default: all three)")
     args = parser.parse_args(argv)
-    print("| ops | scopes | .pb | boxes | svg | time to svg |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: |")
+    print("| ops | scopes | .pb | boxes | svg | time to svg | time to html | html | browser draws it |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for ops, shape in [(o, s) for o in args.ops or [160_000, 1_000_000] for s in args.shape or
                        ("layers", "irregular", "flat")]:
         with tempfile.TemporaryDirectory() as folder:
@@ -69,8 +85,14 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             with open(svg, encoding="utf-8") as f:
                 boxes = len(re.findall(r'<g id="node\d+" class="node">', f.read()))
+            page = os.path.join(folder, "big.html")
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "tfinspect", "dump", pb, "--format", "html", "-o", page],
+                           capture_output=True, check=True)
+            to_html = time.perf_counter() - started
             print(f"| {ops:,} | {shape} | {os.path.getsize(pb) >> 20} MiB | {boxes} | {os.path.getsize(svg) >> 10} KiB | "
-                  f"{elapsed:.1f} s |", flush=True)
+                  f"{elapsed:.1f} s | {to_html:.1f} s | {os.path.getsize(page) >> 20} MiB | {_browser(page, folder)} |",
+                  flush=True)
     return 0
 
 

@@ -10,7 +10,7 @@ from tfinspect.render.formats import FORMATS, CheckFormat, DumpFormat, SubgraphF
 def test_every_format_has_a_renderer():
     assert set(check.RENDERERS) == set(CheckFormat)
     assert set(subgraph.RENDERERS) == set(SubgraphFormat)
-    assert set(dump.SERIALIZERS) | {DumpFormat.DOT, DumpFormat.SVG} == set(DumpFormat)
+    assert set(dump.SERIALIZERS) | {DumpFormat.DOT, DumpFormat.SVG, DumpFormat.HTML} == set(DumpFormat)
 
 
 def test_format_choices_come_from_the_enums():

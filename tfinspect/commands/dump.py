@@ -21,7 +21,9 @@ def add_parser(commands, options) -> None:
                     "form. Outputs are written atomically and never over an existing file without --force.",
     )
     parser.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
-    parser.add_argument("--format", default="pbtxt", choices=choices("dump"), help="output format (default pbtxt)")
+    parser.add_argument("--format", default="pbtxt", choices=choices("dump"),
+                        help="output format (default pbtxt): the GraphDef as pbtxt, json or pb; a picture as dot or "
+                             "svg; html, one interactive page (open scopes, search ops, click for details)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout; required for pb)")
     parser.add_argument("--fetch", action="append", metavar="NAME[,NAME...]",
                         help="only the subgraph these fetches run")
@@ -70,8 +72,20 @@ def _pb(graph_def) -> bytes:
 
 
 # Each --format that writes the GraphDef itself: GraphDef -> bytes. The pictures (dot, svg) go through
-# render/dot.py and graphviz.
+# render/dot.py and graphviz; html (an interactive page) through render/html.py.
 SERIALIZERS = {DumpFormat.PBTXT: _pbtxt, DumpFormat.JSON: _json, DumpFormat.PB: _pb}
+
+
+def _html(capture, graph, index, whole: bool) -> str:
+    """The interactive page: the graph, and (for the whole graph) which of the script's distinct runs executed
+    each op."""
+    from tfinspect.analyses.runs import distinct_runs, plan_for_run
+    from tfinspect.render.html import MAX_RUNS, to_html
+
+    runs = [r for r in distinct_runs(capture) if r.graph == graph.id][:MAX_RUNS] if whole else []
+    plans = [plan_for_run(capture, r) for r in runs]
+    labels = [f"#{r.index}" + (f" {r.source.short()}" if r.source else "") for r in runs]
+    return to_html(index, title=capture.source, sources=graph.sources, runs=labels, plans=plans)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -115,7 +129,12 @@ def run(args: argparse.Namespace) -> int:
                         expand=check_expand(drawn, args.expand))
         write_picture(source, args.format, args.output, force=args.force, timeout=args.timeout)
         return report_outcome(capture)
-    data = SERIALIZERS[fmt](graph_def)
+    if fmt is DumpFormat.HTML:
+        from tfinspect.graphindex import GraphIndex
+
+        data = _html(capture, graph, GraphIndex.build(graph_def) if fetches else index, whole=not fetches).encode()
+    else:
+        data = SERIALIZERS[fmt](graph_def)
     if args.output:
         write_output(args.output, data, force=args.force)
     else:

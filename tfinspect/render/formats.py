@@ -39,6 +39,7 @@ class DumpFormat(StrEnum):
     PB = "pb"
     DOT = "dot"
     SVG = "svg"
+    HTML = "html"  # one self-contained interactive page
 
 
 # Formats graphviz's dot draws (``dot`` itself is its input text, written without it).

@@ -1,0 +1,88 @@
+"""The interactive HTML view, in a real headless browser: it loads, a search finds an op, a scope opens to show
+its children, a click on an op shows its details. Op names are data: none can break out of the page's JSON."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import FIXTURES, run_cli
+
+WORD2VEC = str(FIXTURES / "lectures" / "word2vec.py")
+BROWSER = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
+
+
+def _dom(page, fragment: str, tmp_path) -> str:
+    """The page's DOM after its script ran, as the browser holds it."""
+    done = subprocess.run(
+        [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000", "--dump-dom",
+         f"{page.as_uri()}#{fragment}"],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    out = tmp_path_factory.mktemp("html") / "word2vec.html"
+    result = run_cli("dump", WORD2VEC, "--format", "html", "-o", str(out), "--quiet")
+    assert result.code == 0, result.err
+    return out
+
+
+def test_the_page_is_one_file_that_fetches_nothing(page):
+    text = page.read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)  # no script, style or font from anywhere
+    assert "default-src 'none'" in text and '"names":[' in text
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no headless Chromium (apt-get install chromium)")
+class TestInTheBrowser:
+    def test_it_loads_and_draws_the_collapsed_graph(self, page, tmp_path):
+        dom = _dom(page, "", tmp_path)
+        status = re.search(r'<div id="status">(\d+) boxes of (\d+) ops</div>', dom)
+        assert status and 0 < int(status.group(1)) <= 300 and int(status.group(2)) > 100
+        assert 'data-box="embed_matrix"' in dom
+
+    def test_a_search_finds_an_op(self, page, tmp_path):
+        dom = _dom(page, "search=sampled_losses/Log", tmp_path)
+        found = re.findall(r'<li data-op="([^"]+)">', dom)
+        assert found and all("sampled_losses/Log" in name for name in found)
+        assert "loss/sampled_losses/Log1p" in found
+
+    def test_expanding_a_scope_shows_its_children(self, tmp_path):
+        """667 ops: the page opens the scopes level by level within 300 boxes, then a scope opens on demand."""
+        out = tmp_path / "layers.html"
+        script = str(FIXTURES / "pictures" / "twenty_layers.py")
+        assert run_cli("dump", script, "--format", "html", "-o", str(out), "--quiet").code == 0
+        closed = _dom(out, "", tmp_path)
+        assert 'data-box="gradients/h7/"' in closed and 'data-box="h7/MatMul"' in closed
+        assert 'data-box="gradients/h7/MatMul_grad/"' not in closed
+        assert 0 < int(re.search(r'id="status">(\d+) boxes', closed).group(1)) <= 300
+        opened = _dom(out, "expand=gradients/h7", tmp_path)
+        assert 'data-box="gradients/h7/MatMul_grad/"' in opened and 'data-box="gradients/h7/"' not in opened
+
+    def test_selecting_an_op_shows_its_details(self, page, tmp_path):
+        dom = _dom(page, "select=embed/embedding", tmp_path)
+        details = dom[dom.index('<div id="details">'):]
+        assert "<b>type: </b>ResourceGather" in details or "<b>type: </b>GatherV2" in details
+        assert "word2vec.py:" in details and "<b>runs: </b>#" in details
+
+
+def test_op_names_cannot_break_out_of_the_page(tmp_path):
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    graph = GraphDef()
+    graph.node.add(name="x</script><script>alert(1)</script><!--", op="Placeholder")
+    graph.node.add(name="y", op="Identity", input=["x</script><script>alert(1)</script><!--"])
+    source = tmp_path / "hostile.pb"
+    source.write_bytes(graph.SerializeToString())
+    out = tmp_path / "hostile.html"
+    assert run_cli("dump", str(source), "--format", "html", "-o", str(out)).code == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.count("</script>") == 2 and "<!--" not in text and "alert(1)" in text  # the name, as data
