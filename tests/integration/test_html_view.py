@@ -67,6 +67,18 @@ class TestInTheBrowser:
         opened = _dom(out, "expand=gradients/h7", tmp_path)
         assert 'data-box="gradients/h7/MatMul_grad/"' in opened and 'data-box="gradients/h7/"' not in opened
 
+    def test_a_flat_graph_is_grouped_by_op_type(self, tmp_path):
+        """20,000 ops with no scope: boxes per op type, and a selected op drawn on its own."""
+        from benchmarks.big_graph import big_graph_def
+
+        source = tmp_path / "flat.pb"
+        source.write_bytes(big_graph_def(20_000, shape="flat").SerializeToString())
+        out = tmp_path / "flat.html"
+        assert run_cli("dump", str(source), "--format", "html", "-o", str(out)).code == 0
+        dom = _dom(out, "select=op_1_3_7", tmp_path)
+        assert re.search(r'id="status">\d boxes of 20002 ops', dom)
+        assert 'data-box="[MatMul]"' in dom and 'data-box="op_1_3_7"' in dom and "<b>type: </b>Relu" in dom
+
     def test_selecting_an_op_shows_its_details(self, page, tmp_path):
         dom = _dom(page, "select=embed/embedding", tmp_path)
         details = dom[dom.index('<div id="details">'):]

@@ -130,12 +130,19 @@ for (let i = 0; i < N; i++)
   for (let k = M.indptr[i]; k < M.indptr[i + 1]; k++) if (M.inputs[k] >= 0) consumers[M.inputs[k]].push(i);
 const open = new Set([0]);
 let selected = -1;
+// a scope with more single ops than its share of the budget shows them grouped by type ("Const ×312")
+const CROWDED = Math.max(20, Math.floor(M.budget / 10));
+const typeCounts = new Map();  // "scope:type" -> ops
+for (let i = 0; i < N; i++) { const key = opScope[i] + ":" + M.type[i]; typeCounts.set(key, (typeCounts.get(key) || 0) + 1); }
+const groupsOf = s => { const seen = new Set(); for (const i of scopes[s].ops) seen.add(M.type[i]); return [...seen]; };
+const crowded = s => scopes[s].ops.length > CROWDED;
+const ownBoxes = s => crowded(s) ? groupsOf(s).length : scopes[s].ops.length;
 // open scopes level by level while the whole level fits the budget (a uniform picture, as pictures choose a depth)
 (function autoOpen() {
-  let boxes = scopes[0].children.length + scopes[0].ops.length, level = scopes[0].children;
+  let boxes = scopes[0].children.length + ownBoxes(0), level = scopes[0].children;
   while (level.length) {
     let more = 0;
-    for (const s of level) more += scopes[s].children.length + scopes[s].ops.length - 1;
+    for (const s of level) more += scopes[s].children.length + ownBoxes(s) - 1;
     if (boxes + more > M.budget) break;
     boxes += more;
     for (const s of level) open.add(s);
@@ -147,13 +154,17 @@ function boxOf(i) {
   let chain = [];
   for (let s = opScope[i]; s > 0; s = scopes[s].parent) chain.push(s);
   for (let k = chain.length - 1; k >= 0; k--) if (!open.has(chain[k])) return "s" + chain[k];
+  if (i !== selected && crowded(opScope[i])) return "t" + opScope[i] + ":" + M.type[i];
   return "o" + i;
 }
 function visibleBoxes() {
   const boxes = [];
   const walk = s => {
     for (const c of scopes[s].children) open.has(c) ? walk(c) : boxes.push("s" + c);
-    for (const i of scopes[s].ops) boxes.push("o" + i);
+    if (crowded(s)) {
+      for (const t of groupsOf(s)) boxes.push("t" + s + ":" + t);
+      if (selected >= 0 && opScope[selected] === s) boxes.push("o" + selected);
+    } else for (const i of scopes[s].ops) boxes.push("o" + i);
   };
   walk(0);
   return boxes;
@@ -213,7 +224,20 @@ function draw() {
     svg.appendChild(line);
   }
   boxes.forEach((box, k) => {
-    const g = document.createElementNS(NS, "g"), isScope = box[0] === "s", id = +box.slice(1);
+    const g = document.createElementNS(NS, "g"), isScope = box[0] === "s", isGroup = box[0] === "t";
+    if (isGroup) {
+      const [scope, type] = box.slice(1).split(":").map(Number);
+      g.setAttribute("class", "box scope");
+      g.setAttribute("data-box", (scopes[scope].path ? scopes[scope].path + "/" : "") + "[" + M.types[type] + "]");
+      g.setAttribute("transform", `translate(${pos[k][0]},${pos[k][1]})`);
+      const rect = document.createElementNS(NS, "rect"); rect.setAttribute("width", W); rect.setAttribute("height", H);
+      const text = document.createElementNS(NS, "text"); text.setAttribute("x", 6); text.setAttribute("y", 15);
+      text.textContent = M.types[type] + " ×" + typeCounts.get(scope + ":" + type);
+      const sub = document.createElementNS(NS, "text"); sub.setAttribute("x", 6); sub.setAttribute("y", 30);
+      sub.textContent = "search to find one";
+      g.append(rect, text, sub); svg.appendChild(g); return;
+    }
+    const id = +box.slice(1);
     g.setAttribute("class", "box" + (isScope ? " scope" : "") + (!isScope && id === selected ? " selected" : "") +
       (!isScope && !ranOps(box) ? " notrun" : ""));
     g.setAttribute("data-box", isScope ? scopes[id].path + "/" : M.names[id]);
