@@ -137,30 +137,63 @@ for (let i = 0; i < N; i++) { const key = opScope[i] + ":" + M.type[i]; typeCoun
 const groupsOf = s => { const seen = new Set(); for (const i of scopes[s].ops) seen.add(M.type[i]); return [...seen]; };
 const crowded = s => scopes[s].ops.length > CROWDED;
 const ownBoxes = s => crowded(s) ? groupsOf(s).length : scopes[s].ops.length;
+// series: three or more numbered sibling scopes holding the same ops by type (tower_0..2, h1..h20), one box
+// "tower_* ×3" until opened, as the pictures draw them
+const makeup = scopes.map(() => new Map());
+for (let i = 0; i < N; i++) for (let t = opScope[i]; t > 0; t = scopes[t].parent)
+  makeup[t].set(M.type[i], (makeup[t].get(M.type[i]) || 0) + 1);
+const signature = makeup.map(m => [...m.entries()].sort((a, b) => a[0] - b[0]).join(";"));
+const series = [], seriesOf = new Int32Array(scopes.length).fill(-1), openSeries = new Set();
+for (let s = 0; s < scopes.length; s++) {
+  const families = new Map();
+  for (const c of scopes[s].children) {
+    const match = /^(.*?)(\d+)$/.exec(scopes[c].name);
+    if (!match) continue;
+    const key = match[1] + "|" + signature[c];
+    if (!families.has(key)) families.set(key, {prefix: match[1], members: []});
+    families.get(key).members.push(c);
+  }
+  for (const family of families.values()) if (family.members.length >= 3) {
+    const id = series.length;
+    series.push({parent: s, prefix: family.prefix, members: family.members, count: scopes[family.members[0]].count});
+    for (const c of family.members) seriesOf[c] = id;
+  }
+}
+const inClosedSeries = c => seriesOf[c] >= 0 && !openSeries.has(seriesOf[c]);
+const childBoxes = s => { let n = 0; const seen = new Set();
+  for (const c of scopes[s].children) if (inClosedSeries(c)) seen.add(seriesOf[c]); else n++;
+  return n + seen.size; };
 // open scopes level by level while the whole level fits the budget (a uniform picture, as pictures choose a depth)
 (function autoOpen() {
-  let boxes = scopes[0].children.length + ownBoxes(0), level = scopes[0].children;
+  let boxes = childBoxes(0) + ownBoxes(0), level = scopes[0].children.filter(c => !inClosedSeries(c));
   while (level.length) {
     let more = 0;
-    for (const s of level) more += scopes[s].children.length + ownBoxes(s) - 1;
+    for (const s of level) more += childBoxes(s) + ownBoxes(s) - 1;
     if (boxes + more > M.budget) break;
     boxes += more;
     for (const s of level) open.add(s);
-    level = level.flatMap(s => scopes[s].children);
+    level = level.flatMap(s => scopes[s].children.filter(c => !inClosedSeries(c)));
   }
 })();
 // the box an op is drawn in: its own, or its outermost closed scope
 function boxOf(i) {
   let chain = [];
   for (let s = opScope[i]; s > 0; s = scopes[s].parent) chain.push(s);
-  for (let k = chain.length - 1; k >= 0; k--) if (!open.has(chain[k])) return "s" + chain[k];
+  for (let k = chain.length - 1; k >= 0; k--) {
+    if (inClosedSeries(chain[k])) return "g" + seriesOf[chain[k]];
+    if (!open.has(chain[k])) return "s" + chain[k];
+  }
   if (i !== selected && crowded(opScope[i])) return "t" + opScope[i] + ":" + M.type[i];
   return "o" + i;
 }
 function visibleBoxes() {
   const boxes = [];
   const walk = s => {
-    for (const c of scopes[s].children) open.has(c) ? walk(c) : boxes.push("s" + c);
+    const drawn = new Set();
+    for (const c of scopes[s].children) {
+      if (inClosedSeries(c)) { if (!drawn.has(seriesOf[c])) { drawn.add(seriesOf[c]); boxes.push("g" + seriesOf[c]); } }
+      else open.has(c) ? walk(c) : boxes.push("s" + c);
+    }
     if (crowded(s)) {
       for (const t of groupsOf(s)) boxes.push("t" + s + ":" + t);
       if (selected >= 0 && opScope[selected] === s) boxes.push("o" + selected);
@@ -225,6 +258,21 @@ function draw() {
   }
   boxes.forEach((box, k) => {
     const g = document.createElementNS(NS, "g"), isScope = box[0] === "s", isGroup = box[0] === "t";
+    if (box[0] === "g") {
+      const family = series[+box.slice(1)], parent = scopes[family.parent].path;
+      g.setAttribute("class", "box scope");
+      g.setAttribute("data-box", (parent ? parent + "/" : "") + family.prefix + "*");
+      g.setAttribute("transform", `translate(${pos[k][0]},${pos[k][1]})`);
+      const rect = document.createElementNS(NS, "rect"); rect.setAttribute("width", W); rect.setAttribute("height", H);
+      const text = document.createElementNS(NS, "text"); text.setAttribute("x", 6); text.setAttribute("y", 15);
+      text.textContent = family.prefix + "* ×" + family.members.length;
+      const sub = document.createElementNS(NS, "text"); sub.setAttribute("x", 6); sub.setAttribute("y", 30);
+      sub.textContent = family.count + " ops each";
+      const tip = document.createElementNS(NS, "title"); tip.textContent = "click to show each one";
+      g.append(rect, text, sub, tip);
+      g.addEventListener("click", () => { openSeries.add(+box.slice(1)); draw(); });
+      svg.appendChild(g); return;
+    }
     if (isGroup) {
       const [scope, type] = box.slice(1).split(":").map(Number);
       g.setAttribute("class", "box scope");
@@ -261,7 +309,9 @@ function draw() {
   drawTree();
 }
 function toggle(s) { open.has(s) ? open.delete(s) : open.add(s); draw(); }
-function reveal(i) { for (let s = opScope[i]; s > 0; s = scopes[s].parent) open.add(s); }
+function reveal(i) {
+  for (let s = opScope[i]; s > 0; s = scopes[s].parent) { open.add(s); if (seriesOf[s] >= 0) openSeries.add(seriesOf[s]); }
+}
 function select(i) {
   selected = i; reveal(i);
   const d = document.getElementById("details"); d.textContent = "";
@@ -304,7 +354,10 @@ function drawTree() {
 document.getElementById("search").addEventListener("input", e => search(e.target.value));
 function fromHash() {
   const params = new URLSearchParams(location.hash.slice(1));
-  if (params.has("expand")) for (const path of params.getAll("expand")) { const s = scopeIndex.get(path.replace(/\/$/, "")); if (s !== undefined) open.add(s); }
+  if (params.has("expand")) for (const path of params.getAll("expand")) {
+    const s = scopeIndex.get(path.replace(/\/$/, ""));
+    if (s !== undefined) { open.add(s); for (let t = s; t > 0; t = scopes[t].parent) if (seriesOf[t] >= 0) openSeries.add(seriesOf[t]); }
+  }
   if (params.has("search")) { document.getElementById("search").value = params.get("search"); search(params.get("search")); }
   if (params.has("select")) { const i = M.names.indexOf(params.get("select")); if (i >= 0) { select(i); return; } }
   draw();
