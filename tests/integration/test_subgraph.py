@@ -208,11 +208,13 @@ def test_dot_is_stopped_at_the_timeout(tmp_path, monkeypatch):
 
     out = tmp_path / "big.pb"
     out.write_bytes(big_graph_def(20_000, shape="flat").SerializeToString())
+    monkeypatch.setattr(dot, "PROGRESS_EVERY", 0.4)
     result = run_cli("dump", str(out), "--format", "svg", "-o", str(tmp_path / "big.svg"), "--depth", "0",
                      "--timeout", "1")
     assert result.code == 2
     assert re.search(r"graphviz's dot is drawing about 20,0\d\d boxes", result.err)
     assert "did not finish drawing in 1 s" in result.err and "Traceback" not in result.err
+    assert "graphviz's dot is still drawing (0 s)" in result.err  # progress while it works
     assert not (tmp_path / "big.svg").exists()
 
 

@@ -382,21 +382,40 @@ class DotError(TfinspectError):
     """graphviz's dot failed, or did not finish within the timeout."""
 
 
+PROGRESS_EVERY = 10.0  # seconds between "still drawing" lines while dot works
+
+
 def render(source: str, fmt: str, *, timeout: float | None = None) -> bytes:
-    """Run graphviz's ``dot`` on ``source`` (``fmt`` is ``svg`` or ``png``), killed after ``timeout`` seconds."""
+    """Run graphviz's ``dot`` on ``source`` (``fmt`` is ``svg`` or ``png``), killed after ``timeout`` seconds;
+    a line on stderr every PROGRESS_EVERY seconds says it is still drawing."""
+    import sys
+    import time
+
     boxes = source.count("\n\t") - source.count(" -> ")  # statements that are not edges: about the boxes
     if boxes > LARGE_PICTURE:
-        import sys
-
         print(f"tfinspect: graphviz's dot is drawing about {boxes:,} boxes; this can take minutes "
               f"({'stopped after ' + format(timeout, 'g') + ' s' if timeout else 'no --timeout'}; without --depth, "
               f"pictures collapse scopes to fit {BOX_BUDGET} boxes)", file=sys.stderr, flush=True)
-    try:
-        done = subprocess.run(["dot", f"-T{fmt}"], input=source.encode(), capture_output=True, timeout=timeout,
-                              check=False)
-    except subprocess.TimeoutExpired:
-        raise DotError(f"graphviz's dot did not finish drawing in {timeout:g} s (about {boxes:,} boxes); draw "
-                         f"fewer with a smaller --depth (or leave --depth out), or allow more with --timeout") from None
-    if done.returncode != 0:
-        raise DotError(f"graphviz's dot failed: {done.stderr.decode(errors='replace').strip()[:300]}")
-    return done.stdout
+    process = subprocess.Popen(["dot", f"-T{fmt}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    started = time.monotonic()
+    data: bytes | None = source.encode()
+    while True:
+        elapsed = time.monotonic() - started
+        wait = PROGRESS_EVERY if timeout is None else max(0.0, min(PROGRESS_EVERY, timeout - elapsed))
+        try:
+            out, err = process.communicate(input=data, timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            data = None  # sent already: a retry goes on with the same input
+            elapsed = time.monotonic() - started
+            if timeout is not None and elapsed >= timeout:
+                process.kill()
+                process.communicate()
+                raise DotError(f"graphviz's dot did not finish drawing in {timeout:g} s (about {boxes:,} boxes); "
+                               "draw fewer with a smaller --depth (or leave --depth out), or allow more with "
+                               "--timeout") from None
+            print(f"tfinspect: graphviz's dot is still drawing ({elapsed:.0f} s)", file=sys.stderr, flush=True)
+    if process.returncode != 0:
+        raise DotError(f"graphviz's dot failed: {err.decode(errors='replace').strip()[:300]}")
+    return out
