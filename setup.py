@@ -22,6 +22,6 @@ setup(
         "rich>=13",
         "graphviz>=0.20",
     ],
-    extras_require={"test": ["pytest>=7", "jsonschema>=4"]},
+    extras_require={"test": ["pytest>=7", "pytest-xdist>=3", "jsonschema>=4"]},
     entry_points={"console_scripts": ["tfinspect = tfinspect.cli:main_exit"]},
 )

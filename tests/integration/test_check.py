@@ -65,6 +65,22 @@ def test_fixture_gives_exactly_the_expected_findings(name):
     assert [(f["code"], f["op"], f["source"]["line"]) for f in findings] == expected
     for f in findings:
         assert f["source"]["file"].endswith(name)
+    _matches_the_shipped_schema(result.json())
+
+
+def _matches_the_shipped_schema(document) -> None:
+    """check's JSON is valid against tfinspect/schemas/check.schema.json, and each finding's evidence holds only
+    the fields docs/json.md lists for its code."""
+    from importlib import resources
+
+    from tfinspect.render.schemas import EVIDENCE
+
+    jsonschema = pytest.importorskip("jsonschema", reason="the test extra installs jsonschema")
+    schema = json.loads((resources.files("tfinspect") / "schemas" / "check.schema.json").read_text(encoding="utf-8"))
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(document))
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
+    for finding in document["findings"]:
+        assert set(finding["evidence"]) <= set(EVIDENCE[finding["code"]]), finding["code"]
         assert f["severity"] in ("error", "warning", "info")
 
 

@@ -108,19 +108,12 @@ def test_ckpt_and_restore(tmp_path):
     assert restore["restore"]["missing"] == ["model/bias"] and not restore["restore"]["ok"]
 
 
-def test_check_on_every_check_fixture():
+def test_every_check_documents_its_evidence():
+    """Each check fixture's JSON is validated against the schema in test_check.py, where it is captured."""
     from tfinspect.checks.registry import all_checks
     from tfinspect.render.schemas import EVIDENCE
 
     assert set(EVIDENCE) == {c.code for c in all_checks()}, "document each check's evidence in render/schemas.py"
-    seen = set()
-    for path in sorted(CHECKS.glob("*.py")):  # the same calls as test_check.py makes: captures are shared
-        document = _valid("check", run_cli_cached("check", str(path), "--format", "json", "--quiet"))
-        assert [s["source"] for s in document["sources"]] == [str(path)]
-        for finding in document["findings"]:
-            seen.add(finding["code"])
-            assert set(finding["evidence"]) <= set(EVIDENCE[finding["code"]]), finding["code"]
-    assert len(seen) >= 17
 
 
 def test_schema_command_prints_the_shipped_file():
