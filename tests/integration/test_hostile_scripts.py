@@ -72,8 +72,10 @@ def test_a_signal_to_tfinspect_stops_everything_it_started(tmp_path, stop):
     temp = tmp_path / "temp"
     temp.mkdir()
     env = dict(os.environ, TMPDIR=str(temp))
+    # As from a terminal: SIGINT at its default (a pytest-xdist worker ignores it, and children inherit that).
     process = subprocess.Popen([sys.executable, "-m", "tfinspect.cli", "graph", str(script)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not _alive(f"{marker}-child") and time.monotonic() < deadline:
         time.sleep(0.2)
