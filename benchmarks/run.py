@@ -65,7 +65,7 @@ def markdown(rows: list[dict], validation: list[dict], guard: dict | None, summa
         "with the partition graphs TensorFlow really ran).",
         "",
         "Where the time goes: the `.pb` is never parsed whole. Two protobuf decodes with schemas of our own",
-        "(`tfinspect/load/files/columns.py`) give every node's name, op and inputs as flat lists and each node's",
+        "(`tfinspect/index/columns.py`) give every node's name, op and inputs as flat lists and each node's",
         "record; a numpy walk over the records counts each node's inputs; one dictionary lookup per input",
         "resolves it to a node id; scipy's csgraph breadth-first search on the CSR arrays is a few percent",
         "of the total. What remains is making a Python string per name and input and looking it up, about",

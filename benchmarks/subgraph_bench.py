@@ -32,8 +32,8 @@ json.dump({"seconds": elapsed, "nodes": sorted(n.name for n in sub.node)}, open(
 
 def tfinspect_query(path: str, fetch: str) -> tuple[float, list[str]]:
     from tfinspect.analyses.subgraph import plan
-    from tfinspect.graphindex import index_of
-    from tfinspect.load.files import load_graph_file
+    from tfinspect.index.graphindex import index_of
+    from tfinspect.readers import load_graph_file
 
     start = time.perf_counter()
     capture = load_graph_file(path)  # what `tfinspect subgraph graph.pb` loads

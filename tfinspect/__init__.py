@@ -6,9 +6,9 @@ process that runs a script, or by ``capture_graph``.
 
 from __future__ import annotations
 
-from tfinspect.version import __version__  # noqa: E402,F401
+from tfinspect.core.version import __version__  # noqa: E402,F401
 
-from tfinspect.errors import TfinspectError  # noqa: E402
+from tfinspect.core.errors import TfinspectError  # noqa: E402
 
 __all__ = ["Capture", "TfinspectBoundsError", "TfinspectError", "capture", "capture_graph", "guard",
            "instrument", "__version__"]
@@ -22,7 +22,7 @@ def __getattr__(name: str):
 
         return getattr(api, name)
     if name == "Capture":
-        from tfinspect.load.model import Capture
+        from tfinspect.record.model import Capture
 
         return Capture
     # The run-time guard pulls in numpy and the analyses.

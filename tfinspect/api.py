@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import IO, Callable, Sequence
 
-from tfinspect.load.model import Capture
-from tfinspect.load.protocol.options import DEFAULT_TIMEOUT, CaptureOptions, RunLimit
+from tfinspect.record.model import Capture
+from tfinspect.record.options import DEFAULT_TIMEOUT, CaptureOptions, RunLimit
 
 __all__ = ["Capture", "capture", "capture_graph"]
 
@@ -64,7 +64,7 @@ def capture(
         UsageError: an option value is invalid (``runs``).
         SourceError: the source does not exist or cannot be read.
     """
-    from tfinspect.load.sources import load
+    from tfinspect.run.sources import load
 
     options = CaptureOptions(
         argv=tuple(argv), runs=RunLimit.parse(runs), tf1=tf1, timeout=timeout, memory_limit=memory_limit,
@@ -77,9 +77,9 @@ def capture_graph(graph=None) -> Capture:
     """Capture a live ``tf.Graph`` (default: the current default graph), e.g. in a notebook."""
     from tensorflow.python.framework import ops
 
-    from tfinspect.load.child.extract import FileTable, GraphExtractor
-    from tfinspect.load.protocol import graph_def_from_bytes
-    from tfinspect.load.protocol.reader import graph_from_raw
+    from tfinspect.run.child.extract import FileTable, GraphExtractor
+    from tfinspect.record.layout import graph_def_from_bytes
+    from tfinspect.record.reader import graph_from_raw
 
     graph = graph if graph is not None else ops.get_default_graph()
     files = FileTable()

@@ -9,16 +9,16 @@ other exception into exit 3, so that a crash never reads as "findings".
 
 from __future__ import annotations
 
-from tfinspect.load.files import SOURCE_HELP
+from tfinspect.readers import SOURCE_HELP
 
 import argparse
 import sys
 from typing import Sequence
 
-from tfinspect.version import __version__
-from tfinspect.load.protocol.options import AUTO_MAX_RUNS, AUTO_STEPS, DEFAULT_TIMEOUT, RunLimit
-from tfinspect.errors import ArgumentError, TfinspectError, UsageError
-from tfinspect.options import Tf1Mode, depth_value
+from tfinspect.core.version import __version__
+from tfinspect.record.options import AUTO_MAX_RUNS, AUTO_STEPS, DEFAULT_TIMEOUT, RunLimit
+from tfinspect.core.errors import ArgumentError, TfinspectError, UsageError
+from tfinspect.core.options import Tf1Mode, depth_value
 from tfinspect.render.formats import ReportFormat
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3

@@ -30,7 +30,7 @@ def test_script_that_raises_keeps_its_partial_graph():
     assert [v["source"]["line"] for v in data["variables"]] == [12, 13]
     # the user's traceback, user frames only, then one summary line
     assert "raises_after_building.py\", line 17, in <module>" in result.err
-    assert "tfinspect/load" not in result.err and "runpy" not in result.err
+    assert "tfinspect/run" not in result.err and "runpy" not in result.err
     assert "tfinspect: " in result.err and "showing the partial graph it built" in result.err
     assert "Traceback (most recent call last)" in result.err
 
@@ -99,9 +99,9 @@ def test_segfault_keeps_the_graph():
 
 
 def test_runaway_memory_is_killed(tmp_path):
-    from tfinspect.load.model import OutcomeStatus
-    from tfinspect.load.protocol.options import CaptureOptions
-    from tfinspect.load.script.runner import run_script
+    from tfinspect.record.model import OutcomeStatus
+    from tfinspect.record.options import CaptureOptions
+    from tfinspect.run.runner import run_script
 
     script = tmp_path / "hog.py"
     script.write_text("import tensorflow as tf\nx = tf.placeholder(tf.float32)\nimport numpy as np\n"

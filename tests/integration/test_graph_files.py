@@ -256,7 +256,7 @@ def test_a_pb_damaged_inside_a_node_fails_cleanly_when_its_attributes_are_read(t
 def test_an_event_file_cut_mid_record_gives_the_records_before_the_cut(tmp_path):
     from tensorboard.compat.proto.graph_pb2 import GraphDef
 
-    from tfinspect.load.files.events import write_graph_event
+    from tfinspect.readers.events import write_graph_event
 
     graph = GraphDef()
     graph.node.add(name="x", op="Placeholder")
@@ -270,7 +270,7 @@ def test_an_event_file_cut_mid_record_gives_the_records_before_the_cut(tmp_path)
 def test_the_api_reads_graph_files_as_the_cli_does(tmp_path):
     """tfinspect.capture takes what the CLI takes: a graph file is read (never run), with the CLI's options."""
     import tfinspect
-    from tfinspect.errors import ArgumentError
+    from tfinspect.core.errors import ArgumentError
 
     result = run_cli("dump", str(FIXTURES / "lectures" / "add_pow.py"), "--format", "pb", "-o",
                      str(tmp_path / "g.pb"), "--quiet")

@@ -136,7 +136,7 @@ def test_a_script_holding_the_gil_keeps_its_partial_graph(tmp_path):
 def test_folders_of_a_killed_tfinspect_are_swept_by_the_next_run(tmp_path, monkeypatch):
     import tempfile
 
-    from tfinspect.fileio import temporary_folder
+    from tfinspect.core.fileio import temporary_folder
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     dead = subprocess.Popen([sys.executable, "-c", "pass"])

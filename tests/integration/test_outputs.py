@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import FIXTURES, run_cli
-from tfinspect.fileio import write_atomic
+from tfinspect.core.fileio import write_atomic
 
 MARKER_SCRIPT = "open({marker!r}, 'w').write('ran')\nimport tensorflow as tf\nx = tf.placeholder(tf.float32)\n"
 

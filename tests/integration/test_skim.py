@@ -67,7 +67,7 @@ def test_a_queue_still_ends_where_it_would():
 
 
 def test_a_loop_that_ends_on_a_fetched_value_is_stopped_and_says_why():
-    from tfinspect.load.protocol.options import WHILE_SKIMS
+    from tfinspect.record.options import WHILE_SKIMS
 
     _, data = _graph("while_loss.py")
     assert data["outcome"]["status"] == "stopped"

@@ -185,7 +185,7 @@ def test_a_huge_graph_is_collapsed_to_a_readable_picture(tmp_path):
     """160,000 ops in two towers of 80 layers: a handful of boxes, never 160,000 handed to graphviz."""
     from benchmarks.big_graph import big_graph_def
 
-    from tfinspect.graphindex import GraphIndex
+    from tfinspect.index.graphindex import GraphIndex
     from tfinspect.render.dot import BOX_BUDGET, picture_size
 
     for shape, most in (("layers", 10), ("irregular", BOX_BUDGET), ("flat", 10)):

@@ -177,7 +177,7 @@ def _gather(graph_def, table: str, ids: str) -> None:
 def test_a_constant_claiming_2_31_elements_is_not_expanded(tmp_path):
     from tensorboard.compat.proto.graph_pb2 import GraphDef
 
-    from tfinspect.tensors import tensor_value
+    from tfinspect.index.tensors import tensor_value
 
     graph_def = GraphDef()
     _const(graph_def, "table", 1, [10], float_val=[0.0])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from tensorboard.compat.proto.graph_pb2 import GraphDef
 
-from tfinspect.graphindex import GraphIndex
-from tfinspect.load.files.columns import _walk_input_counts, input_counts, node_columns, positions
+from tfinspect.index.graphindex import GraphIndex
+from tfinspect.index.columns import _walk_input_counts, input_counts, node_columns, positions
 
 
 def _graph() -> GraphDef:
@@ -104,8 +104,8 @@ def test_an_indexed_capture_is_freed_and_its_index_still_reads_the_graph(tmp_pat
     import gc
     import weakref
 
-    from tfinspect.graphindex import index_of
-    from tfinspect.load.files import load_graph_file
+    from tfinspect.index.graphindex import index_of
+    from tfinspect.readers import load_graph_file
 
     (tmp_path / "g.pb").write_bytes(_graph().SerializeToString())
     graph = load_graph_file(str(tmp_path / "g.pb")).graphs[0]

@@ -6,9 +6,9 @@ import pytest
 
 from tfinspect.checks.finding import Finding, Severity
 from tfinspect.checks.suppress import apply
-from tfinspect.config import CheckConfig, find_pyproject, ignored_on_line, load_config
-from tfinspect.errors import UsageError
-from tfinspect.load.model import SourceLocation
+from tfinspect.core.config import CheckConfig, find_pyproject, ignored_on_line, load_config
+from tfinspect.core.errors import UsageError
+from tfinspect.record.model import SourceLocation
 
 
 def test_the_nearest_pyproject_with_a_tfinspect_table_is_found(tmp_path):

@@ -8,9 +8,9 @@ import sys
 import pytest
 from tensorboard.compat.proto import graph_pb2, types_pb2
 
-from tfinspect.errors import SourceError
-from tfinspect.load.files import load_graph_file
-from tfinspect.load.files.graphdef import read_graph_def
+from tfinspect.core.errors import SourceError
+from tfinspect.readers import load_graph_file
+from tfinspect.readers.graphdef import read_graph_def
 
 
 def write_graph(path):

@@ -11,24 +11,23 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "tfinspect"
 
-# Lowest first. A module belongs to the first entry its dotted name falls under (an entry names a module or
-# a package). Same layer: allowed (the cycle test below still applies).
+# Lowest first: one folder a layer, so that the tree reads the flow. A module belongs to the longest entry its
+# dotted name falls under; the package's own modules (the API and the CLI) are the top. Same layer: allowed
+# (the cycle tests below still apply).
 LAYERS = [
-    ("base", ["tfinspect.errors", "tfinspect.dtypes", "tfinspect.optypes", "tfinspect.options",
-              "tfinspect.fileio", "tfinspect.version", "tfinspect.config"]),
-    ("protocol", ["tfinspect.load.protocol"]),  # the layout and the options record, which the child imports
-    ("model", ["tfinspect.load.model"]),
-    ("readers", ["tfinspect.load.protocol.reader", "tfinspect.load.protocol.schema", "tfinspect.load.files",
-                 "tfinspect.tensors"]),
-    ("index", ["tfinspect.graphindex"]),
+    ("core", ["tfinspect.core"]),  # errors, op types, dtypes, option types, file writing, config
+    ("record", ["tfinspect.record"]),  # the capture record: model, layout, options, schema, validating reader
+    ("index", ["tfinspect.index"]),  # a graph as arrays: GraphIndex, tensors, a .pb's node columns
+    ("readers", ["tfinspect.readers"]),  # graph files in, without TensorFlow
     ("analyses", ["tfinspect.analyses"]),
     ("checks", ["tfinspect.checks"]),
-    ("runtime", ["tfinspect.runtime"]),
-    ("capture", ["tfinspect.load.child", "tfinspect.load.script", "tfinspect.load.sources", "tfinspect.lectures"]),
+    ("runtime", ["tfinspect.runtime"]),  # code that runs in the user's process: guard(), instrument()
+    ("child", ["tfinspect.run.child"]),  # what runs beside the user's script
+    ("run", ["tfinspect.run"]),  # running a script: the parent side and the dispatch on the kind of source
+    ("lectures", ["tfinspect.lectures"]),
     ("render", ["tfinspect.render"]),
-    ("api", ["tfinspect.api", "tfinspect"]),
     ("commands", ["tfinspect.commands"]),
-    ("cli", ["tfinspect.cli", "tfinspect.__main__"]),
+    ("top", ["tfinspect"]),  # tfinspect/__init__.py, api.py, cli.py, __main__.py
 ]
 
 
@@ -85,7 +84,7 @@ def test_every_module_has_a_layer():
 def test_no_import_against_the_flow():
     wrong = sorted(f"{name} ({LAYERS[_layer(name)][0]}) imports {target} ({LAYERS[_layer(target)][0]})"
                    for name, targets in GRAPH.items() for target in targets
-                   if _layer(target) > _layer(name) and not (name == "tfinspect" and target == "tfinspect.api"))
+                   if _layer(target) > _layer(name))
     assert wrong == []
 
 
@@ -118,8 +117,25 @@ def test_no_import_loop():
 def test_the_child_imports_only_the_protocol_of_the_load_side():
     """What runs beside the user's script shares the layout and the options with the parent through
     load/protocol, and nothing of the parent's side (the runner, the readers)."""
-    parent_side = ("tfinspect.load.script", "tfinspect.load.sources", "tfinspect.load.files",
-                   "tfinspect.load.protocol.reader")
-    wrong = sorted(f"{name} imports {target}" for name, targets in GRAPH.items() if name.startswith("tfinspect.load.child")
+    parent_side = ("tfinspect.run.runner", "tfinspect.run.sources", "tfinspect.readers", "tfinspect.record.reader")
+    wrong = sorted(f"{name} imports {target}" for name, targets in GRAPH.items() if name.startswith("tfinspect.run.child")
                    for target in targets if target.startswith(parent_side))
     assert wrong == []
+
+
+def _folder(module: str) -> str:
+    """The folder a module lies in (a package's __init__ lies in its own folder)."""
+    return module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
+
+
+def test_each_folder_is_one_layer_and_the_folders_import_one_way():
+    """The folder picture: every module of a folder is in the folder's layer, the layer list names one prefix
+    per folder, and no folder imports a folder above it or imports itself back through others."""
+    folders = sorted({_folder(m) for m in MODULES})
+    assert sorted(p for _, prefixes in LAYERS for p in prefixes) == folders
+    for module in MODULES:
+        assert _layer(module) == _layer(_folder(module)), module
+    edges = {(_folder(a), _folder(b)) for a, targets in GRAPH.items() for b in targets if _folder(a) != _folder(b)}
+    upward = sorted(f"{a} -> {b}" for a, b in edges if _layer(b) > _layer(a))
+    assert upward == []
+    assert all(_layer(b) < _layer(a) for a, b in edges)  # strictly down: no two folders import each other

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tfinspect.errors import SourceError
+from tfinspect.core.errors import SourceError
 from tfinspect.lectures.data import (Vocabulary, birth_life, generated_words, read_birth_life, read_words,
                                      skipgram_batches)
 

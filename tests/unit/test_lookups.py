@@ -10,7 +10,7 @@ tf = pytest.importorskip("tensorflow.compat.v1")
 
 def _lookups(graph):
     from tfinspect.analyses.lookups import find_lookups
-    from tfinspect.graphindex import GraphIndex
+    from tfinspect.index.graphindex import GraphIndex
 
     index = GraphIndex.build(graph.as_graph_def(add_shapes=True))
     return index, {index.names[lookup.node]: lookup for lookup in find_lookups(index)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tfinspect.load.script.runner import _cgroup_limit
+from tfinspect.run.runner import _cgroup_limit
 
 
 def test_cgroup_v2_limit_of_this_process(tmp_path):

@@ -3,8 +3,8 @@ from __future__ import annotations
 from tensorboard.compat.proto import graph_pb2, types_pb2
 
 from tfinspect.analyses.overview import group_runs, overview, placeholders_of, scope_tree
-from tfinspect.graphindex import GraphIndex, input_node_name, scope_of
-from tfinspect.load.model import Capture, FeedInfo, GraphCapture, RunRecord, RunStatus, SourceLocation
+from tfinspect.index.graphindex import GraphIndex, input_node_name, scope_of
+from tfinspect.record.model import Capture, FeedInfo, GraphCapture, RunRecord, RunStatus, SourceLocation
 
 
 def graph_def(*nodes):

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from tfinspect.errors import UsageError
-from tfinspect.load.protocol.options import AUTO_MAX_RUNS, RunLimit, RunPolicy
+from tfinspect.core.errors import UsageError
+from tfinspect.record.options import AUTO_MAX_RUNS, RunLimit
+from tfinspect.run.child.policy import RunPolicy
 
 
 @pytest.mark.parametrize("text, expected", [("auto", RunLimit()), (None, RunLimit()), ("all", RunLimit(unlimited=True)),
@@ -43,7 +44,7 @@ def test_a_run_that_skimming_would_misrepresent_stops_the_script():
 
 
 def test_skimming_is_bounded():
-    from tfinspect.load.protocol.options import SKIM_SECONDS, WHILE_SKIMS
+    from tfinspect.record.options import SKIM_SECONDS, WHILE_SKIMS
 
     policy = RunPolicy(RunLimit())
     for _ in range(3):
@@ -86,8 +87,8 @@ def test_library_errors_name_the_argument_and_the_cli_its_flag():
     import pytest
 
     from tfinspect.cli import FLAGS
-    from tfinspect.errors import ArgumentError
-    from tfinspect.load.protocol.options import RunLimit
+    from tfinspect.core.errors import ArgumentError
+    from tfinspect.record.options import RunLimit
 
     with pytest.raises(ArgumentError) as raised:
         RunLimit.parse("often")

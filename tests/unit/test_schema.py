@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tfinspect.errors import SourceError
-from tfinspect.load.protocol.schema import validate
+from tfinspect.core.errors import SourceError
+from tfinspect.record.schema import validate
 
 GOOD = {"format": "tfinspect-capture", "version": 1, "source": "m.py", "origin": "script", "files": ["/m.py"],
         "graphs": [{"id": 0, "graph_def": "graph_0.pb", "sources": {"x": [0, 3, "<module>"]},

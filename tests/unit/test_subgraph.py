@@ -6,8 +6,8 @@ import pytest
 from tensorboard.compat.proto import graph_pb2
 
 from tfinspect.analyses.subgraph import plan, tensor_name, why
-from tfinspect.errors import UsageError
-from tfinspect.graphindex import GraphIndex, parse_tensor_name
+from tfinspect.core.errors import UsageError
+from tfinspect.index.graphindex import GraphIndex, parse_tensor_name
 
 
 def index(*nodes) -> GraphIndex:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tfinspect.load.child.tf1 import tf1_evidence
+from tfinspect.run.child.tf1 import tf1_evidence
 
 tf = pytest.importorskip("tensorflow")
 
@@ -45,7 +45,7 @@ def test_unparsable_script_gives_no_evidence(tmp_path):
     ("import keras\nh = keras.layers.Dense(3)(x)\n", None),
 ])
 def test_tf1_layer_apis_ask_for_the_legacy_keras(tmp_path, source, expected):
-    from tfinspect.load.child.tf1 import legacy_keras_use
+    from tfinspect.run.child.tf1 import legacy_keras_use
 
     path = tmp_path / "model.py"
     path.write_text(source)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tfinspect.errors import ArgumentError, UsageError
-from tfinspect.load.model import Capture, CollectionMember
+from tfinspect.core.errors import ArgumentError, UsageError
+from tfinspect.record.model import Capture, CollectionMember
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from typing import Callable
 
 import numpy as np
 
-from tfinspect.graphindex import GraphIndex
-from tfinspect.optypes import PLACEHOLDER_OPS, SOURCE_VALUE_OPS
-from tfinspect.tensors import output_shape, shape_of, tensor_value
+from tfinspect.index.graphindex import GraphIndex
+from tfinspect.core.optypes import PLACEHOLDER_OPS, SOURCE_VALUE_OPS
+from tfinspect.index.tensors import output_shape, shape_of, tensor_value
 
 
 @dataclass(frozen=True)

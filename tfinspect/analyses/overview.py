@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from tfinspect.load.model import (
+from tfinspect.record.model import (
     Capture,
     Signature,
     CollectionMember,
@@ -17,10 +17,10 @@ from tfinspect.load.model import (
     SourceLocation,
     VariableInfo,
 )
-from tfinspect.dtypes import dtype_name
-from tfinspect.tensors import shape_of
+from tfinspect.core.dtypes import dtype_name
+from tfinspect.index.tensors import shape_of
 
-from tfinspect.optypes import PLACEHOLDER_OPS  # re-exported
+from tfinspect.core.optypes import PLACEHOLDER_OPS  # re-exported
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from tfinspect.load.model import Capture, CheckpointEntry, VariableInfo
+from tfinspect.record.model import Capture, CheckpointEntry, VariableInfo
 
 Shape = tuple[int, ...]
 

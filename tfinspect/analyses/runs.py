@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from tfinspect.analyses.subgraph import RunPlan, plan
-from tfinspect.errors import ArgumentError, UsageError
-from tfinspect.graphindex import index_of  # noqa: F401  (index_of re-exported)
-from tfinspect.load.model import Capture, GraphCapture, RunRecord, SourceLocation
+from tfinspect.core.errors import ArgumentError, UsageError
+from tfinspect.index.graphindex import index_of  # noqa: F401  (index_of re-exported)
+from tfinspect.record.model import Capture, GraphCapture, RunRecord, SourceLocation
 
 def distinct_runs(capture: Capture) -> list[RunRecord]:
     """The first of each group of runs with the same graph, fetches and feeds (executed ones first)."""

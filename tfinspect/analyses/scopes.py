@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tfinspect.analyses.overview import ScopeNode, scope_tree
-from tfinspect.graphindex import scope_of
-from tfinspect.load.model import Capture, CreatedBy, GraphCapture, OutcomeStatus, SourceLocation, VariableCall
+from tfinspect.index.graphindex import scope_of
+from tfinspect.record.model import Capture, CreatedBy, GraphCapture, OutcomeStatus, SourceLocation, VariableCall
 
 
 class NoteKind(StrEnum):

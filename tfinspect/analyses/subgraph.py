@@ -18,9 +18,9 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
 
-from tfinspect.errors import ArgumentError
-from tfinspect.graphindex import GraphIndex, parse_tensor_name
-from tfinspect.optypes import is_mutating
+from tfinspect.core.errors import ArgumentError
+from tfinspect.index.graphindex import GraphIndex, parse_tensor_name
+from tfinspect.core.optypes import is_mutating
 
 
 @dataclass(frozen=True, eq=False)

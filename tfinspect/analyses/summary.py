@@ -6,9 +6,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from tfinspect.optypes import PLACEHOLDER_OPS
-from tfinspect.load.files.columns import columns_of, positions
-from tfinspect.load.model import Capture, GraphCapture, VariableInfo
+from tfinspect.core.optypes import PLACEHOLDER_OPS
+from tfinspect.index.columns import columns_of, positions
+from tfinspect.record.model import Capture, GraphCapture, VariableInfo
 
 LARGE_CONSTANT = 1 << 20
 _DECORATED = re.compile("[:^]").search

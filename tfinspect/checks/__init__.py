@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from tfinspect.checks.finding import Finding, Severity
-from tfinspect.load.model import Capture
+from tfinspect.record.model import Capture
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 

@@ -14,9 +14,9 @@ from tfinspect.analyses.lookups import Lookup, Origin, check_ids
 from tfinspect.checks.finding import Finding, Related, Severity
 from tfinspect.checks.check import check
 from tfinspect.checks.context import CheckContext
-from tfinspect.graphindex import GraphIndex
-from tfinspect.load.model import GraphCapture, OutcomeStatus
-from tfinspect.tensors import tensor_value
+from tfinspect.index.graphindex import GraphIndex
+from tfinspect.record.model import GraphCapture, OutcomeStatus
+from tfinspect.index.tensors import tensor_value
 
 FAMILY = "bounds"
 HINT_GPU = ("On CPU TensorFlow fails only when the run executes; on GPU the lookup silently returns zeros for "

@@ -9,8 +9,8 @@ import numpy as np
 
 from tfinspect.analyses.lookups import Lookup, find_lookups
 from tfinspect.analyses.runs import index_of, plan_for_run
-from tfinspect.graphindex import GraphIndex
-from tfinspect.load.model import Capture, GraphCapture, RunRecord
+from tfinspect.index.graphindex import GraphIndex
+from tfinspect.record.model import Capture, GraphCapture, RunRecord
 
 
 @dataclass
@@ -50,7 +50,7 @@ class CheckContext:
         import numpy as np
 
         from tfinspect.analyses.runs import distinct_runs
-        from tfinspect.load.model import OutcomeStatus, RunStatus
+        from tfinspect.record.model import OutcomeStatus, RunStatus
 
         if self.capture.outcome.status is not OutcomeStatus.COMPLETED or not self.capture.runs:
             return None

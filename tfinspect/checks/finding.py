@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Mapping
 
-from tfinspect.load.model import SourceLocation
+from tfinspect.record.model import SourceLocation
 
 
 class Severity(StrEnum):

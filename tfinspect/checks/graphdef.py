@@ -76,7 +76,7 @@ def unknown_rank_placeholders(context: CheckContext) -> Iterator[Finding]:
         Declare the shape, with ``None`` for the batch dimension: ``tf.placeholder(tf.float32, [None, 784])``.
     """
     from tfinspect.checks.context import consumers
-    from tfinspect.optypes import PASS_THROUGH_OPS, RANK_SENSITIVE_OPS, REQUIRED_PLACEHOLDER_OPS
+    from tfinspect.core.optypes import PASS_THROUGH_OPS, RANK_SENSITIVE_OPS, REQUIRED_PLACEHOLDER_OPS
 
     for graph, index, _ in context.graphs():
         for node, op_type in enumerate(index.op_types):

@@ -8,7 +8,7 @@ from typing import Iterator
 from tfinspect.checks.check import check
 from tfinspect.checks.context import CheckContext
 from tfinspect.checks.finding import Finding, Related, Severity
-from tfinspect.optypes import RANDOM_OPS, SEEDED_OPS
+from tfinspect.core.optypes import RANDOM_OPS, SEEDED_OPS
 
 FAMILY = "randomness"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tfinspect.checks import bounds, graphdef, growth, placement, randomness, sampling, training
 from tfinspect.checks.check import CHECKS, DOC_SECTIONS, Check
-from tfinspect.errors import UsageError
+from tfinspect.core.errors import UsageError
 
 FAMILIES = (bounds, sampling, growth, training, graphdef, randomness, placement)
 __all__ = ["DOC_SECTIONS", "FAMILIES", "Check", "all_checks", "needed", "selected"]

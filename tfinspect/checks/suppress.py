@@ -6,7 +6,7 @@ import dataclasses
 from functools import lru_cache
 
 from tfinspect.checks.finding import Finding, Severity
-from tfinspect.config import CheckConfig, ignored_on_line
+from tfinspect.core.config import CheckConfig, ignored_on_line
 
 MAX_SOURCE_BYTES = 16 << 20  # a "source" that large is not a script: its lines are not read
 

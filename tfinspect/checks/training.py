@@ -10,7 +10,7 @@ import numpy as np
 from tfinspect.checks.check import check
 from tfinspect.checks.context import CheckContext, consumers
 from tfinspect.checks.finding import Finding, Related, Severity
-from tfinspect.optypes import INCREMENT_OPS, PRINT_OPS, SUMMARY_OPS, VARIABLE_OPS, is_mutating
+from tfinspect.core.optypes import INCREMENT_OPS, PRINT_OPS, SUMMARY_OPS, VARIABLE_OPS, is_mutating
 
 FAMILY = "training"
 _SAVER = re.compile(r"^save(_\d+)?/")  # tf.train.Saver's save and restore ops: run only when asked

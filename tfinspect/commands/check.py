@@ -11,7 +11,7 @@ import json
 import sys
 from dataclasses import dataclass
 
-from tfinspect.load.files import SOURCE_HELP
+from tfinspect.readers import SOURCE_HELP
 from tfinspect.render.formats import CheckFormat, choices
 from tfinspect.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, load_source, report_outcome
 
@@ -54,7 +54,7 @@ class _Checked:
 
 def run(args: argparse.Namespace) -> int:
     from tfinspect.checks import has_errors
-    from tfinspect.errors import UsageError
+    from tfinspect.core.errors import UsageError
 
     sources = list(dict.fromkeys(args.sources))  # a file given twice is checked once
     if len(sources) > 1 and getattr(args, "save", None):
@@ -115,7 +115,7 @@ def _one(args: argparse.Namespace, source: str, config, select, ignore, checks) 
 
 def _config(args, source: str):
     """``[tool.tfinspect]`` of the nearest pyproject.toml above ``source`` (none with --no-config)."""
-    from tfinspect.config import CheckConfig, find_pyproject, load_config
+    from tfinspect.core.config import CheckConfig, find_pyproject, load_config
 
     if args.no_config:
         return CheckConfig()
@@ -175,7 +175,7 @@ def _what_was_checked(capture) -> str | None:
 
 def _note_stop(capture) -> None:
     """Say so when the run limit (not a finding) ended the script: what came after it was never checked."""
-    from tfinspect.load.model import OutcomeStatus, RunStatus
+    from tfinspect.record.model import OutcomeStatus, RunStatus
 
     if capture.outcome.status is not OutcomeStatus.STOPPED:
         return

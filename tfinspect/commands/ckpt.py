@@ -24,7 +24,7 @@ def add_parser(commands, options) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tfinspect.analyses.restore import compare, saved_variables
-    from tfinspect.load.files.checkpoints import read_checkpoint
+    from tfinspect.readers.checkpoints import read_checkpoint
     from tfinspect.render.ckpt import checkpoint_view, ckpt_json
 
     prefix, entries = read_checkpoint(args.checkpoint)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tfinspect.load.files import SOURCE_HELP
+from tfinspect.readers import SOURCE_HELP
 from tfinspect.commands.common import emit, load_source, report_outcome
 
 
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     if args.scope is not None:  # before a script runs for seconds
         import re
 
-        from tfinspect.errors import UsageError
+        from tfinspect.core.errors import UsageError
 
         try:
             re.compile(args.scope)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tfinspect.load.model import Capture, OutcomeStatus
-from tfinspect.options import Tf1Mode
-from tfinspect.load.protocol.options import CaptureOptions
-from tfinspect.load.sources import load
+from tfinspect.record.model import Capture, OutcomeStatus
+from tfinspect.core.options import Tf1Mode
+from tfinspect.record.options import CaptureOptions
+from tfinspect.run.sources import load
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -38,14 +38,14 @@ class _ConsoleWriter:
 def load_source(args: argparse.Namespace, progress=None, **overrides) -> Capture:
     """Load ``args.source`` (and ``--save`` it). Every output the arguments name is checked first."""
     from tfinspect.commands.output import check_outputs
-    from tfinspect.errors import UsageError
+    from tfinspect.core.errors import UsageError
 
     check_outputs(args)
     if getattr(args, "save", None) and not args.source.endswith(".py") and not getattr(args, "script", False):
         raise UsageError("--save saves what a script run captured; this source is a file already")
     capture = _load(args, progress, **overrides)
     if getattr(args, "save", None):
-        from tfinspect.load.files.capture import save_capture
+        from tfinspect.readers.capture import save_capture
 
         if capture.directory is None:
             raise UsageError("--save saves what a script run captured; this source is a file already")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tfinspect.load.files import SOURCE_HELP
+from tfinspect.readers import SOURCE_HELP
 from tfinspect.render.formats import DumpFormat, choices
 from tfinspect.commands.common import EXIT_CLEAN, load_source, report_outcome
 from tfinspect.commands.output import write_output, write_picture
-from tfinspect.errors import UsageError
-from tfinspect.options import depth_value
+from tfinspect.core.errors import UsageError
+from tfinspect.core.options import depth_value
 
 
 
@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         stripped = strip_large_constants(graph_def, args.strip_large_constants)
         print(f"tfinspect: emptied {stripped} constant(s) over {args.strip_large_constants} bytes", file=sys.stderr)
     if args.tensorboard:
-        from tfinspect.load.files.events import write_graph_event
+        from tfinspect.readers.events import write_graph_event
 
         runs = _run_metadata(capture, graph.id)
         write_graph_event(args.tensorboard, graph_def, runs)
@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
             return report_outcome(capture)
     fmt = DumpFormat(args.format)
     if fmt in (DumpFormat.DOT, DumpFormat.SVG):
-        from tfinspect.graphindex import GraphIndex
+        from tfinspect.index.graphindex import GraphIndex
         from tfinspect.render.dot import check_expand, to_dot
 
         drawn = GraphIndex.build(graph_def) if fetches else index
@@ -130,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         write_picture(source, args.format, args.output, force=args.force, timeout=args.timeout)
         return report_outcome(capture)
     if fmt is DumpFormat.HTML:
-        from tfinspect.graphindex import GraphIndex
+        from tfinspect.index.graphindex import GraphIndex
 
         data = _html(capture, graph, GraphIndex.build(graph_def) if fetches else index, whole=not fetches).encode()
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tfinspect.load.model import Capture
+from tfinspect.record.model import Capture
 from tfinspect.commands.common import emit, load_source, report_outcome
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tfinspect.errors import UsageError
+from tfinspect.core.errors import UsageError
 from tfinspect.lectures import DRIVER, LECTURES, find
-from tfinspect.load.protocol.options import RunLimit
+from tfinspect.record.options import RunLimit
 
 
 def add_parser(commands, add_capture_options, add_format_option) -> None:
@@ -108,8 +108,8 @@ def run_lecture(args: argparse.Namespace) -> int:
         if value is not None:
             argv += [f"--{option}", str(value)]
     argv += ["--loss", args.loss]
-    from tfinspect.load.protocol.options import CaptureOptions
-    from tfinspect.load.script.runner import run_script
+    from tfinspect.record.options import CaptureOptions
+    from tfinspect.run.runner import run_script
 
     bar = _ProgressBar(f"training {lecture.name}")
     try:

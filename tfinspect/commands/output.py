@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-from tfinspect.errors import UsageError
-from tfinspect.fileio import write_atomic
+from tfinspect.core.errors import UsageError
+from tfinspect.core.fileio import write_atomic
 
 
 def check_output(path: str | None, *, force: bool, what: str = "") -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from tfinspect.load.files import SOURCE_HELP
+from tfinspect.readers import SOURCE_HELP
 from tfinspect.commands.common import emit, load_source, report_outcome
-from tfinspect.options import depth_value
+from tfinspect.core.options import depth_value
 
 
 def add_parser(commands, options) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tfinspect.load.files import SOURCE_HELP
+from tfinspect.readers import SOURCE_HELP
 from tfinspect.render.formats import SubgraphFormat, choices
 from tfinspect.commands.common import load_source, report_outcome
 from tfinspect.commands.output import write_picture
-from tfinspect.errors import UsageError
-from tfinspect.options import depth_value
+from tfinspect.core.errors import UsageError
+from tfinspect.core.options import depth_value
 
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tfinspect.load.files import SOURCE_HELP
+from tfinspect.readers import SOURCE_HELP
 from tfinspect.commands.common import emit, load_source, report_outcome
 
 

@@ -13,7 +13,7 @@ import sys
 
 import tensorflow.compat.v1 as tf
 
-from tfinspect.load.protocol import PROGRESS_PREFIX
+from tfinspect.record.layout import PROGRESS_PREFIX
 
 
 def report_progress(done: int, total: int, loss: float) -> None:

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import numpy as np
 
-from tfinspect.errors import SourceError
+from tfinspect.core.errors import SourceError
 
 BIRTH_LIFE_HEADER = ("Country", "Birth rate", "Life expectancy")
 

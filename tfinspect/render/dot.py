@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tfinspect.analyses.subgraph import RunPlan
-from tfinspect.errors import TfinspectError
-from tfinspect.graphindex import GraphIndex
-from tfinspect.optypes import is_mutating
+from tfinspect.core.errors import TfinspectError
+from tfinspect.index.graphindex import GraphIndex
+from tfinspect.core.optypes import is_mutating
 
 
 RAN = {"style": "filled", "fillcolor": "#cfe8ff", "color": "#1f5f99"}
@@ -275,7 +275,7 @@ def check_expand(index: GraphIndex, expand) -> tuple[str, ...]:
     """The scopes to open, each checked: a name scope of the graph (ArgumentError naming ``expand`` otherwise)."""
     from difflib import get_close_matches
 
-    from tfinspect.errors import ArgumentError
+    from tfinspect.core.errors import ArgumentError
 
     wanted = tuple(scope.strip("/") for scope in expand or ())
     if not wanted:

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from tfinspect.version import __version__
+from tfinspect.core.version import __version__
 from tfinspect.checks.finding import Finding, Severity
 from tfinspect.render.formatting import printable, source_json, source_text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from tfinspect.load.model import Shape, SourceLocation
+from tfinspect.record.model import Shape, SourceLocation
 
 
 def shape_text(shape: Shape) -> str:

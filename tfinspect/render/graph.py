@@ -10,12 +10,12 @@ from rich.text import Text
 from rich.tree import Tree
 
 from tfinspect.analyses.overview import GraphOverview, GraphSummary, RunGroup, ScopeNode
-from tfinspect.load.model import OutcomeStatus
+from tfinspect.record.model import OutcomeStatus
 from tfinspect.render.formatting import created_by_text, names_text, shape_text, source_text
 from tfinspect.render.formatting import shape_json, source_json
 from tfinspect.render.json import SCHEMA_VERSION
 from typing import Any
-from tfinspect.load.model import Outcome, RunRecord, VariableInfo
+from tfinspect.record.model import Outcome, RunRecord, VariableInfo
 from tfinspect.render.theme import titled_table
 
 

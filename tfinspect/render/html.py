@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from tfinspect.graphindex import GraphIndex
+from tfinspect.index.graphindex import GraphIndex
 from tfinspect.render.dot import BOX_BUDGET
 
 MAX_RUNS = 30  # runs whose executed ops the view marks (distinct runs, in order)

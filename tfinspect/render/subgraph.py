@@ -11,7 +11,7 @@ from rich.text import Text
 
 from tfinspect.analyses.runs import UnusedReport
 from tfinspect.analyses.subgraph import RunPlan, Why
-from tfinspect.load.model import RunRecord, SourceLocation
+from tfinspect.record.model import RunRecord, SourceLocation
 from tfinspect.render.formatting import names_text, source_text
 from tfinspect.render.theme import make_console
 from tfinspect.render.formatting import source_json

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from tfinspect.analyses.lookups import UNSIGNED_VIEW, Violation, check_ids, find_lookups
-from tfinspect.errors import TfinspectError
+from tfinspect.core.errors import TfinspectError
 
 try:  # the per-step check compiled at install (setup.py); without a compiler, the numpy path below does it
     from tfinspect.runtime._guardcheck import first_suspect as _first_suspect
@@ -50,7 +50,7 @@ class _GraphConstraints:
     """Placeholder tensor name -> the lookups its values reach, for one graph (rebuilt when it grows)."""
 
     def __init__(self, graph) -> None:
-        from tfinspect.graphindex import GraphIndex
+        from tfinspect.index.graphindex import GraphIndex
 
         self.version = graph.version
         self.index = GraphIndex.build(graph.as_graph_def(add_shapes=True))

@@ -11,7 +11,7 @@ Call it after building the graph and before the first ``Session.run``.
 from __future__ import annotations
 
 from tfinspect.analyses.lookups import find_lookups
-from tfinspect.graphindex import GraphIndex
+from tfinspect.index.graphindex import GraphIndex
 
 
 def instrument(graph=None) -> list[str]:
