@@ -26,8 +26,14 @@ def big_graph_def(ops: int, towers: int = 2, shape: str = "layers"):
     """A GraphDef of about ``ops`` ops in ``towers`` towers of numbered layers, each layer a chain.
 
     ``shape``: ``layers`` (identical layers: a series), ``irregular`` (layers of different sizes: one box each),
-    ``flat`` (no scopes at all: ops grouped by type)."""
+    ``flat`` (no scopes at all: ops grouped by type), ``dense`` (irregular layers whose ops take a second input
+    from anywhere earlier 30% of the time: thousands of edges between the boxes)."""
+    import random
+
     from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    far = random.Random(0)
+    made: list[str] = []
 
     graph = GraphDef()
     layers = max(1, ops // (towers * OPS_PER_LAYER))
@@ -35,11 +41,14 @@ def big_graph_def(ops: int, towers: int = 2, shape: str = "layers"):
     for tower in range(towers):
         previous = "input"
         for layer in range(layers):
-            size = OPS_PER_LAYER + (layer % 7) * 10 if shape == "irregular" else OPS_PER_LAYER
+            size = OPS_PER_LAYER + (layer % 7) * 10 if shape in ("irregular", "dense") else OPS_PER_LAYER
             for k in range(size):
                 name = f"tower_{tower}/layer_{layer}/op_{k}" if shape != "flat" else f"op_{tower}_{layer}_{k}"
                 node = graph.node.add(name=name, op=TYPES[k % len(TYPES)])
                 node.input.append(previous)
+                if shape == "dense" and made and far.random() < 0.3:
+                    node.input.append(made[far.randrange(len(made))])
+                made.append(name)
                 previous = name
         graph.node.add(name=f"output_{tower}", op="Identity", input=[previous])
     return graph
@@ -64,13 +73,13 @@ def _browser(page: str, folder: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.big_graph")
     parser.add_argument("--ops", type=int, action="append", help="graph sizes (default 160000 and 1000000)")
-    parser.add_argument("--shape", action="append", choices=("layers", "irregular", "flat"),
+    parser.add_argument("--shape", action="append", choices=("layers", "irregular", "flat", "dense"),
                         help="how the graph is scoped (default: all three)")
     args = parser.parse_args(argv)
     print("| ops | scopes | .pb | boxes | svg | time to svg | time to html | html | browser draws it |")
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for ops, shape in [(o, s) for o in args.ops or [160_000, 1_000_000] for s in args.shape or
-                       ("layers", "irregular", "flat")]:
+                       ("layers", "irregular", "flat", "dense")]:
         with tempfile.TemporaryDirectory() as folder:
             pb = os.path.join(folder, "big.pb")
             with open(pb, "wb") as f:

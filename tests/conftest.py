@@ -79,6 +79,19 @@ def fixture_path(relative: str, flavour: str = "tf1", workdir: Path | None = Non
     return str(target)
 
 
+def skip_without_legacy_keras(script: Path | str) -> None:
+    """Skip, saying why, a test of a script that uses tf.layers / tf.nn.rnn_cell where tf_keras is not installed
+    (TensorFlow 2.16+ ships Keras 3, which has neither; the README says when users need tf_keras)."""
+    import importlib.util
+
+    from tfinspect.run.child.tf1 import legacy_keras_use
+
+    found = legacy_keras_use(str(script))
+    if found is not None and importlib.util.find_spec("tf_keras") is None:
+        pytest.skip(f"{Path(script).name} uses {found.expression}, which needs tf_keras "
+                    "beside TensorFlow 2.16+ (pip install --no-deps tf_keras)")
+
+
 def shared_data(name: str) -> Path:
     """A file of ../shared/data; skips the test, saying why, when it is absent."""
     path = SHARED_DATA / name

@@ -61,12 +61,12 @@ class TestInTheBrowser:
         script = str(FIXTURES / "pictures" / "twenty_layers.py")
         assert run_cli("dump", script, "--format", "html", "-o", str(out), "--quiet").code == 0
         closed = _dom(out, "", tmp_path)
-        assert 'data-box="h*"' in closed and 'data-box="gradients/h*"' in closed  # h1..h20: one box, as in pictures
-        assert 'data-box="gradients/h7/"' not in closed and 'data-box="gradients/h7/MatMul_grad/"' not in closed
+        assert 'data-box="h*/*"' in closed and 'data-box="gradients/h*/*"' in closed  # h1..h20: one box, as in pictures
+        assert 'data-box="gradients/h7/*"' not in closed and 'data-box="gradients/h7/MatMul_grad/*"' not in closed
         assert 0 < int(re.search(r'id="status">(\d+) boxes', closed).group(1)) <= 300
         opened = _dom(out, "expand=gradients/h7", tmp_path)
-        assert 'data-box="gradients/h7/MatMul_grad/"' in opened and 'data-box="gradients/h7/"' not in opened
-        assert 'data-box="gradients/h8/"' in opened and 'data-box="gradients/h*"' not in opened
+        assert 'data-box="gradients/h7/MatMul_grad/*"' in opened and 'data-box="gradients/h7/*"' not in opened
+        assert 'data-box="gradients/h8/*"' in opened and 'data-box="gradients/h*/*"' not in opened
 
     def test_a_flat_graph_is_grouped_by_op_type(self, tmp_path):
         """20,000 ops with no scope: boxes per op type, and a selected op drawn on its own."""
@@ -85,6 +85,42 @@ class TestInTheBrowser:
         details = dom[dom.index('<div id="details">'):]
         assert "<b>type: </b>ResourceGather" in details or "<b>type: </b>GatherV2" in details
         assert "word2vec.py:" in details and "<b>runs: </b>#" in details
+
+
+def _dot_boxes(dot: str) -> set[str]:
+    """The box ids of a dot picture (its node statements)."""
+    found = set()
+    for line in dot.splitlines():
+        match = re.match(r'\s*("(?:[^"\\]|\\.)*"|[^\s\[{}]+) \[', line)
+        if match and " -> " not in line and match.group(1) not in ("graph", "node", "edge"):
+            found.add(match.group(1).strip('"').replace('\\"', '"'))
+    return found
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no headless Chromium (apt-get install chromium)")
+@pytest.mark.parametrize("expand", ["", "gradients/h7"])
+def test_dot_the_page_and_the_text_tree_draw_the_same_boxes(expand, tmp_path):
+    """One collapse model: the page's first view (and an expansion) has exactly the boxes of the svg picture,
+    and the text tree shows the series the picture draws."""
+    import html
+    import json
+
+    script = str(FIXTURES / "pictures" / "twenty_layers.py")
+    page = tmp_path / "layers.html"
+    assert run_cli("dump", script, "--format", "html", "-o", str(page), "--quiet").code == 0
+    dom = _dom(page, f"expand={expand}" if expand else "", tmp_path)
+    drawn = set(json.loads(html.unescape(re.search(r'data-boxes="([^"]*)"', dom).group(1))))
+    dot = run_cli("dump", script, "--format", "dot", "--quiet", *(["--expand", expand] if expand else []))
+    assert dot.code == 0, dot.err
+    assert drawn == _dot_boxes(dot.out) and len(drawn) > 20
+    if not expand:
+        series = {box[:-2] for box in drawn if box.endswith("*/*")}
+        assert series == {"h*", "gradients/h*", "GradientDescent/update_h*"}
+        text = run_cli("graph", script, "--quiet").out
+        lines = {" ".join(line.split()).lstrip("│├└─ ") for line in text.splitlines() if "×" in line}
+        assert lines == {"h*/ ×20 16 ops each", "h*/ ×20 14 ops each", "update_h*/ ×20 2 ops each"}
+        counts = {line: re.search(r'label="[^"]*?\* ×(\d+)', line) for line in dot.out.splitlines()}
+        assert sorted(int(m.group(1)) for m in counts.values() if m) == [20, 20, 20]
 
 
 def test_op_names_cannot_break_out_of_the_page(tmp_path):

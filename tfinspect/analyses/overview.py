@@ -31,6 +31,7 @@ class ScopeNode:
     path: str
     ops: int
     children: tuple[ScopeNode, ...] = ()
+    series: tuple[str, int] | None = None  # in a series of the collapse model: its label ("h*") and size
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,9 @@ def placeholders_of(graph: GraphCapture) -> tuple[PlaceholderInfo, ...]:
     return tuple(result)
 
 
-def scope_tree(names: Iterable[str]) -> ScopeNode:
-    """The name-scope tree of ``names`` (op names), children in creation order."""
+def scope_tree(names: Iterable[str], series_of: dict[str, tuple[str, int]] | None = None) -> ScopeNode:
+    """The name-scope tree of ``names`` (op names), children in creation order; ``series_of`` (the collapse
+    model's, scope path -> (series label, size)) marks the scopes that are members of a series."""
     counts: dict[str, int] = {}
     children: dict[str, list[str]] = {"": []}
     total = 0
@@ -141,7 +143,8 @@ def scope_tree(names: Iterable[str]) -> ScopeNode:
 
     def build(path: str) -> ScopeNode:
         kids = tuple(build(child) for child in children.get(path, ()))
-        return ScopeNode(path.rpartition("/")[2], path, counts.get(path, total), kids)
+        return ScopeNode(path.rpartition("/")[2], path, counts.get(path, total), kids,
+                         series_of.get(path) if series_of else None)
 
     return build("")
 
@@ -164,13 +167,22 @@ def group_runs(runs: Iterable[RunRecord]) -> tuple[RunGroup, ...]:
     return tuple(sorted(result, key=lambda g: g.first.index))
 
 
+def _named_scopes(graph) -> ScopeNode:
+    """The scope tree of a graph, its series marked as pictures draw them (one model for every view)."""
+    from tfinspect.analyses.collapse import hierarchy
+    from tfinspect.index.graphindex import index_of
+
+    index = index_of(graph)
+    return scope_tree(index.names, hierarchy(index.names, index.op_types).series_of())
+
+
 def overview(capture: Capture) -> GraphOverview:
     """Summarise a capture for ``tfinspect graph``."""
     graphs = tuple(
         GraphSummary(
             id=g.id,
             ops=g.op_count,
-            scopes=scope_tree(n.name for n in g.graph_def.node),
+            scopes=_named_scopes(g),
             variables=g.variables,
             placeholders=placeholders_of(g),
             collections=dict(g.collections),

@@ -122,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
     fmt = DumpFormat(args.format)
     if fmt in (DumpFormat.DOT, DumpFormat.SVG):
         from tfinspect.index.graphindex import GraphIndex
-        from tfinspect.render.dot import check_expand, to_dot
+        from tfinspect.analyses.collapse import check_expand
+        from tfinspect.render.dot import to_dot
 
         drawn = GraphIndex.build(graph_def) if fetches else index
         source = to_dot(drawn, None, depth=args.depth, whole_graph=True, title=capture.source,

@@ -117,7 +117,7 @@ def _picture(args, capture, plans, runs, answer) -> None:
     where = f" at {run.source.short()}" if run is not None and run.source else ""
     title = f"{capture.source}: run #{item.run_index}{where}" if item.run_index is not None else \
         f"{capture.source}: signature {item.signature}" if item.signature else capture.source
-    from tfinspect.render.dot import check_expand
+    from tfinspect.analyses.collapse import check_expand
 
     index = index_of(capture.graph(item.graph))
     source = to_dot(index, item, depth=args.depth, whole_graph=args.all, title=title,

@@ -128,6 +128,17 @@ class GraphIndex:
     def op_types(self) -> list[str]:
         return [n.op for n in self.graph_def.node]
 
+    @cached_property
+    def type_names(self) -> list[str]:
+        """The distinct op types, in order of first appearance (``type_codes`` indexes it)."""
+        return list(dict.fromkeys(self.op_types))
+
+    @cached_property
+    def type_codes(self) -> np.ndarray:
+        """Per node: its op type's position in ``type_names``."""
+        codes = {name: code for code, name in enumerate(self.type_names)}
+        return np.fromiter((codes[t] for t in self.op_types), dtype=np.int32, count=len(self.op_types))
+
     def __len__(self) -> int:
         return len(self.names)
 

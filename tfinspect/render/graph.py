@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -50,40 +48,20 @@ def header(view: GraphOverview) -> Text:
 
 
 def scope_tree(node: ScopeNode, depth: int | None, unit: str = "op", series: bool = False) -> Tree:
-    """The scope tree; ``unit`` names what is counted (ops, variables); with ``series``, numbered sibling scopes of
-    the same size are one line (``h*/ x20``)."""
+    """The scope tree; ``unit`` names what is counted (ops, variables); with ``series``, the members of a series of
+    the collapse model (numbered sibling scopes of the same make-up) are one line (``h*/ x20``)."""
     label = Text("(graph) ", style="tfi.dim") if not node.path else Text(node.name + "/", style="tfi.scope")
     tree = Tree(label.append(_plural(node.ops, unit), style="tfi.count"), guide_style="tfi.dim")
     _add_children(tree, node, depth, 1, unit, series)
     return tree
 
 
-_NUMBERED = re.compile(r"^(.*?)(\d+)$")
-
-
-def _series(children) -> dict[str, tuple[str, int]]:
-    """Child scope -> (its series' label, how many): three or more numbered siblings (tower_0..tower_2, h1..h20)
-    of the same size, shown as one line as TensorBoard groups them."""
-    families: dict[tuple, list] = {}
-    for child in children:
-        match = _NUMBERED.match(child.name)
-        if match:
-            families.setdefault((match.group(1), child.ops, len(child.children)), []).append(child)
-    series = {}
-    for (prefix, _, _), members in families.items():
-        if len(members) >= 3:
-            for member in members:
-                series[member.path] = (f"{prefix}*", len(members))
-    return series
-
-
 def _add_children(tree: Tree, node: ScopeNode, depth: int | None, level: int, unit: str,
                   grouping: bool = False) -> None:
-    series = _series(node.children) if grouping else {}
     shown = set()
     for child in node.children:
-        if child.path in series:
-            name, count = series[child.path]
+        if grouping and child.series is not None:
+            name, count = child.series
             if name not in shown:
                 shown.add(name)
                 tree.add(Text(f"{name}/", style="tfi.scope").append(f" ×{count}", style="tfi.name").append(

@@ -1,11 +1,14 @@
 """A self-contained interactive HTML view of a graph: one file, opened in a browser with no server.
 
 The page holds the graph as JSON (names, types, devices, source lines, inputs, and which captured runs
-executed each op) and draws it with its own small layered layout in SVG: no library, nothing fetched.
-Name scopes start collapsed to fit a box budget, as pictures do (render/dot.py); a click on a scope opens
-or closes it, a click on an op shows its type, inputs, outputs, device, source line and runs, and the
-search box finds ops by name. ``#search=NAME``, ``#expand=SCOPE`` and ``#select=OP`` in the address do
-the same on load (the tests drive a headless browser with them).
+executed each op) and the collapse model of ``analyses.collapse``: the hierarchy of scopes, series and type
+groups above the ops, and which of its nodes the first view opens (the cut the svg picture draws). The page
+draws that cut with its own small layered layout in SVG (no library, nothing fetched); a click on a closed
+box opens it, the scope tree opens and closes scopes, a click on an op shows its type, inputs, outputs,
+device, source line and runs, and the search box finds ops by name. It applies no collapse rule of its own:
+every view is a cut of the embedded hierarchy. ``#search=NAME``, ``#expand=SCOPE`` and ``#select=OP`` in the
+address do the same on load (the tests drive a headless browser with them); the boxes drawn are listed in
+the ``data-boxes`` attribute of the picture.
 """
 
 from __future__ import annotations
@@ -15,14 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from tfinspect.analyses.collapse import choose_cut, hierarchy
 from tfinspect.index.graphindex import GraphIndex
-from tfinspect.render.dot import BOX_BUDGET
 
 MAX_RUNS = 30  # runs whose executed ops the view marks (distinct runs, in order)
 
 
 def view_model(index: GraphIndex, *, title: str, sources=None, runs=(), plans=()) -> dict[str, Any]:
-    """The JSON the page reads: compact columns, one entry per op."""
+    """The JSON the page reads: compact columns, one entry per op, and the collapse model's nodes."""
     types: dict[str, int] = {}
     files: dict[str, int] = {}
     type_of, source_of, device_of = [], [], []
@@ -43,12 +46,18 @@ def view_model(index: GraphIndex, *, title: str, sources=None, runs=(), plans=()
     ran = np.zeros(len(index), dtype=np.int64)
     for bit, plan in enumerate(list(plans)[:MAX_RUNS]):
         ran |= plan.mask.astype(np.int64) << bit
+    h = hierarchy(index.names, index.op_types)
+    cut = choose_cut(h)
     return {
-        "title": title, "budget": BOX_BUDGET,
+        "title": title,
         "names": list(index.names), "types": list(types), "type": type_of,
         "files": list(files), "source": source_of, "devices": list(devices), "device": device_of,
         "indptr": index.indptr.astype(np.int64).tolist(), "inputs": inputs.tolist(), "control": control.tolist(),
         "runs": [label for label in list(runs)[:MAX_RUNS]], "ran": ran.tolist(),
+        "nodes": {"kind": h.kind.tolist(), "parent": h.parent.tolist(), "path": list(h.path),
+                  "label": list(h.label), "ops": h.ops.tolist(), "members": h.members.tolist(),
+                  "children": [list(c) for c in h.children]},
+        "opParent": h.op_parent.tolist(), "open": np.flatnonzero(cut.opened).tolist(),
     }
 
 
@@ -101,105 +110,35 @@ body{margin:0;font:13px Helvetica,Arial,sans-serif;display:flex;height:100vh;col
 <script>
 "use strict";
 const M = JSON.parse(document.getElementById("model").textContent);
-const N = M.names.length;
+const N = M.names.length, G = M.nodes, NODES = G.kind.length;
+const SCOPE = 0, SERIES = 1, TYPES = 2;
 document.getElementById("title").textContent = M.title;
-// scope tree: id -> {path, name, parent, children(scope ids), ops(op ids), count}
-const scopes = [{path: "", name: "", parent: -1, children: [], ops: [], count: 0}];
-const scopeIndex = new Map([["", 0]]);
-const opScope = new Int32Array(N);
-function scopeOf(path) {
-  let id = scopeIndex.get(path);
-  if (id !== undefined) return id;
-  const cut = path.lastIndexOf("/");
-  const parent = scopeOf(cut < 0 ? "" : path.slice(0, cut));
-  id = scopes.length;
-  scopes.push({path, name: path.slice(cut + 1), parent, children: [], ops: [], count: 0});
-  scopes[parent].children.push(id);
-  scopeIndex.set(path, id);
-  return id;
-}
-for (let i = 0; i < N; i++) {
-  const name = M.names[i], cut = name.lastIndexOf("/");
-  const s = scopeOf(cut < 0 ? "" : name.slice(0, cut));
-  opScope[i] = s; scopes[s].ops.push(i);
-  for (let t = s; t >= 0; t = scopes[t].parent) scopes[t].count++;
-}
-// a scope that is also an op's name ("w" and "w/read") keeps the op inside as a box of its own
+// The collapse model, as Python computed it (analyses/collapse.py): nodes above the ops, and the first view's
+// open nodes. A view is a cut of this tree: a closed node under open ones is one box. No rule is re-derived here.
+const opsOf = Array.from({length: NODES}, () => []);
+for (let i = 0; i < N; i++) opsOf[M.opParent[i]].push(i);
+const open = new Set(M.open);
+const byPath = new Map();
+for (let n = 0; n < NODES; n++) if (G.kind[n] === SCOPE) byPath.set(G.path[n], n);
 const consumers = Array.from({length: N}, () => []);
 for (let i = 0; i < N; i++)
   for (let k = M.indptr[i]; k < M.indptr[i + 1]; k++) if (M.inputs[k] >= 0) consumers[M.inputs[k]].push(i);
-const open = new Set([0]);
 let selected = -1;
-// a scope with more single ops than its share of the budget shows them grouped by type ("Const ×312")
-const CROWDED = Math.max(20, Math.floor(M.budget / 10));
-const typeCounts = new Map();  // "scope:type" -> ops
-for (let i = 0; i < N; i++) { const key = opScope[i] + ":" + M.type[i]; typeCounts.set(key, (typeCounts.get(key) || 0) + 1); }
-const groupsOf = s => { const seen = new Set(); for (const i of scopes[s].ops) seen.add(M.type[i]); return [...seen]; };
-const crowded = s => scopes[s].ops.length > CROWDED;
-const ownBoxes = s => crowded(s) ? groupsOf(s).length : scopes[s].ops.length;
-// series: three or more numbered sibling scopes holding the same ops by type (tower_0..2, h1..h20), one box
-// "tower_* ×3" until opened, as the pictures draw them
-const makeup = scopes.map(() => new Map());
-for (let i = 0; i < N; i++) for (let t = opScope[i]; t > 0; t = scopes[t].parent)
-  makeup[t].set(M.type[i], (makeup[t].get(M.type[i]) || 0) + 1);
-const signature = makeup.map(m => [...m.entries()].sort((a, b) => a[0] - b[0]).join(";"));
-const series = [], seriesOf = new Int32Array(scopes.length).fill(-1), openSeries = new Set();
-for (let s = 0; s < scopes.length; s++) {
-  const families = new Map();
-  for (const c of scopes[s].children) {
-    const match = /^(.*?)(\d+)$/.exec(scopes[c].name);
-    if (!match) continue;
-    const key = match[1] + "|" + signature[c];
-    if (!families.has(key)) families.set(key, {prefix: match[1], members: []});
-    families.get(key).members.push(c);
-  }
-  for (const family of families.values()) if (family.members.length >= 3) {
-    const id = series.length;
-    series.push({parent: s, prefix: family.prefix, members: family.members, count: scopes[family.members[0]].count});
-    for (const c of family.members) seriesOf[c] = id;
-  }
-}
-const inClosedSeries = c => seriesOf[c] >= 0 && !openSeries.has(seriesOf[c]);
-const childBoxes = s => { let n = 0; const seen = new Set();
-  for (const c of scopes[s].children) if (inClosedSeries(c)) seen.add(seriesOf[c]); else n++;
-  return n + seen.size; };
-// open scopes level by level while the whole level fits the budget (a uniform picture, as pictures choose a depth)
-(function autoOpen() {
-  let boxes = childBoxes(0) + ownBoxes(0), level = scopes[0].children.filter(c => !inClosedSeries(c));
-  while (level.length) {
-    let more = 0;
-    for (const s of level) more += childBoxes(s) + ownBoxes(s) - 1;
-    if (boxes + more > M.budget) break;
-    boxes += more;
-    for (const s of level) open.add(s);
-    level = level.flatMap(s => scopes[s].children.filter(c => !inClosedSeries(c)));
-  }
-})();
-// the box an op is drawn in: its own, or its outermost closed scope
+const boxId = n => G.kind[n] === TYPES ? G.path[n] : G.path[n] + "/*";  // the ids the svg picture gives its boxes
+// the box an op is drawn in: its outermost closed node, or itself (the selected op is always drawn on its own)
 function boxOf(i) {
-  let chain = [];
-  for (let s = opScope[i]; s > 0; s = scopes[s].parent) chain.push(s);
-  for (let k = chain.length - 1; k >= 0; k--) {
-    if (inClosedSeries(chain[k])) return "g" + seriesOf[chain[k]];
-    if (!open.has(chain[k])) return "s" + chain[k];
-  }
-  if (i !== selected && crowded(opScope[i])) return "t" + opScope[i] + ":" + M.type[i];
-  return "o" + i;
+  let box = -1;
+  for (let n = M.opParent[i]; n > 0; n = G.parent[n]) if (!open.has(n)) box = n;
+  return box < 0 || (i === selected && G.kind[box] === TYPES) ? "o" + i : "n" + box;
 }
 function visibleBoxes() {
   const boxes = [];
-  const walk = s => {
-    const drawn = new Set();
-    for (const c of scopes[s].children) {
-      if (inClosedSeries(c)) { if (!drawn.has(seriesOf[c])) { drawn.add(seriesOf[c]); boxes.push("g" + seriesOf[c]); } }
-      else open.has(c) ? walk(c) : boxes.push("s" + c);
-    }
-    if (crowded(s)) {
-      for (const t of groupsOf(s)) boxes.push("t" + s + ":" + t);
-      if (selected >= 0 && opScope[selected] === s) boxes.push("o" + selected);
-    } else for (const i of scopes[s].ops) boxes.push("o" + i);
+  const walk = n => {
+    for (const c of G.children[n]) open.has(c) ? walk(c) : boxes.push("n" + c);
+    for (const i of opsOf[n]) boxes.push("o" + i);
   };
   walk(0);
+  if (selected >= 0 && boxOf(selected) === "o" + selected && !boxes.includes("o" + selected)) boxes.push("o" + selected);
   return boxes;
 }
 function ranOps(box) {
@@ -230,9 +169,8 @@ function draw() {
   }
   const rank = new Int32Array(n), queue = [];
   for (let k = 0; k < n; k++) if (!indeg[k]) queue.push(k);
-  let seen = 0;
   while (queue.length) {
-    const a = queue.pop(); seen++;
+    const a = queue.pop();
     for (const b of out[a]) { rank[b] = Math.max(rank[b], rank[a] + 1); if (--indeg[b] === 0) queue.push(b); }
   }
   let top = 0; for (let k = 0; k < n; k++) top = Math.max(top, rank[k]);
@@ -256,62 +194,45 @@ function draw() {
     if (count > 1) { const t = document.createElementNS(NS, "title"); t.textContent = count + " tensors"; line.appendChild(t); }
     svg.appendChild(line);
   }
+  const ids = [];
   boxes.forEach((box, k) => {
-    const g = document.createElementNS(NS, "g"), isScope = box[0] === "s", isGroup = box[0] === "t";
-    if (box[0] === "g") {
-      const family = series[+box.slice(1)], parent = scopes[family.parent].path;
+    const g = document.createElementNS(NS, "g"), id = +box.slice(1), isNode = box[0] === "n";
+    let label, sub, tip;
+    if (isNode) {
+      const kind = G.kind[id];
+      label = kind === SERIES ? G.label[id] + "* ×" + G.members[id] : kind === TYPES ? G.label[id] + " ×" + G.ops[id]
+        : G.label[id] + "/";
+      sub = kind === SERIES ? Math.floor(G.ops[id] / Math.max(1, G.members[id])) + " ops each" : kind === TYPES ? "click to show them"
+        : G.ops[id] + (G.ops[id] === 1 ? " op" : " ops");
+      tip = (kind === TYPES ? G.path[id] : G.path[id] + "/") + " (click to open)";
       g.setAttribute("class", "box scope");
-      g.setAttribute("data-box", (parent ? parent + "/" : "") + family.prefix + "*");
-      g.setAttribute("transform", `translate(${pos[k][0]},${pos[k][1]})`);
-      const rect = document.createElementNS(NS, "rect"); rect.setAttribute("width", W); rect.setAttribute("height", H);
-      const text = document.createElementNS(NS, "text"); text.setAttribute("x", 6); text.setAttribute("y", 15);
-      text.textContent = family.prefix + "* ×" + family.members.length;
-      const sub = document.createElementNS(NS, "text"); sub.setAttribute("x", 6); sub.setAttribute("y", 30);
-      sub.textContent = family.count + " ops each";
-      const tip = document.createElementNS(NS, "title"); tip.textContent = "click to show each one";
-      g.append(rect, text, sub, tip);
-      g.addEventListener("click", () => { openSeries.add(+box.slice(1)); draw(); });
-      svg.appendChild(g); return;
+      g.addEventListener("click", () => { open.add(id); draw(); });
+    } else {
+      label = M.names[id].slice(M.names[id].lastIndexOf("/") + 1);
+      sub = M.types[M.type[id]]; tip = M.names[id];
+      g.setAttribute("class", "box" + (id === selected ? " selected" : "") + (!ranOps(box) ? " notrun" : ""));
+      g.addEventListener("click", () => select(id));
     }
-    if (isGroup) {
-      const [scope, type] = box.slice(1).split(":").map(Number);
-      g.setAttribute("class", "box scope");
-      g.setAttribute("data-box", (scopes[scope].path ? scopes[scope].path + "/" : "") + "[" + M.types[type] + "]");
-      g.setAttribute("transform", `translate(${pos[k][0]},${pos[k][1]})`);
-      const rect = document.createElementNS(NS, "rect"); rect.setAttribute("width", W); rect.setAttribute("height", H);
-      const text = document.createElementNS(NS, "text"); text.setAttribute("x", 6); text.setAttribute("y", 15);
-      text.textContent = M.types[type] + " ×" + typeCounts.get(scope + ":" + type);
-      const sub = document.createElementNS(NS, "text"); sub.setAttribute("x", 6); sub.setAttribute("y", 30);
-      sub.textContent = "search to find one";
-      g.append(rect, text, sub); svg.appendChild(g); return;
-    }
-    const id = +box.slice(1);
-    g.setAttribute("class", "box" + (isScope ? " scope" : "") + (!isScope && id === selected ? " selected" : "") +
-      (!isScope && !ranOps(box) ? " notrun" : ""));
-    g.setAttribute("data-box", isScope ? scopes[id].path + "/" : M.names[id]);
+    const dataBox = isNode ? boxId(id) : M.names[id];
+    ids.push(dataBox);
+    g.setAttribute("data-box", dataBox);
     g.setAttribute("transform", `translate(${pos[k][0]},${pos[k][1]})`);
-    const rect = document.createElementNS(NS, "rect");
-    rect.setAttribute("width", W); rect.setAttribute("height", H);
-    const text = document.createElementNS(NS, "text");
-    text.setAttribute("x", 6); text.setAttribute("y", 15);
-    const label = isScope ? scopes[id].name + "/" : M.names[id].slice(M.names[id].lastIndexOf("/") + 1);
+    const rect = document.createElementNS(NS, "rect"); rect.setAttribute("width", W); rect.setAttribute("height", H);
+    const text = document.createElementNS(NS, "text"); text.setAttribute("x", 6); text.setAttribute("y", 15);
     text.textContent = label.length > 26 ? label.slice(0, 25) + "…" : label;
-    const sub = document.createElementNS(NS, "text");
-    sub.setAttribute("x", 6); sub.setAttribute("y", 30);
-    sub.textContent = isScope ? scopes[id].count + " ops" : M.types[M.type[id]];
-    const tip = document.createElementNS(NS, "title");
-    tip.textContent = isScope ? scopes[id].path + "/ (click to open)" : M.names[id];
-    g.append(rect, text, sub, tip);
-    g.addEventListener("click", () => isScope ? toggle(id) : select(id));
+    const second = document.createElementNS(NS, "text"); second.setAttribute("x", 6); second.setAttribute("y", 30);
+    second.textContent = sub;
+    const title = document.createElementNS(NS, "title"); title.textContent = tip;
+    g.append(rect, text, second, title);
     svg.appendChild(g);
   });
+  svg.setAttribute("data-boxes", JSON.stringify(ids));
   document.getElementById("status").textContent = `${boxes.length} boxes of ${N} ops`;
   drawTree();
 }
-function toggle(s) { open.has(s) ? open.delete(s) : open.add(s); draw(); }
-function reveal(i) {
-  for (let s = opScope[i]; s > 0; s = scopes[s].parent) { open.add(s); if (seriesOf[s] >= 0) openSeries.add(seriesOf[s]); }
-}
+function toggle(n) { open.has(n) ? open.delete(n) : open.add(n); draw(); }
+// open what holds op i, so that it can be seen: its scopes and series (a type group stays one box beside it)
+function reveal(i) { for (let n = M.opParent[i]; n > 0; n = G.parent[n]) if (G.kind[n] !== TYPES) open.add(n); }
 function select(i) {
   selected = i; reveal(i);
   const d = document.getElementById("details"); d.textContent = "";
@@ -339,12 +260,15 @@ function search(text) {
   }
   if (!shown) { const li = document.createElement("li"); li.textContent = "no op matches"; results.appendChild(li); }
 }
+// the scope tree: scopes and series, each opened or closed with a click
 function drawTree() {
   const tree = document.getElementById("tree"); tree.textContent = "";
-  const add = (parent, s, depth) => {
-    for (const c of scopes[s].children) {
+  const add = (parent, n, depth) => {
+    for (const c of G.children[n]) {
+      if (G.kind[c] === TYPES) continue;
       const li = document.createElement("li"), span = document.createElement("span");
-      span.textContent = (open.has(c) ? "▾ " : "▸ ") + scopes[c].name + "/ (" + scopes[c].count + ")";
+      const name = G.kind[c] === SERIES ? G.label[c] + "* ×" + G.members[c] : G.label[c] + "/";
+      span.textContent = (open.has(c) ? "▾ " : "▸ ") + name + " (" + G.ops[c] + ")";
       span.addEventListener("click", () => toggle(c)); li.appendChild(span); parent.appendChild(li);
       if (open.has(c) && depth < 6) { const ul = document.createElement("ul"); li.appendChild(ul); add(ul, c, depth + 1); }
     }
@@ -354,10 +278,8 @@ function drawTree() {
 document.getElementById("search").addEventListener("input", e => search(e.target.value));
 function fromHash() {
   const params = new URLSearchParams(location.hash.slice(1));
-  if (params.has("expand")) for (const path of params.getAll("expand")) {
-    const s = scopeIndex.get(path.replace(/\/$/, ""));
-    if (s !== undefined) { open.add(s); for (let t = s; t > 0; t = scopes[t].parent) if (seriesOf[t] >= 0) openSeries.add(seriesOf[t]); }
-  }
+  for (const path of params.getAll("expand"))
+    for (let n = byPath.get(path.replace(/\/$/, "")); n !== undefined && n > 0; n = G.parent[n]) open.add(n);
   if (params.has("search")) { document.getElementById("search").value = params.get("search"); search(params.get("search")); }
   if (params.has("select")) { const i = M.names.indexOf(params.get("select")); if (i >= 0) { select(i); return; } }
   draw();
