@@ -64,7 +64,5 @@ class CheckContext:
 
 
 def consumers(index: GraphIndex, node: int) -> list[int]:
-    """The ops that take ``node`` as an input (data or control)."""
-    hits = np.flatnonzero(index.indices == node)
-    owners = np.searchsorted(index.indptr, hits, side="right") - 1
-    return sorted({int(o) for o in owners})
+    """The ops that take ``node`` as an input (data or control), from the index's reverse CSR."""
+    return index.consumers(node).tolist()

@@ -169,6 +169,26 @@ class GraphIndex:
         valid = self.indices[self.indices >= 0]
         return np.bincount(valid, minlength=len(self.names))
 
+    @cached_property
+    def _reverse(self) -> tuple[np.ndarray, np.ndarray]:
+        """Consumers as CSR: for each node, the distinct nodes that take it as an input, in id order."""
+        valid = np.flatnonzero(self.indices >= 0)
+        producers = self.indices[valid].astype(np.int64)
+        owners = self.edge_targets[valid].astype(np.int64)
+        order = np.lexsort((owners, producers))
+        producers, owners = producers[order], owners[order]
+        keep = np.ones(len(producers), dtype=bool)
+        keep[1:] = (producers[1:] != producers[:-1]) | (owners[1:] != owners[:-1])
+        producers, owners = producers[keep], owners[keep]
+        indptr = np.zeros(len(self.names) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(producers, minlength=len(self.names)), out=indptr[1:])
+        return indptr, owners
+
+    def consumers(self, node: int) -> np.ndarray:
+        """The ops that take ``node`` as an input (data or control), in id order."""
+        indptr, owners = self._reverse
+        return owners[indptr[node]:indptr[node + 1]]
+
     def data_inputs(self, node: int) -> list[tuple[int, int]]:
         """(producer, port) of each data input of ``node``, in order; producer -1 where it dangles."""
         lo, hi = int(self.indptr[node]), int(self.indptr[node + 1])

@@ -42,9 +42,6 @@ class DumpFormat(StrEnum):
     HTML = "html"  # one self-contained interactive page
 
 
-# Formats graphviz's dot draws (``dot`` itself is its input text, written without it).
-PICTURES = frozenset({"svg", "png"})
-
 FORMATS: dict[str, type[StrEnum]] = {
     "graph": ReportFormat, "scopes": ReportFormat, "collections": ReportFormat, "summary": ReportFormat,
     "ckpt": ReportFormat, "lecture": ReportFormat,

@@ -19,7 +19,6 @@ SCHEMA_ID = "https://tfinspect.invalid/schemas/{command}.schema.json"
 STRING: dict[str, Any] = {"type": "string"}
 INT: dict[str, Any] = {"type": "integer"}
 BOOL: dict[str, Any] = {"type": "boolean"}
-ANY: dict[str, Any] = {}
 
 
 def nullable(schema: dict[str, Any]) -> dict[str, Any]:

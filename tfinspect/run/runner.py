@@ -94,12 +94,18 @@ def _forward(stream: IO[bytes], sink: IO[str], verbose: bool, progress: Callable
 TOKEN_VARIABLE = "TFINSPECT_CAPTURE_TOKEN"
 
 
+KILL_WAIT = 10.0  # seconds to wait for a killed child to be reaped (one stuck in the kernel may take longer)
+
+
 def _kill_group(process: subprocess.Popen) -> None:
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         process.kill()
-    process.wait()
+    try:
+        process.wait(timeout=KILL_WAIT)
+    except subprocess.TimeoutExpired:  # in uninterruptible sleep: it dies when the kernel lets it; do not hang
+        pass
 
 
 def kill_leftovers(process: subprocess.Popen, token: str) -> int:
