@@ -267,13 +267,13 @@ def render_json_docs() -> str:
             if number:
                 lines += [f"Each **{record['title']}**:", ""]
             lines += _table(record) + [""]
-    from tfinspect.render.schemas import EVIDENCE
+    from tfinspect.checks.registry import all_checks
 
     lines += ["### Evidence by code", "", "A finding's `evidence` holds these fields (no others):", "",
               "| code | fields |", "| --- | --- |"]
-    for code, fields in EVIDENCE.items():
-        text = ", ".join(f"`{name}` ({meaning})" for name, meaning in fields.items()) or "none"
-        lines.append(f"| [{code}](checks.md#{code.lower()}) | {text} |")
+    for check in all_checks():  # each check declares its evidence in @check(evidence=...)
+        text = ", ".join(f"`{name}` ({meaning})" for name, meaning in check.evidence.items()) or "none"
+        lines.append(f"| [{check.code}](checks.md#{check.code.lower()}) | {text} |")
     return "\n".join(lines) + "\n"
 
 

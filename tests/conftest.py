@@ -92,6 +92,25 @@ def skip_without_legacy_keras(script: Path | str) -> None:
                     "beside TensorFlow 2.16+ (pip install --no-deps tf_keras)")
 
 
+_SHOULD_EMIT = re.compile(r"^# Should emit (?P<items>.+?) \(exit (?P<exit>\d)[;)]", re.M)
+_EMITTED = re.compile(r"^(TFI\d{3}) (\S+):(\d+)$")
+
+
+def expected_findings(fixture: Path | str) -> tuple[int, list[tuple[str, str, int]]]:
+    """A check fixture's exit code and findings (code, op, line), read from its header:
+    ``# Should emit TFI002 embed/embedding:22, TFI005 sampler:25 (exit 1): why...`` or ``# Should emit nothing
+    (exit 0)``."""
+    match = _SHOULD_EMIT.search(Path(fixture).read_text(encoding="utf-8"))
+    assert match, f"{fixture}: its header needs '# Should emit CODE OP:LINE, ... (exit N)' or '# Should emit nothing'"
+    items = match.group("items")
+    found = []
+    for item in ([] if items == "nothing" else items.split(", ")):
+        parsed = _EMITTED.match(item)
+        assert parsed, f"{fixture}: {item!r} is not 'CODE OP:LINE'"
+        found.append((parsed.group(1), parsed.group(2), int(parsed.group(3))))
+    return int(match.group("exit")), found
+
+
 def shared_data(name: str) -> Path:
     """A file of ../shared/data; skips the test, saying why, when it is absent."""
     path = SHARED_DATA / name

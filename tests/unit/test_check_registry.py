@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import FIXTURES, GOLDEN
+from tests.conftest import FIXTURES, GOLDEN, expected_findings
 from tfinspect.checks.registry import DOC_SECTIONS, all_checks, needed, selected
 
 
@@ -27,7 +27,8 @@ def test_every_check_has_a_fixture_and_a_golden_file():
         fixtures = sorted((FIXTURES / "checks").glob(f"{check.code}_*.py"))
         assert fixtures, f"{check.code} needs a fixture: fixtures/checks/{check.code}_<what>.py"
         for fixture in fixtures:  # more than one where a check covers several shapes of the mistake
-            assert fixture.read_text().startswith(f"# Should emit {check.code}"), fixture
+            assert fixture.read_text().startswith("# Should emit TFI"), fixture
+            assert check.code in [code for code, _, _ in expected_findings(fixture)[1]], fixture
             assert (GOLDEN / "checks" / f"{fixture.stem}.txt").exists(), fixture
 
 
@@ -39,3 +40,25 @@ def test_a_check_says_what_it_needs():
     assert needed(selected("TFI004")) == {"datasets"}
     assert needed(selected(None)) == {"feeds", "datasets"}
     assert needed(selected("TFI00", "TFI002,TFI005")) == {"datasets"}
+
+
+def test_a_check_stamps_its_code_and_severity_and_declares_its_evidence():
+    """A check function yields findings without code or severity; @check stamps them (a finding may escalate its
+    own severity), and evidence it does not declare is refused."""
+    from tfinspect.checks.check import Check
+    from tfinspect.checks.finding import Finding, Severity, Status
+
+    def found(context):
+        yield Finding("a", "one", evidence={"ids": [1]})
+        yield Finding("b", "two", severity=Severity.ERROR)
+
+    made = Check("TFI999", "test", Severity.WARNING, Status.PREVIEW, "test", found, evidence={"ids": "the ids"})
+    assert [(f.code, f.severity, f.op) for f in made.run(None)] == [("TFI999", Severity.WARNING, "a"),
+                                                                    ("TFI999", Severity.ERROR, "b")]
+    undeclared = Check("TFI999", "test", Severity.WARNING, Status.PREVIEW, "test", found)
+    try:
+        list(undeclared.run(None))
+    except ValueError as error:
+        assert "does not declare: ['ids']" in str(error)
+    else:
+        raise AssertionError("undeclared evidence was accepted")

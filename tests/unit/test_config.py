@@ -46,7 +46,8 @@ def test_line_comments():
 def test_findings_are_silenced_on_their_line_and_take_the_configured_severity(tmp_path):
     script = tmp_path / "model.py"
     script.write_text("a = 1\nb = 2  # tfinspect: ignore[TFI009]\n")
-    found = [Finding("TFI009", Severity.WARNING, "Add", "grows", source=SourceLocation(str(script), 1, "")),
-             Finding("TFI009", Severity.WARNING, "Add_1", "grows", source=SourceLocation(str(script), 2, ""))]
+    found = [Finding("Add", "grows", source=SourceLocation(str(script), 1, ""), code="TFI009", severity=Severity.WARNING),
+             Finding("Add_1", "grows", source=SourceLocation(str(script), 2, ""), code="TFI009",
+                     severity=Severity.WARNING)]
     kept = apply(found, CheckConfig(severity={"TFI009": "error"}))
     assert [(f.op, f.severity) for f in kept] == [("Add", Severity.ERROR)]

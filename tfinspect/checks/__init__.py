@@ -19,7 +19,7 @@ def run_checks(capture: Capture, *, select: str | None = None, ignore: str | Non
     context = CheckContext(capture)
     findings: list[Finding] = []
     for check in selected(select, ignore):
-        findings.extend(check.function(context))
+        findings.extend(check.run(context))
     return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.source.line if f.source else 0))
 
 

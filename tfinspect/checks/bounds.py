@@ -24,6 +24,18 @@ HINT_GPU = ("On CPU TensorFlow fails only when the run executes; on GPU the look
 HINT_ONE_HOT = ("tf.one_hot never fails: an index outside [0, depth) gives a row of zeros, on CPU too, so the "
                 "model learns from an empty target. Check depth against the number of classes.")
 
+# The evidence of every finding about ids out of range.
+IDS_EVIDENCE = {
+    "ids": "the first bad values",
+    "positions": "their indexes in the array",
+    "count": "bad ids",
+    "total": "ids checked",
+    "low": "the valid range's start",
+    "high": "the valid range's end, excluded",
+    "lookup": "the lookup op",
+    "table": "the table variable it reads",
+}
+
 
 def _hint(lookup: Lookup) -> str:
     return HINT_ONE_HOT if lookup.kind == "one_hot" else HINT_GPU
@@ -57,7 +69,8 @@ def _origins(lookups: Iterable[Lookup], kind: str, *, samplers: bool = False) ->
                 yield lookup, origin
 
 
-@check("TFI001", "constant-index-out-of-range", Severity.ERROR, family=FAMILY)
+@check("TFI001", "constant-index-out-of-range", Severity.ERROR, family=FAMILY,
+       evidence={**IDS_EVIDENCE, "constant": "the constant holding the ids"})
 def constant_ids(context: CheckContext) -> Iterator[Finding]:
     """A constant id is outside the table it indexes.
 
@@ -85,8 +98,7 @@ def constant_ids(context: CheckContext) -> Iterator[Finding]:
             if violation is None:
                 continue
             const, op = index.names[origin.node], index.names[lookup.node]
-            yield Finding(
-                "TFI001", Severity.ERROR, op,
+            yield Finding(op,
                 f"constant {const} holds {violation.describe()} outside [{low}, {lookup.size}) for {lookup.what} "
                 f"indexed by {op}",
                 hint=_hint(lookup), source=graph.sources.get(const) or graph.sources.get(op),
@@ -95,7 +107,7 @@ def constant_ids(context: CheckContext) -> Iterator[Finding]:
             )
 
 
-def _fed(context: CheckContext, code: str, samplers: bool) -> Iterator[Finding]:
+def _fed(context: CheckContext, samplers: bool) -> Iterator[Finding]:
     for graph, index, lookups in context.graphs():
         for lookup, origin in _origins(lookups, "placeholder", samplers=samplers):
             tensor = f"{index.names[origin.node]}:{origin.port}"
@@ -124,8 +136,7 @@ def _fed(context: CheckContext, code: str, samplers: bool) -> Iterator[Finding]:
             else:
                 message = (f"{tensor} fed{where} (run #{run.index}) holds {violation.describe()} outside "
                            f"[{low}, {lookup.size}) for {lookup.what} indexed by {op}{count}")
-            yield Finding(
-                code, Severity.ERROR, op, message, hint=_hint(lookup), source=run.source,
+            yield Finding(op, message, hint=_hint(lookup), source=run.source,
                 related=_related(graph, index, placeholder=origin.node, lookup=lookup.node, table=lookup.table),
                 graph=graph.id,
                 evidence=_evidence(index, lookup, violation, low, tensor=tensor, run=run.index,
@@ -133,7 +144,9 @@ def _fed(context: CheckContext, code: str, samplers: bool) -> Iterator[Finding]:
             )
 
 
-@check("TFI002", "fed-index-out-of-range", Severity.ERROR, family=FAMILY, needs=("feeds",))
+@check("TFI002", "fed-index-out-of-range", Severity.ERROR, family=FAMILY, needs=("feeds",),
+       evidence={**IDS_EVIDENCE, "tensor": "the fed tensor", "run": "the first run with bad ids",
+                 "runs": "every run with bad ids"})
 def fed_ids(context: CheckContext) -> Iterator[Finding]:
     """Ids fed to a placeholder are outside the table they index.
 
@@ -160,10 +173,12 @@ def fed_ids(context: CheckContext) -> Iterator[Finding]:
         Map every word outside the vocabulary to an id below ``VOCAB_SIZE`` (for example 0 for UNK),
         or size the tables from the vocabulary you really build.
     """
-    return _fed(context, "TFI002", samplers=False)
+    return _fed(context, samplers=False)
 
 
-@check("TFI003", "sampler-range-exceeds-table", Severity.ERROR, family=FAMILY)
+@check("TFI003", "sampler-range-exceeds-table", Severity.ERROR, family=FAMILY,
+       evidence={"sampler": "the candidate sampler", "num_classes": "its range", "high": "the table's rows",
+                 "lookup": "the lookup", "table": "the table"})
 def sampler_range(context: CheckContext) -> Iterator[Finding]:
     """A candidate sampler draws ids beyond the rows of the table they index.
 
@@ -191,8 +206,7 @@ def sampler_range(context: CheckContext) -> Iterator[Finding]:
             if range_max is None or range_max <= lookup.size:
                 continue
             sampler, op = index.names[origin.node], index.names[lookup.node]
-            yield Finding(
-                "TFI003", Severity.ERROR, op,
+            yield Finding(op,
                 f"{sampler} samples classes from [0, {range_max}) (num_classes) but {lookup.what} indexed by "
                 f"{op} is smaller: every sampled id >= {lookup.size} is out of range",
                 hint="Set num_classes to the number of rows of the weights.",
@@ -211,7 +225,9 @@ def _dataset_samples(context: CheckContext, graph: GraphCapture, index: GraphInd
     return [s for s in context.capture.datasets if s.graph == graph.id and s.iterator == iterator]
 
 
-@check("TFI004", "dataset-index-out-of-range", Severity.ERROR, family=FAMILY, needs=("datasets",))
+@check("TFI004", "dataset-index-out-of-range", Severity.ERROR, family=FAMILY, needs=("datasets",),
+       evidence={**IDS_EVIDENCE, "tensor": "the dataset's component", "iterator": "the iterator",
+                 "elements": "elements iterated", "complete": "the whole dataset was iterated"})
 def dataset_ids(context: CheckContext) -> Iterator[Finding]:
     """A tf.data pipeline yields ids outside the table they index.
 
@@ -243,8 +259,7 @@ def dataset_ids(context: CheckContext) -> Iterator[Finding]:
                     continue
                 getter, op = index.names[origin.node], index.names[lookup.node]
                 scope = "all" if sample.complete else f"the first {sample.elements}"
-                yield Finding(
-                    "TFI004", Severity.ERROR, op,
+                yield Finding(op,
                     f"the dataset read by {getter}:{origin.port} yields {violation.describe()} outside "
                     f"[{low}, {lookup.size}) for {lookup.what} indexed by {op} ({scope} elements checked)",
                     hint=_hint(lookup), source=graph.sources.get(getter) or graph.sources.get(op),
@@ -257,7 +272,9 @@ def dataset_ids(context: CheckContext) -> Iterator[Finding]:
                 )
 
 
-@check("TFI005", "fed-label-out-of-sampler-range", Severity.ERROR, family=FAMILY, needs=("feeds",))
+@check("TFI005", "fed-label-out-of-sampler-range", Severity.ERROR, family=FAMILY, needs=("feeds",),
+       evidence={**IDS_EVIDENCE, "tensor": "the fed tensor", "run": "the first run with bad labels",
+                 "runs": "every run with bad labels"})
 def fed_labels(context: CheckContext) -> Iterator[Finding]:
     """Labels fed to ``nce_loss`` or ``sampled_softmax_loss`` are beyond ``num_classes``.
 
@@ -276,7 +293,7 @@ def fed_labels(context: CheckContext) -> Iterator[Finding]:
     Fix:
         Build labels from the same vocabulary as ``num_classes``; map unknown words to an id below it.
     """
-    return _fed(context, "TFI005", samplers=True)
+    return _fed(context, samplers=True)
 
 
 @check("TFI006", "index-not-checked", Severity.INFO, family=FAMILY, needs=("datasets",))
@@ -334,11 +351,12 @@ def not_checked(context: CheckContext) -> Iterator[Finding]:
                             reasons.append(f"{tensor} is fed in no captured run that runs it" if fed else
                                            f"{tensor} is not fed in any captured run")
             for reason in dict.fromkeys(reasons):
-                yield Finding("TFI006", Severity.INFO, op, f"ids of {op} ({lookup.what}) not fully checked: {reason}",
+                yield Finding(op, f"ids of {op} ({lookup.what}) not fully checked: {reason}",
                               source=graph.sources.get(op), graph=graph.id)
 
 
-@check("TFI007", "dataset-fails-when-iterated", Severity.WARNING, family=FAMILY, needs=("datasets",))
+@check("TFI007", "dataset-fails-when-iterated", Severity.WARNING, family=FAMILY, needs=("datasets",),
+       evidence={"iterator": "the iterator", "elements": "elements before the end", "error": "TensorFlow's error"})
 def dataset_errors(context: CheckContext) -> Iterator[Finding]:
     """A tf.data pipeline raises an error part-way through.
 
@@ -370,11 +388,12 @@ def dataset_errors(context: CheckContext) -> Iterator[Finding]:
             cause = sample.error.split(": ", 1)[-1]
             killed = outcome.status is OutcomeStatus.ERROR and bool(cause) and cause in (outcome.message or "")
             yield Finding(
-                "TFI007", Severity.ERROR if killed else Severity.WARNING, sample.make_iterator,
+                sample.make_iterator,
                 f"the dataset behind {sample.iterator} raised an error {sample.error}: a run that reads "
                 f"element {sample.elements + 1} fails the same way",
                 hint="Make the input pipeline endless (repeat, or a generator that starts over), or stop "
                      "training before the data runs out.",
                 source=graph.sources.get(sample.make_iterator), graph=graph.id,
                 evidence={"iterator": sample.iterator, "elements": sample.elements, "error": sample.error},
+                severity=Severity.ERROR if killed else None,
             )

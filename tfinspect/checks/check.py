@@ -10,8 +10,8 @@ exactly that. The table of all checks is ``registry.py``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable, Iterator, Mapping
 
 from tfinspect.checks.finding import Finding, Severity, Status
 
@@ -27,6 +27,15 @@ class Check:
     family: str
     function: Callable[..., Iterable[Finding]]
     needs: frozenset[str] = frozenset()
+    evidence: Mapping[str, str] = field(default_factory=dict)  # the fields of its findings' evidence, described
+
+    def run(self, context) -> Iterator[Finding]:
+        """The check's findings, each stamped with the check's code and (unless it escalates) its severity."""
+        for finding in self.function(context):
+            unknown = set(finding.evidence) - set(self.evidence)
+            if unknown:
+                raise ValueError(f"{self.code} reports evidence it does not declare: {sorted(unknown)}")
+            yield replace(finding, code=self.code, severity=finding.severity or self.severity)
 
     @property
     def doc(self) -> str:
@@ -61,8 +70,9 @@ NEEDS = frozenset({"feeds", "datasets"})
 
 
 def check(code: str, name: str, severity: Severity, *, family: str, status: Status = Status.STABLE,
-          needs: Iterable[str] = ()):
-    """Register a check function under a stable code."""
+          needs: Iterable[str] = (), evidence: Mapping[str, str] | None = None):
+    """Register a check function under a stable code; ``evidence`` describes each field its findings' evidence
+    may hold (docs/json.md is generated from it)."""
     if not _CODE.match(code):
         raise ValueError(f"check codes are TFI + three digits, not {code!r}")
 
@@ -71,7 +81,7 @@ def check(code: str, name: str, severity: Severity, *, family: str, status: Stat
             raise ValueError(f"{code} is registered twice")
         if set(needs) - NEEDS:
             raise ValueError(f"{code} needs {sorted(set(needs) - NEEDS)}; known: {sorted(NEEDS)}")
-        CHECKS.append(Check(code, name, severity, status, family, function, frozenset(needs)))
+        CHECKS.append(Check(code, name, severity, status, family, function, frozenset(needs), dict(evidence or {})))
         CHECKS.sort(key=lambda c: c.code)
         return function
 

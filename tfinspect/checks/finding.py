@@ -28,8 +28,9 @@ class Related:
 
 @dataclass(frozen=True)
 class Finding:
-    code: str
-    severity: Severity
+    """What a check found. A check yields it without its code and severity: ``@check`` stamps both (the check's
+    severity, unless the finding escalates its own: TFI007 is an error when the script died of it)."""
+
     op: str | None
     message: str
     hint: str = ""
@@ -38,3 +39,5 @@ class Finding:
     graph: int = 0
     # the facts behind the message, as fields (JSON "evidence"): ids, positions, bounds, table, run, ...
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    severity: Severity | None = None  # None: the check's
+    code: str = ""  # stamped by @check

@@ -16,7 +16,8 @@ def _size_text(n: int) -> str:
     return f"{n / (1 << 20):.1f} MiB"
 
 
-@check("TFI012", "large-constant-in-graph", Severity.WARNING, family=FAMILY)
+@check("TFI012", "large-constant-in-graph", Severity.WARNING, family=FAMILY,
+       evidence={"constant": "the Const op", "bytes": "its size"})
 def large_constants(context: CheckContext) -> Iterator[Finding]:
     """A constant holds more than 10 MiB of data inside the graph.
 
@@ -47,8 +48,7 @@ def large_constants(context: CheckContext) -> Iterator[Finding]:
             if size <= LARGE_CONSTANT:
                 continue
             name = index.names[node]
-            yield Finding(
-                "TFI012", Severity.WARNING, name,
+            yield Finding(name,
                 f"constant {name} stores {_size_text(size)} of data inside the graph (every GraphDef, .meta and "
                 "TensorBoard graph carries it; 2 GB is the limit)",
                 hint="Feed the data through a placeholder, or feed placeholders to the dataset's initializer.",
@@ -56,7 +56,9 @@ def large_constants(context: CheckContext) -> Iterator[Finding]:
             )
 
 
-@check("TFI014", "unknown-rank-placeholder", Severity.WARNING, family=FAMILY)
+@check("TFI014", "unknown-rank-placeholder", Severity.WARNING, family=FAMILY,
+       evidence={"placeholder": "the placeholder", "consumer": "the op needing a known rank",
+                 "consumer_type": "its type"})
 def unknown_rank_placeholders(context: CheckContext) -> Iterator[Finding]:
     """A placeholder declared without a shape feeds an op that needs a known rank (a matmul, a convolution).
 
@@ -100,8 +102,7 @@ def unknown_rank_placeholders(context: CheckContext) -> Iterator[Finding]:
             if hit is None:
                 continue
             name, consumer = index.names[node], index.names[hit]
-            yield Finding(
-                "TFI014", Severity.WARNING, name,
+            yield Finding(name,
                 f"placeholder {name} has no shape (unknown rank) and feeds {index.op_types[hit]} {consumer}: "
                 "shape errors surface only when a run executes",
                 hint="Declare its shape, None for the batch dimension: tf.placeholder(dtype, [None, ...]).",

@@ -13,7 +13,10 @@ FAMILY = "growth"
 MIN_GROWTHS = 2  # a line built once between two runs of a loop (an evaluation op) is normal; twice is a loop
 
 
-@check("TFI009", "ops-created-in-loop", Severity.WARNING, family=FAMILY)
+@check("TFI009", "ops-created-in-loop", Severity.WARNING, family=FAMILY,
+       evidence={"run_line": "the `Session.run` line", "runs": "its runs", "ops_created": "ops created between them",
+                 "ops_first": "graph size at its first run", "ops_last": "at its last run",
+                 "growths": "times the graph grew between its runs"})
 def ops_created_in_loop(context: CheckContext) -> Iterator[Finding]:
     """Ops are created between runs of the same ``Session.run`` line: the graph grows as the loop runs.
 
@@ -59,8 +62,7 @@ def ops_created_in_loop(context: CheckContext) -> Iterator[Finding]:
             loop = runs[0]
             first, last = runs[0].ops_before, runs[-1].ops_before
             examples = ", ".join(created[:3]) + (", ..." if len(created) > 3 else "")
-            yield Finding(
-                "TFI009", Severity.WARNING, created[0],
+            yield Finding(created[0],
                 f"{len(created)} ops were created between the {len(runs)} runs of {loop.source.short()} "
                 f"({examples}): the graph grew from {first} to {last} ops while the loop ran",
                 hint="Build the op once before the loop and run it inside; tf.get_default_graph().finalize() "

@@ -14,7 +14,9 @@ FAMILY = "placement"
 _GPU = re.compile(r"(?:^|/)(?:device:)?gpu:(\d+)", re.IGNORECASE)
 
 
-@check("TFI017", "missing-device", Severity.ERROR, family=FAMILY)
+@check("TFI017", "missing-device", Severity.ERROR, family=FAMILY,
+       evidence={"ops": "the pinned ops", "devices": "their devices", "gpus": "GPUs on the machine",
+                 "run": "the first run that cannot place them"})
 def missing_device(context: CheckContext) -> Iterator[Finding]:
     """Ops are pinned to a GPU this machine does not have, and the session does not allow soft placement.
 
@@ -60,8 +62,7 @@ def missing_device(context: CheckContext) -> Iterator[Finding]:
                 lines.append(source)
         have = "no GPU" if gpus == 0 else f"{gpus} GPU{'s' if gpus > 1 else ''}"
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        yield Finding(
-            "TFI017", Severity.ERROR, names[0],
+        yield Finding(names[0],
             f"{len(names)} op{'s' if len(names) > 1 else ''} ({shown}) {'are' if len(names) > 1 else 'is'} pinned "
             f"to {', '.join(devices)}, but this machine has {have} and the session does not allow soft placement: "
             f"run #{strict[0].index} cannot place the graph (Cannot assign a device for operation)",

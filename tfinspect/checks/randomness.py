@@ -25,7 +25,8 @@ def _shape_key(index, node: int) -> bytes | None:
     return attr["value"].tensor.SerializeToString() if "value" in attr else None
 
 
-@check("TFI013", "same-random-seed", Severity.WARNING, family=FAMILY)
+@check("TFI013", "same-random-seed", Severity.WARNING, family=FAMILY,
+       evidence={"ops": "the random ops", "seed": "their seed", "seed2": "their seed2", "type": "their op type"})
 def same_random_seed(context: CheckContext) -> Iterator[Finding]:
     """Several random ops of the same kind and shape share an op-level seed, so they draw identical numbers.
 
@@ -68,8 +69,7 @@ def same_random_seed(context: CheckContext) -> Iterator[Finding]:
                 continue
             names = [index.names[n] for n in nodes]
             first = names[0]
-            yield Finding(
-                "TFI013", Severity.WARNING, first,
+            yield Finding(first,
                 f"{len(names)} {op_type} ops ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''}) have the "
                 f"same seed and shape, so they draw identical numbers",
                 hint="Set the graph seed once (tf.set_random_seed) and leave op seeds out, or give each op its own.",
@@ -84,7 +84,8 @@ def _seeds(index, node: int) -> tuple[int, int]:
     return (attr["seed"].i if "seed" in attr else 0, attr["seed2"].i if "seed2" in attr else 0)
 
 
-@check("TFI018", "op-created-before-graph-seed", Severity.WARNING, family=FAMILY)
+@check("TFI018", "op-created-before-graph-seed", Severity.WARNING, family=FAMILY,
+       evidence={"ops": "the unseeded random ops", "graph_seed": "the graph seed"})
 def ops_before_graph_seed(context: CheckContext) -> Iterator[Finding]:
     """Random ops were created before ``tf.set_random_seed``, so they draw different numbers on every run.
 
@@ -119,8 +120,7 @@ def ops_before_graph_seed(context: CheckContext) -> Iterator[Finding]:
             source = graph.sources.get(name)
             if source is not None and source not in lines:
                 lines.append(source)
-        yield Finding(
-            "TFI018", Severity.WARNING, names[0],
+        yield Finding(names[0],
             f"{len(names)} random op{'s' if len(names) > 1 else ''} ({shown}) {'were' if len(names) > 1 else 'was'} "
             f"created before the graph seed ({graph.seed}) was set: tf.set_random_seed covers only the ops created "
             "after it, so these draw different numbers on every run",

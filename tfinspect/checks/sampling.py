@@ -11,7 +11,8 @@ from tfinspect.checks.check import check
 from tfinspect.checks.context import CheckContext
 
 
-@check("TFI008", "num-sampled-exceeds-classes", Severity.ERROR, family=FAMILY)
+@check("TFI008", "num-sampled-exceeds-classes", Severity.ERROR, family=FAMILY,
+       evidence={"sampler": "the sampler", "num_sampled": "samples asked for", "num_classes": "classes there are"})
 def too_many_sampled(context: CheckContext) -> Iterator[Finding]:
     """A candidate sampler must draw more distinct classes than there are.
 
@@ -45,8 +46,7 @@ def too_many_sampled(context: CheckContext) -> Iterator[Finding]:
             if num_sampled is None or range_max is None or num_sampled <= range_max:
                 continue
             name = index.names[node]
-            yield Finding(
-                "TFI008", Severity.ERROR, name,
+            yield Finding(name,
                 f"{name} draws num_sampled={num_sampled} distinct classes from only num_classes={range_max}: "
                 "the first run that computes the loss fails with \"Sampler's range is too small\"",
                 hint=f"Use num_sampled below {range_max} (num_classes), or a sampler with unique=False.",

@@ -41,7 +41,8 @@ def _what(op_type: str) -> str:
     return "update"
 
 
-@check("TFI010", "update-never-run", Severity.WARNING, family=FAMILY)
+@check("TFI010", "update-never-run", Severity.WARNING, family=FAMILY,
+       evidence={"ops": "the ops never run", "types": "their types"})
 def updates_never_run(context: CheckContext) -> Iterator[Finding]:
     """An op that changes state (an assign, an update, ``tf.Print``, a summary) is never run.
 
@@ -87,8 +88,7 @@ def updates_never_run(context: CheckContext) -> Iterator[Finding]:
             kinds = sorted({_what(index.op_types[n]) for n in nodes})
             labels = [_label(index, n) for n in nodes]
             shown = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
-            yield Finding(
-                "TFI010", Severity.WARNING, names[0],
+            yield Finding(names[0],
                 f"{' and '.join(kinds)} op{'s' if len(names) > 1 else ''} {shown} never ran: no Session.run "
                 "of the script reached it, so it changed nothing",
                 hint="Run it, use its result, or make the training step depend on it (tf.control_dependencies; "
@@ -98,7 +98,8 @@ def updates_never_run(context: CheckContext) -> Iterator[Finding]:
             )
 
 
-@check("TFI011", "global-step-never-incremented", Severity.WARNING, family=FAMILY)
+@check("TFI011", "global-step-never-incremented", Severity.WARNING, family=FAMILY,
+       evidence={"variable": "the global step", "readers": "ops that read it"})
 def global_step_never_incremented(context: CheckContext) -> Iterator[Finding]:
     """A global step is read but nothing ever increments it.
 
@@ -140,8 +141,7 @@ def global_step_never_incremented(context: CheckContext) -> Iterator[Finding]:
             readers += [r for n in _reads(index, step.name) for r in _consumers_named(index, n)]
             if writers or not readers:
                 continue
-            yield Finding(
-                "TFI011", Severity.WARNING, step.name,
+            yield Finding(step.name,
                 f"{step.name} is read ({', '.join(sorted(set(readers))[:3])}) but nothing increments it: it "
                 "stays 0, so what depends on it (a learning-rate decay, checkpoint numbers) never advances",
                 hint="Pass it to the optimizer: optimizer.minimize(loss, global_step=global_step).",
@@ -164,7 +164,11 @@ _UNINITIALIZED = re.compile(r"(?:Attempting to use uninitialized value|Error whi
 _INIT_GROUP = re.compile(r"^init(_\d+)?$")
 
 
-@check("TFI015", "uninitialized-variable-read", Severity.ERROR, family=FAMILY)
+@check("TFI015", "uninitialized-variable-read", Severity.ERROR, family=FAMILY,
+       evidence={"variable": "the first uninitialised variable",
+                 "uninitialized": "every variable the run reads that no earlier run initialised",
+                 "run": "the failing run",
+                 "initializer_before_variable": "the initializer was created before the variable"})
 def uninitialized_reads(context: CheckContext) -> Iterator[Finding]:
     """A run read a variable that no initializer had set (TensorFlow raised FailedPreconditionError).
 
@@ -221,8 +225,7 @@ def uninitialized_reads(context: CheckContext) -> Iterator[Finding]:
                 maker = variables[name].made_by
                 why = f"no run initialised {name}{f' (made by {maker})' if maker else ''} before this one read it"
             related = [Related("variable", variables[name].source)] if variables[name].source else []
-            yield Finding(
-                "TFI015", Severity.ERROR, name,
+            yield Finding(name,
                 f"run #{run.index} read {name}{others} before it was initialised: {why}",
                 hint="Create tf.global_variables_initializer() after the whole model (optimizer included) and run "
                      "it, or restore a checkpoint, before the first step.",
@@ -302,7 +305,8 @@ def _written_by_others(index, node: int, variables: set[str]) -> bool:
     return False
 
 
-@check("TFI016", "variable-without-gradient", Severity.WARNING, family=FAMILY)
+@check("TFI016", "variable-without-gradient", Severity.WARNING, family=FAMILY,
+       evidence={"variable": "the variable", "optimizer": "the optimizer's class"})
 def variables_without_gradient(context: CheckContext) -> Iterator[Finding]:
     """A trainable variable handed to an optimizer gets no gradient from the loss, so training never changes it.
 
@@ -343,8 +347,7 @@ def variables_without_gradient(context: CheckContext) -> Iterator[Finding]:
                 reported.add(name)
                 where = _where(call.source, variable.source)
                 related = (Related(f"{call.optimizer or 'optimizer'}.minimize", call.source),) if call.source else ()
-                yield Finding(
-                    "TFI016", Severity.WARNING, name,
+                yield Finding(name,
                     f"{name} is trainable but gets no gradient from the loss {call.optimizer or 'the optimizer'} "
                     f"minimises{where}: the loss does not depend on it, or only through ops without a gradient "
                     "(argmax, a cast to int, stop_gradient), so training never changes it",

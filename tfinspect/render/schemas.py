@@ -288,42 +288,6 @@ CKPT = record("tfinspect ckpt", {
     }), "with `--against SOURCE`: what `saver.restore` would do"),
 }, optional=("restore",))
 
-# What each check's evidence holds (docs and tests: a finding's evidence has exactly these fields or fewer).
-_IDS = {"ids": "the first bad values", "positions": "their indexes in the array", "count": "bad ids",
-        "total": "ids checked", "low": "the valid range's start", "high": "the valid range's end, excluded",
-        "lookup": "the lookup op", "table": "the table variable it reads"}
-EVIDENCE: dict[str, dict[str, str]] = {
-    "TFI001": {**_IDS, "constant": "the constant holding the ids"},
-    "TFI002": {**_IDS, "tensor": "the fed tensor", "run": "the first run with bad ids",
-               "runs": "every run with bad ids"},
-    "TFI003": {"sampler": "the candidate sampler", "num_classes": "its range", "high": "the table's rows",
-               "lookup": "the lookup", "table": "the table"},
-    "TFI004": {**_IDS, "tensor": "the dataset's component", "iterator": "the iterator",
-               "elements": "elements iterated", "complete": "the whole dataset was iterated"},
-    "TFI005": {**_IDS, "tensor": "the fed tensor", "run": "the first run with bad labels",
-               "runs": "every run with bad labels"},
-    "TFI006": {},
-    "TFI007": {"iterator": "the iterator", "elements": "elements before the end", "error": "TensorFlow's error"},
-    "TFI008": {"sampler": "the sampler", "num_sampled": "samples asked for", "num_classes": "classes there are"},
-    "TFI009": {"run_line": "the `Session.run` line", "runs": "its runs", "ops_created": "ops created between them",
-               "ops_first": "graph size at its first run", "ops_last": "at its last run",
-               "growths": "times the graph grew between its runs"},
-    "TFI010": {"ops": "the ops never run", "types": "their types"},
-    "TFI011": {"variable": "the global step", "readers": "ops that read it"},
-    "TFI012": {"constant": "the Const op", "bytes": "its size"},
-    "TFI013": {"ops": "the random ops", "seed": "their seed", "seed2": "their seed2", "type": "their op type"},
-    "TFI014": {"placeholder": "the placeholder", "consumer": "the op needing a known rank",
-               "consumer_type": "its type"},
-    "TFI015": {"variable": "the first uninitialised variable", "uninitialized": "every variable the run reads "
-               "that no earlier run initialised", "run": "the failing run",
-               "initializer_before_variable": "the initializer was created before the variable"},
-    "TFI016": {"variable": "the variable", "optimizer": "the optimizer's class"},
-    "TFI017": {"ops": "the pinned ops", "devices": "their devices", "gpus": "GPUs on the machine",
-               "run": "the first run that cannot place them"},
-    "TFI018": {"ops": "the unseeded random ops", "graph_seed": "the graph seed"},
-}
-
-
 FINDING = record("finding", {
     "code": ({"type": "string", "pattern": "^TFI[0-9]{3}$"}, "the stable check code (docs/checks.md)"),
     "severity": (one_of("error", "warning", "info"), "`error` gives exit 1"),
@@ -337,7 +301,7 @@ FINDING = record("finding", {
         "source": (SOURCE, "the line"),
     })), "the other lines involved"),
     "evidence": ({"type": "object"}, "the facts behind the message, as fields; which fields each code gives is "
-                                     "listed under Evidence by code in docs/json.md"),
+                                     "listed under Evidence by code in docs/json.md (declared by each check)"),
 })
 CHECK = record("tfinspect check", {
     "schema_version": ({"const": SCHEMA_VERSION}, f"{SCHEMA_VERSION}"),
