@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import IO, Callable, Sequence
+from typing import IO, Any, Callable, Sequence
 
 from tfinspect.record.model import Capture
-from tfinspect.record.options import DEFAULT_TIMEOUT, CaptureOptions, RunLimit
+from tfinspect.record.options import CaptureOptions, RunLimit
 
 __all__ = ["Capture", "capture", "capture_graph"]
 
@@ -14,33 +14,25 @@ def capture(
     source: str,
     argv: Sequence[str] = (),
     *,
-    runs: str | int = "auto",
-    tf1: bool | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    memory_limit: int | None = None,
-    quiet: bool = False,
-    verbose: bool = False,
-    cwd: str | None = None,
-    script: bool = False,
-    trace: bool = False,
-    datasets: int = 0,
-    guard: bool = False,
-    run_metadata: bool = False,
     output: IO[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    **options: Any,
 ) -> Capture:
     """Capture ``source``: a script is run in a child process; a graph file is read, as the CLI reads it.
+
+    Every field of :class:`~tfinspect.record.options.CaptureOptions` is a keyword here (the CLI's options are
+    the same record), among them:
 
     Args:
         source: a Python script (a ``.py`` name, or any file with ``script=True``), or a graph file:
             ``.pb``, ``.pbtxt``, ``.meta``, a SavedModel directory, an event file or log directory,
             a saved ``.tfinspect`` capture. Only a script runs; a file is data.
         argv: the script's own arguments.
-        runs: ``"auto"`` (initialisation and the first 3 steps of each loop),
+        runs: ``"auto"`` (initialisation and the first 3 steps of each loop, later runs skimmed), ``"stop"``,
             a number of ``Session.run`` calls to execute, or ``"all"``.
         tf1: run as TF1 code (``import tensorflow`` gives ``tf.compat.v1``);
             None detects it from the script.
-        timeout: seconds before a hanging script is stopped (0: no limit).
+        timeout: seconds before a hanging script is stopped (0: no limit; default 120).
         memory_limit: bytes of memory the script may use (None: three quarters of the machine's).
         quiet: hide the script's own output.
         verbose: also show TensorFlow's start-up messages.
@@ -61,16 +53,22 @@ def capture(
         The capture; ``capture.outcome`` says how the script ended.
 
     Raises:
-        UsageError: an option value is invalid (``runs``).
+        TypeError: a keyword that is no capture option.
+        ArgumentError: an option value is invalid (``runs``).
         SourceError: the source does not exist or cannot be read.
     """
+    from dataclasses import fields
+
     from tfinspect.run.sources import load
 
-    options = CaptureOptions(
-        argv=tuple(argv), runs=RunLimit.parse(runs), tf1=tf1, timeout=timeout, memory_limit=memory_limit,
-        quiet=quiet, verbose=verbose, cwd=cwd, script=script, trace=trace, datasets=datasets, guard=guard,
-        run_metadata=run_metadata)
-    return load(source, options, output=output, progress=progress)
+    known = [f.name for f in fields(CaptureOptions) if f.name != "argv"]
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise TypeError(f"capture() got an unexpected keyword {', '.join(map(repr, unknown))}; the capture options "
+                        f"are {', '.join(known)}")
+    if "runs" in options:
+        options["runs"] = RunLimit.parse(options["runs"])
+    return load(source, CaptureOptions(argv=tuple(argv), **options), output=output, progress=progress)
 
 
 def capture_graph(graph=None) -> Capture:

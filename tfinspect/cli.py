@@ -9,62 +9,28 @@ other exception into exit 3, so that a crash never reads as "findings".
 
 from __future__ import annotations
 
-from tfinspect.readers import SOURCE_HELP
-
 import argparse
+import importlib
 import sys
 from typing import Sequence
 
-from tfinspect.core.version import __version__
-from tfinspect.record.options import AUTO_MAX_RUNS, AUTO_STEPS, DEFAULT_TIMEOUT, RunLimit
 from tfinspect.core.errors import ArgumentError, TfinspectError, UsageError
-from tfinspect.core.options import Tf1Mode, depth_value
-from tfinspect.render.formats import ReportFormat
+from tfinspect.core.options import Tf1Mode
+from tfinspect.core.version import __version__
+from tfinspect.record.options import RunLimit
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+# The commands, in the order --help lists them: each is tfinspect/commands/<name>.py with add_parser(commands)
+# and run(args) -> exit code.
+COMMANDS = ("graph", "subgraph", "scopes", "collections", "check", "summary", "dump", "ckpt", "lecture", "schema")
 # How the CLI spells the arguments that library errors name (errors.ArgumentError).
 FLAGS = {"run": "--run", "graph": "--graph", "scope": "--scope", "runs": "--runs", "cwd": "--cwd", "fetch": "--fetch",
          "feed": "--feed", "why": "--why", "script": "--script", "expand": "--expand"}
-
-RUNS_HELP = (
-    f"which Session.run calls execute: 'auto' (default: the first {AUTO_STEPS} runs of each line execute, at most "
-    f"{AUTO_MAX_RUNS} in all; later runs fetching the same are skimmed: they return the line's last real result "
-    "without executing, so the script reaches its end in seconds; fed ids are still checked), 'stop' (the first "
-    f"{AUTO_STEPS} of each line, then stop the script), a number N (N runs, then stop; 0: build only), or 'all'"
-)
-
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse exits 2 with usage; keep that, with our prefix
         self.print_usage(sys.stderr)
         self.exit(EXIT_ERROR, f"tfinspect: error: {message}\n")
-
-
-def add_capture_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("running a script")
-    group.add_argument("--runs", default="auto", metavar="auto|stop|N|all", help=RUNS_HELP)
-    group.add_argument("--tf1", dest="tf1", default="auto", choices=[m.value for m in Tf1Mode],
-                       help="run as TF1 code, where 'import tensorflow' gives tf.compat.v1 with v2 behaviour "
-                            "disabled (default: auto, detected from TF1-only names such as tf.placeholder; "
-                            "a bare --tf1 means on)")
-    group.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                       help=f"stop a script still running after this long and report its partial graph "
-                            f"(default {DEFAULT_TIMEOUT:g}; 0: no limit)")
-    group.add_argument("--cwd", metavar="DIR", help="working directory for the script (default: its own folder)")
-    group.add_argument("-q", "--quiet", action="store_true", help="hide the script's own output")
-    group.add_argument("-v", "--verbose", action="store_true", help="also show TensorFlow's start-up log lines (and the traceback of an internal error)")
-    group.add_argument("--save", metavar="FILE", help="also save the capture (graphs, runs, source lines, fed arrays) "
-                                                      "to FILE (.tfinspect), to inspect or check later without "
-                                                      "TensorFlow")
-    group.add_argument("--force", action="store_true", help="overwrite output files that exist")
-    group.add_argument("--script", action="store_true",
-                       help="run SOURCE as a Python script although its name does not end in .py (any other "
-                            "file is read as data and never executed)")
-
-
-def add_format_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", default="text", choices=[m.value for m in ReportFormat],
-                        help="text for people (default), json for programs (see docs/json.md)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,39 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tfinspect {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    graph = commands.add_parser(
-        "graph", help="run a model script and show the graphs it builds and the Session.run calls it makes",
-        description="Run SOURCE (a Python script) in a separate process, capture every tf.Graph it builds "
-                    "and every Session.run it makes, and show scopes, variables, placeholders and runs.",
-    )
-    graph.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
-    graph.add_argument("--depth", type=depth_value, default=3, metavar="N",
-                       help="name-scope levels shown in the tree (default 3; 0: no limit)")
-    graph.add_argument("--unused", action="store_true",
-                       help="also list the ops that no captured Session.run executes, with their source lines")
-    add_format_option(graph)
-    add_capture_options(graph)
-
-    from tfinspect.commands import check, ckpt, collections, dump, lecture, schema, scopes, subgraph, summary
-
-    subgraph.add_parser(commands, add_capture_options)
-    scopes.add_parser(commands, _Options)
-    collections.add_parser(commands, _Options)
-    check.add_parser(commands, _Options)
-    summary.add_parser(commands, _Options)
-    dump.add_parser(commands, _Options)
-    ckpt.add_parser(commands, _Options)
-    lecture.add_parser(commands, add_capture_options, add_format_option)
-    schema.add_parser(commands, _Options)
+    for name in COMMANDS:  # each module adds its parser: add_parser(commands)
+        importlib.import_module(f"tfinspect.commands.{name}").add_parser(commands)
     return parser
-
-
-class _Options:
-    """The shared option groups, handed to command modules."""
-
-    add_capture_options = staticmethod(add_capture_options)
-    add_format_option = staticmethod(add_format_option)
 
 
 def _split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
@@ -182,21 +118,7 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         if hasattr(args, "runs"):
             args.runs = RunLimit.parse(args.runs)
-        if args.command == "graph":
-            from tfinspect.commands.graph import run_graph
-
-            return run_graph(args)
-        if args.command == "subgraph":
-            from tfinspect.commands.subgraph import run_subgraph
-
-            return run_subgraph(args)
-        if args.command in ("scopes", "collections", "check", "summary", "dump", "ckpt", "schema"):
-            import importlib
-
-            return importlib.import_module(f"tfinspect.commands.{args.command}").run(args)
-        from tfinspect.commands.lecture import run_lecture
-
-        return run_lecture(args)
+        return importlib.import_module(f"tfinspect.commands.{args.command}").run(args)
     except ArgumentError as e:  # an analysis names the argument; the CLI names its flag
         print(f"tfinspect: error: {e.phrased(FLAGS.get(e.argument, e.argument))}", file=sys.stderr)
         return EXIT_ERROR
@@ -235,5 +157,7 @@ def _internal_error(error: Exception, args: argparse.Namespace) -> int:
 def main_exit() -> None:
     """Console-script entry point."""
     sys.exit(main())
+
+
 if __name__ == "__main__":
     main_exit()

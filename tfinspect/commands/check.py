@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from tfinspect.readers import SOURCE_HELP
 from tfinspect.render.formats import CheckFormat, choices
 from tfinspect.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, load_source, report_outcome
+from tfinspect.commands.options import add_capture_options
 
 
 
-def add_parser(commands, options) -> None:
+def add_parser(commands) -> None:
     parser = commands.add_parser(
         "check", help="pre-flight checks (TFI codes) before an expensive run; exit 1 on errors",
         description="Run the checks (embedding index bounds, ...) on each SOURCE and report findings with stable "
@@ -40,7 +41,7 @@ def add_parser(commands, options) -> None:
                         help="text (default), json (one object: the sources and their findings; docs/json.md), "
                              "sarif (2.1.0, for code scanning) "
                              "or github (workflow annotations)")
-    options.add_capture_options(parser)
+    add_capture_options(parser)
 
 
 @dataclass

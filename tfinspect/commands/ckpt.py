@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 
 from tfinspect.commands.common import EXIT_CLEAN, EXIT_FINDINGS, emit, load_source, report_outcome
+from tfinspect.commands.options import add_capture_options, add_format_option
 
 
-def add_parser(commands, options) -> None:
+def add_parser(commands) -> None:
     parser = commands.add_parser(
         "ckpt", help="list a checkpoint's variables; with --against, predict what saver.restore would do",
         description="List the variables of a checkpoint (a prefix, its .index, or a directory with a 'checkpoint' "
@@ -18,8 +19,8 @@ def add_parser(commands, options) -> None:
     )
     parser.add_argument("checkpoint", metavar="CKPT")
     parser.add_argument("--against", metavar="SOURCE", help="a model script or graph file to restore into")
-    options.add_format_option(parser)
-    options.add_capture_options(parser)
+    add_format_option(parser)
+    add_capture_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:

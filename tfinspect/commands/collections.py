@@ -6,9 +6,10 @@ import argparse
 
 from tfinspect.readers import SOURCE_HELP
 from tfinspect.commands.common import emit, load_source, report_outcome
+from tfinspect.commands.options import add_capture_options, add_format_option
 
 
-def add_parser(commands, options) -> None:
+def add_parser(commands) -> None:
     parser = commands.add_parser(
         "collections", help="list graph collections and their members, filtered like tf.get_collection",
         description="Every collection key (GraphKeys and your own tf.add_to_collection keys) with its members: "
@@ -18,8 +19,8 @@ def add_parser(commands, options) -> None:
     parser.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
     parser.add_argument("key", metavar="KEY", nargs="?", help="only this collection (e.g. trainable_variables)")
     parser.add_argument("--scope", metavar="PREFIX", help="regular expression matched at the start of member names")
-    options.add_format_option(parser)
-    options.add_capture_options(parser)
+    add_format_option(parser)
+    add_capture_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:

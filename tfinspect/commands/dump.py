@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 
 from tfinspect.readers import SOURCE_HELP
 from tfinspect.render.formats import DumpFormat, choices
-from tfinspect.commands.common import EXIT_CLEAN, load_source, report_outcome
+from tfinspect.commands.common import load_source, report_outcome
 from tfinspect.commands.output import write_output, write_picture
+from tfinspect.commands.options import add_capture_options
 from tfinspect.core.errors import UsageError
 from tfinspect.core.options import depth_value
 
 
 
-def add_parser(commands, options) -> None:
+def add_parser(commands) -> None:
     parser = commands.add_parser(
         "dump", help="write a graph out: pbtxt, json, pb, dot/svg, or a TensorBoard log directory",
         description="Write the GraphDef of SOURCE (a script's captured graph, or any graph file) in another "
@@ -39,7 +41,7 @@ def add_parser(commands, options) -> None:
                              "that fits 300 boxes; 0: every op, which graphviz may take very long to draw)")
     parser.add_argument("--expand", action="append", metavar="SCOPE",
                         help="dot/svg: open this name scope (draw its children) whatever the depth; repeatable")
-    options.add_capture_options(parser)
+    add_capture_options(parser)
 
 
 def _run_metadata(capture, graph: int) -> list[tuple[str, int, bytes]]:
@@ -55,37 +57,70 @@ def _run_metadata(capture, graph: int) -> list[tuple[str, int, bytes]]:
     return found
 
 
-def _pbtxt(graph_def) -> bytes:
+@dataclass(frozen=True)
+class _Job:
+    """What a format writes from: the command's arguments, the capture, the graph, its index and the GraphDef
+    (the whole graph, or the subgraph of --fetch)."""
+
+    args: argparse.Namespace
+    capture: object
+    graph: object
+    index: object
+    graph_def: object
+    fetches: tuple[str, ...]
+
+
+def _pbtxt(job: _Job) -> bytes:
     from google.protobuf import text_format
 
-    return text_format.MessageToString(graph_def).encode()
+    return text_format.MessageToString(job.graph_def).encode()
 
 
-def _json(graph_def) -> bytes:
+def _json(job: _Job) -> bytes:
     from google.protobuf import json_format
 
-    return (json_format.MessageToJson(graph_def) + "\n").encode()
+    return (json_format.MessageToJson(job.graph_def) + "\n").encode()
 
 
-def _pb(graph_def) -> bytes:
-    return graph_def.SerializeToString()
+def _pb(job: _Job) -> bytes:
+    return job.graph_def.SerializeToString()
 
 
-# Each --format that writes the GraphDef itself: GraphDef -> bytes. The pictures (dot, svg) go through
-# render/dot.py and graphviz; html (an interactive page) through render/html.py.
-SERIALIZERS = {DumpFormat.PBTXT: _pbtxt, DumpFormat.JSON: _json, DumpFormat.PB: _pb}
+def _drawn(job: _Job):
+    """The index of what is drawn: the graph, or the subgraph of --fetch."""
+    from tfinspect.index.graphindex import GraphIndex
+
+    return GraphIndex.build(job.graph_def) if job.fetches else job.index
 
 
-def _html(capture, graph, index, whole: bool) -> str:
+def _picture(job: _Job) -> None:
+    """dot or svg: the collapse model's picture, through render/dot.py and graphviz (written by write_picture)."""
+    from tfinspect.analyses.collapse import check_expand
+    from tfinspect.render.dot import to_dot
+
+    drawn = _drawn(job)
+    source = to_dot(drawn, None, depth=job.args.depth, whole_graph=True, title=job.capture.source,
+                    expand=check_expand(drawn, job.args.expand))
+    write_picture(source, job.args.format, job.args.output, force=job.args.force, timeout=job.args.timeout)
+
+
+def _html(job: _Job) -> bytes:
     """The interactive page: the graph, and (for the whole graph) which of the script's distinct runs executed
     each op."""
     from tfinspect.analyses.runs import distinct_runs, plan_for_run
     from tfinspect.render.html import MAX_RUNS, to_html
 
-    runs = [r for r in distinct_runs(capture) if r.graph == graph.id][:MAX_RUNS] if whole else []
+    capture, graph = job.capture, job.graph
+    runs = [r for r in distinct_runs(capture) if r.graph == graph.id][:MAX_RUNS] if not job.fetches else []
     plans = [plan_for_run(capture, r) for r in runs]
     labels = [f"#{r.index}" + (f" {r.source.short()}" if r.source else "") for r in runs]
-    return to_html(index, title=capture.source, sources=graph.sources, runs=labels, plans=plans)
+    return to_html(_drawn(job), title=capture.source, sources=graph.sources, runs=labels, plans=plans).encode()
+
+
+# Each --format and what writes it: the bytes to write (to -o or stdout), or None where it wrote its output itself
+# (pictures, through graphviz).
+WRITERS = {DumpFormat.PBTXT: _pbtxt, DumpFormat.JSON: _json, DumpFormat.PB: _pb, DumpFormat.DOT: _picture,
+           DumpFormat.SVG: _picture, DumpFormat.HTML: _html}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,10 +130,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "pb" and not args.output and not args.tensorboard:
         raise UsageError("--format pb writes binary: give -o FILE")
     capture = load_source(args, run_metadata=bool(args.tensorboard))
-    fetches = [n.strip() for value in args.fetch or () for n in value.split(",") if n.strip()]
-    graph = graph_with(capture, fetches, args.graph)
+    fetches = tuple(n.strip() for value in args.fetch or () for n in value.split(",") if n.strip())
+    graph = graph_with(capture, list(fetches), args.graph)
     index = index_of(graph)
-    graph_def = subgraph_graph_def(graph.graph_def, index, fetches) if fetches else graph.graph_def
+    graph_def = subgraph_graph_def(graph.graph_def, index, list(fetches)) if fetches else graph.graph_def
     if args.strip_large_constants is not None:
         from tensorboard.compat.proto.graph_pb2 import GraphDef
 
@@ -119,26 +154,10 @@ def run(args: argparse.Namespace) -> int:
               f"{args.tensorboard}", file=sys.stderr)
         if not args.output:
             return report_outcome(capture)
-    fmt = DumpFormat(args.format)
-    if fmt in (DumpFormat.DOT, DumpFormat.SVG):
-        from tfinspect.index.graphindex import GraphIndex
-        from tfinspect.analyses.collapse import check_expand
-        from tfinspect.render.dot import to_dot
-
-        drawn = GraphIndex.build(graph_def) if fetches else index
-        source = to_dot(drawn, None, depth=args.depth, whole_graph=True, title=capture.source,
-                        expand=check_expand(drawn, args.expand))
-        write_picture(source, args.format, args.output, force=args.force, timeout=args.timeout)
-        return report_outcome(capture)
-    if fmt is DumpFormat.HTML:
-        from tfinspect.index.graphindex import GraphIndex
-
-        data = _html(capture, graph, GraphIndex.build(graph_def) if fetches else index, whole=not fetches).encode()
-    else:
-        data = SERIALIZERS[fmt](graph_def)
-    if args.output:
-        write_output(args.output, data, force=args.force)
-    else:
-        sys.stdout.write(data.decode())
-    outcome = report_outcome(capture)
-    return outcome if outcome != EXIT_CLEAN else EXIT_CLEAN
+    data = WRITERS[DumpFormat(args.format)](_Job(args, capture, graph, index, graph_def, fetches))
+    if data is not None:
+        if args.output:
+            write_output(args.output, data, force=args.force)
+        else:
+            sys.stdout.write(data.decode())
+    return report_outcome(capture)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tfinspect.commands.options import add_format_option
 from tfinspect.core.errors import UsageError
 from tfinspect.lectures import DRIVER, LECTURES, find
 from tfinspect.record.options import RunLimit
 
 
-def add_parser(commands, add_capture_options, add_format_option) -> None:
+def add_parser(commands) -> None:
     names = ", ".join(lecture.name for lecture in LECTURES)
     parser = commands.add_parser(
         "lecture", help="build (and train) one of the lecture models and show it as 'graph' does",
@@ -91,7 +92,7 @@ def _check_data(name: str, path: str) -> None:
         check_vocabulary(path, read_words(path))
 
 
-def run_lecture(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.name == "list":
         return list_lectures()
     lecture = find(args.name)

@@ -10,7 +10,7 @@ from tfinspect.commands.common import EXIT_CLEAN, EXIT_ERROR
 SCHEMA_COMMANDS = ("graph", "scopes", "collections", "summary", "subgraph", "ckpt", "check", "lecture")
 
 
-def add_parser(commands, options) -> None:
+def add_parser(commands) -> None:
     parser = commands.add_parser(
         "schema", help="print the JSON Schema of a command's --format json output",
         description="Print the JSON Schema (draft 2020-12) of COMMAND's --format json output, as shipped in the "

@@ -6,10 +6,11 @@ import argparse
 
 from tfinspect.readers import SOURCE_HELP
 from tfinspect.commands.common import emit, load_source, report_outcome
+from tfinspect.commands.options import add_capture_options, add_format_option
 from tfinspect.core.options import depth_value
 
 
-def add_parser(commands, options) -> None:
+def add_parser(commands) -> None:
     parser = commands.add_parser(
         "scopes", help="name scopes vs variable scopes: where each variable and op landed, and why",
         description="For every variable: the name scope and variable scope it was created in, whether "
@@ -21,8 +22,8 @@ def add_parser(commands, options) -> None:
     parser.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
     parser.add_argument("--diff", action="store_true", help="show the name-scope and variable-scope trees side by side")
     parser.add_argument("--depth", type=depth_value, default=3, metavar="N", help="tree levels shown (default 3; 0: all)")
-    options.add_format_option(parser)
-    options.add_capture_options(parser)
+    add_format_option(parser)
+    add_capture_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:

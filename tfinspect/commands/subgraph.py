@@ -9,12 +9,13 @@ from tfinspect.readers import SOURCE_HELP
 from tfinspect.render.formats import SubgraphFormat, choices
 from tfinspect.commands.common import load_source, report_outcome
 from tfinspect.commands.output import write_picture
+from tfinspect.commands.options import add_capture_options
 from tfinspect.core.errors import UsageError
 from tfinspect.core.options import depth_value
 
 
 
-def add_parser(commands, add_capture_options) -> None:
+def add_parser(commands) -> None:
     parser = commands.add_parser(
         "subgraph", help="show which ops a Session.run really executes, and which it skips",
         description="Session.run executes only what its fetches need: their ancestors through data and control "
@@ -44,7 +45,7 @@ def _split(values) -> list[str]:
     return [name.strip() for value in values or () for name in value.split(",") if name.strip()]
 
 
-def run_subgraph(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from tfinspect.analyses.runs import distinct_runs, graph_with, index_of, plan_for_run, run_by_index
     from tfinspect.analyses.subgraph import plan, why
 

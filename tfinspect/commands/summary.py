@@ -6,9 +6,10 @@ import argparse
 
 from tfinspect.readers import SOURCE_HELP
 from tfinspect.commands.common import emit, load_source, report_outcome
+from tfinspect.commands.options import add_capture_options, add_format_option
 
 
-def add_parser(commands, options) -> None:
+def add_parser(commands) -> None:
     parser = commands.add_parser(
         "summary", help="what a graph is made of: op types, inputs, outputs, parameters, large constants",
         description="Summarize each graph of SOURCE: the op-type histogram, inputs (placeholders) and outputs "
@@ -18,8 +19,8 @@ def add_parser(commands, options) -> None:
     )
     parser.add_argument("source", metavar="SOURCE", help=SOURCE_HELP)
     parser.add_argument("--top", type=int, default=15, metavar="N", help="op types shown (default 15)")
-    options.add_format_option(parser)
-    options.add_capture_options(parser)
+    add_format_option(parser)
+    add_capture_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,7 +24,6 @@ from tfinspect.run.child.errortext import error_summary
 from tfinspect.runtime.frames import is_user_file, user_frames
 from tfinspect.run.child.hooks import CaptureStopped, Recorder, install
 from tfinspect.record.options import CaptureOptions
-from tfinspect.run.child.policy import RunPolicy
 
 
 _FOREIGN_FRAME_LINE = re.compile(r'^\s*File "(?P<file>[^"]+)", line \d+')
@@ -91,12 +90,7 @@ class Child:
 
             evidence = tf1_evidence(self.script, tf, tf.compat.v1)
             tf1 = bool(evidence)
-        self.recorder = Recorder(
-            self.out, RunPolicy(self.options.runs),
-            source=self.options.label or self.script, origin=self.options.origin,
-            tf_version=tf.__version__, tf1_mode=tf1, trace=self.options.trace, guard=self.options.guard,
-            run_metadata=self.options.run_metadata, datasets=self.options.datasets, notes=not self.options.quiet,
-        )
+        self.recorder = Recorder(self.out, self.options, script=self.script, tf_version=tf.__version__, tf1_mode=tf1)
         try:
             self.recorder.header["gpus"] = len(tf.config.list_physical_devices("GPU"))
         except Exception:  # pragma: no cover - an odd build: not knowing is fine
