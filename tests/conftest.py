@@ -26,6 +26,28 @@ def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from current output")
 
 
+_CACHE_VARIABLE = "TFINSPECT_TEST_CACHE"
+
+
+def pytest_configure(config):
+    """The session's capture cache: one folder, made by the process that starts the workers (pytest-xdist's
+    workers inherit its environment), shared by every test file on every worker."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None and _CACHE_VARIABLE not in os.environ:
+        import tempfile
+
+        os.environ[_CACHE_VARIABLE] = tempfile.mkdtemp(prefix="tfinspect-test-cache-")
+        config._tfinspect_cache = os.environ[_CACHE_VARIABLE]
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_tfinspect_cache", None)
+    if folder:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(_CACHE_VARIABLE, None)
+
+
 def pytest_collection_modifyitems(config, items):
     """The fast tier (``pytest -m fast``, well under a minute): every unit test (no TensorFlow child
     process), and integration tests marked ``fast`` one by one."""
@@ -33,6 +55,19 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(str(item.fspath)).resolve().is_relative_to(unit):
             item.add_marker(pytest.mark.fast)
+
+
+@pytest.fixture(autouse=True)
+def _the_fast_tier_starts_no_tensorflow_child(request, monkeypatch):
+    """A test of the fast tier that would run a script in a TensorFlow child process fails, saying so."""
+    if request.node.get_closest_marker("fast") is None:
+        return
+
+    def refused(*args, **kwargs):
+        raise AssertionError(f"{request.node.nodeid} is in the fast tier (pytest -m fast) but runs a script in a "
+                             "TensorFlow child process: move it to tests/integration/")
+
+    monkeypatch.setattr("tfinspect.run.runner.run_script", refused)
 
 
 @dataclass
@@ -59,10 +94,31 @@ _cache: dict[tuple, CliResult] = {}
 
 
 def run_cli_cached(*argv: str) -> CliResult:
-    """Like run_cli, once per argument list per test session (captures take seconds)."""
-    if argv not in _cache:
-        _cache[argv] = run_cli(*argv)
-    return _cache[argv]
+    """Like run_cli, once per argument list (and working directory) per test session, across test files and
+    workers: captures take seconds. The first worker to ask runs it; another asking meanwhile waits for it."""
+    key = (os.getcwd(), *argv)
+    if key in _cache:
+        return _cache[key]
+    folder = os.environ.get(_CACHE_VARIABLE)
+    if not folder or not os.path.isdir(folder):
+        _cache[key] = run_cli(*argv)
+        return _cache[key]
+    import fcntl
+    import hashlib
+
+    stem = os.path.join(folder, hashlib.sha256(json.dumps(key).encode()).hexdigest())
+    with open(stem + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with open(stem + ".json", encoding="utf-8") as f:
+                result = CliResult(**json.load(f))
+        except (OSError, ValueError):
+            result = run_cli(*argv)
+            with open(stem + ".tmp", "w", encoding="utf-8") as f:
+                json.dump(result.__dict__, f)
+            os.replace(stem + ".tmp", stem + ".json")
+    _cache[key] = result
+    return result
 
 
 def fixture_path(relative: str, flavour: str = "tf1", workdir: Path | None = None) -> str:

@@ -53,24 +53,3 @@ def test_tf1_layer_apis_ask_for_the_legacy_keras(tmp_path, source, expected):
     assert (found.expression if found else None) == expected
     if found:
         assert found.line == 2
-
-
-def test_the_child_selects_an_installed_legacy_keras(tmp_path, monkeypatch):
-    """With tf_keras importable, a script using tf.layers runs with TF_USE_LEGACY_KERAS=1, and is told so."""
-    from tests.conftest import run_cli
-
-    fake = tmp_path / "site" / "tf_keras"
-    fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("")  # found by find_spec; never imported by this script
-    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "site"))
-    monkeypatch.delenv("TF_USE_LEGACY_KERAS", raising=False)
-    script = tmp_path / "model.py"
-    script.write_text("import os\nimport tensorflow as tf\n\n\ndef build(x):\n    return tf.layers.dense(x, 3)\n\n\n"
-                      "open('legacy.txt', 'w').write(str(os.environ.get('TF_USE_LEGACY_KERAS')))\n")
-    result = run_cli("graph", str(script))
-    assert result.code == 0, result.err
-    assert (tmp_path / "legacy.txt").read_text() == "1"
-    assert "using the legacy Keras (tf_keras) for tf.layers.dense (model.py:6)" in result.err
-    monkeypatch.setenv("TF_USE_LEGACY_KERAS", "0")  # the user's own choice wins
-    assert run_cli("graph", str(script)).code == 0
-    assert (tmp_path / "legacy.txt").read_text() == "0"
