@@ -14,11 +14,13 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def load_options(args: argparse.Namespace) -> CaptureOptions:
-    return CaptureOptions(
-        argv=tuple(args.script_args), runs=args.runs, tf1=Tf1Mode(args.tf1).as_flag(),
-        timeout=args.timeout, quiet=args.quiet, verbose=args.verbose, cwd=args.cwd,
-        script=getattr(args, "script", False),
-    )
+    """The capture options a command's arguments give: every CaptureOptions field that has a flag of the same
+    name (``--memory-limit`` is ``memory_limit``), so a new capture option is its field, its flag and its use."""
+    from dataclasses import fields
+
+    given = {f.name: getattr(args, f.name) for f in fields(CaptureOptions)
+             if f.name not in ("argv", "tf1") and hasattr(args, f.name)}
+    return CaptureOptions(argv=tuple(args.script_args), tf1=Tf1Mode(args.tf1).as_flag(), **given)
 
 
 class _ConsoleWriter:
