@@ -8,7 +8,7 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=find_packages(include=["tfinspect", "tfinspect.*"]),
-    package_data={"tfinspect": ["py.typed", "schemas/*.schema.json"]},
+    package_data={"tfinspect": ["py.typed", "schemas/*.schema.json", "render/page/*"]},
     # The run-time guard's per-step check in C (tfinspect/runtime/_guardcheck.c). Optional: without a C compiler
     # the install still succeeds and the guard does the same check with numpy, a few microseconds slower.
     ext_modules=[Extension("tfinspect.runtime._guardcheck", ["tfinspect/runtime/_guardcheck.c"], optional=True)],

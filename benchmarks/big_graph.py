@@ -54,6 +54,66 @@ def big_graph_def(ops: int, towers: int = 2, shape: str = "layers"):
     return graph
 
 
+def transformer_graph_def(layers: int = 152, width: int = 9):
+    """A GraphDef shaped like a TensorFlow-made transformer with Adam (about 750 ops a layer at ``layers=152``:
+    about 114,000 ops): ``layer_<i>/attention/{query,key,value,output}/``, ``layer_<i>/ffn/{dense_1,dense_2}/``,
+    ``layer_<i>/norm/``, their gradients under ``gradients/layer_<i>/`` and Adam's updates under
+    ``Adam/update_layer_<i>/``."""
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    graph = GraphDef()
+    graph.node.add(name="input", op="Placeholder")
+
+    def add(name, op, *inputs):
+        graph.node.add(name=name, op=op, input=list(inputs))
+        return name
+
+    def dense(scope, x):
+        kernel = add(f"{scope}/kernel", "VarHandleOp")
+        read = add(f"{scope}/kernel/Read/ReadVariableOp", "ReadVariableOp", kernel)
+        h = add(f"{scope}/MatMul", "MatMul", x, read)
+        for k in range(width * 6):  # reshapes, casts and the like that real layers carry
+            h = add(f"{scope}/op_{k}", ("Reshape", "Cast", "Identity", "AddV2")[k % 4], h)
+        return h, kernel
+
+    previous, variables = "input", []
+    for i in range(layers):
+        heads = []
+        for part in ("query", "key", "value"):
+            h, kernel = dense(f"layer_{i}/attention/{part}", previous)
+            heads.append(h)
+            variables.append(kernel)
+        scores = add(f"layer_{i}/attention/scores", "BatchMatMulV2", heads[0], heads[1])
+        weights = add(f"layer_{i}/attention/softmax", "Softmax", scores)
+        mixed = add(f"layer_{i}/attention/mix", "BatchMatMulV2", weights, heads[2])
+        out, kernel = dense(f"layer_{i}/attention/output", mixed)
+        variables.append(kernel)
+        normed = add(f"layer_{i}/norm/add", "AddV2", out, previous)
+        for k in range(width * 4):
+            normed = add(f"layer_{i}/norm/op_{k}", ("Mean", "Sub", "Square", "Rsqrt", "Mul")[k % 5], normed)
+        h, kernel = dense(f"layer_{i}/ffn/dense_1", normed)
+        variables.append(kernel)
+        h = add(f"layer_{i}/ffn/relu", "Relu", h)
+        h, kernel = dense(f"layer_{i}/ffn/dense_2", h)
+        variables.append(kernel)
+        previous = add(f"layer_{i}/output", "AddV2", h, normed)
+    loss = add("loss", "Mean", previous)
+    grad = add("gradients/Fill", "Fill", loss)
+    for i in reversed(range(layers)):
+        for part in ("attention/query", "attention/key", "attention/value", "attention/output", "ffn/dense_1",
+                     "ffn/dense_2"):
+            for k in range(width * 6):
+                grad = add(f"gradients/layer_{i}/{part}/op_{k}_grad/{('Reshape', 'Mul', 'Sum')[k % 3]}",
+                           ("Reshape", "Mul", "Sum")[k % 3], grad)
+    step = add("Adam/iterations", "VarHandleOp")
+    for kernel in variables:
+        scope = kernel.rpartition("/")[0]
+        m = add(f"{scope}/Adam/m", "VarHandleOp")
+        v = add(f"{scope}/Adam/v", "VarHandleOp")
+        add(f"Adam/update_{scope.replace('/', '_')}/ResourceApplyAdam", "ResourceApplyAdam", kernel, m, v, grad, step)
+    return graph
+
+
 def _browser(page: str, folder: str) -> str:
     """Seconds for headless Chromium to load the page and draw it (its DOM dumped), or '-' without Chromium."""
     import shutil

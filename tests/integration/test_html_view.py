@@ -3,6 +3,8 @@ its children, a click on an op shows its details. Op names are data: none can br
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import shutil
 import subprocess
@@ -43,27 +45,48 @@ def test_the_page_is_one_file_that_fetches_nothing(page):
 
 @pytest.mark.skipif(BROWSER is None, reason="no headless Chromium (apt-get install chromium)")
 class TestInTheBrowser:
-    def test_it_loads_and_draws_the_collapsed_graph(self, page, tmp_path):
+    def test_the_first_view_is_the_lectures_picture(self, page, tmp_path):
+        """385 ops: the top scopes as boxes with their op counts (a variable's op inside its scope), as a
+        teacher draws the model; opening loss/ shows nce_loss/ inside it."""
         dom = _dom(page, "", tmp_path)
-        status = re.search(r'<div id="status">(\d+) boxes of (\d+) ops</div>', dom)
-        assert status and 0 < int(status.group(1)) <= 300 and int(status.group(2)) > 100
-        assert 'data-box="embed_matrix"' in dom
+        status = re.search(r'id="status" role="status">(\d+) boxes of (\d+) ops', dom)
+        assert status and 0 < int(status.group(1)) <= 12 and int(status.group(2)) > 300
+        assert {"data/*", "embed/*", "loss/*", "optimizer/*", "global_step/*", "embed_matrix/*"} <= _boxes(dom)
+        opened = _dom(page, "expand=loss", tmp_path)
+        inside = opened[opened.index('data-scope="loss/"'):]
+        assert 'data-box="loss/nce_loss/*"' in inside and "loss/*" not in _boxes(opened)
+        assert {"data/*", "embed/*", "optimizer/*"} <= _boxes(opened)  # the rest, laid out around it
+
+    def test_the_layout_is_layered_along_the_data_flow(self, page, tmp_path):
+        """Every data edge goes from a lower rank to a higher one (bar the edges a loop closes), each box in
+        the container of its scope; an edge names the tensors it carries."""
+        import json
+
+        for fragment in ("", "expand=loss", "view=picture"):
+            dom = _dom(page, fragment, tmp_path)
+            facts = json.loads(html.unescape(re.search(r'data-layout="([^"]*)"', dom).group(1)))
+            data = [e for e in facts["edges"] if e["kind"] == "data" and not e["reversed"]]
+            assert data and all(e["ranks"][0] < e["ranks"][1] for e in data), fragment
+            for box in facts["boxes"]:  # in its scope's container (a variable's op in its own scope's)
+                assert box["container"] in ("", box["id"]) or box["id"].startswith(box["container"] + "/"), box
+        assert re.search(r'<title>\d+ tensors?: [^<]+ → [^<]+</title>', dom)
 
     def test_a_search_finds_an_op(self, page, tmp_path):
         dom = _dom(page, "search=sampled_losses/Log", tmp_path)
-        found = re.findall(r'<li data-op="([^"]+)">', dom)
+        found = re.findall(r'<li data-op="([^"]+)"', dom)
         assert found and all("sampled_losses/Log" in name for name in found)
         assert "loss/sampled_losses/Log1p" in found
 
     def test_expanding_a_scope_shows_its_children(self, tmp_path):
-        """667 ops: the page opens the scopes level by level within 300 boxes, then a scope opens on demand."""
+        """667 ops: the first view fits 40 boxes, with h1..h20 as one box, as pictures draw them; a scope opens
+        on demand, one level at a time, its series too."""
         out = tmp_path / "layers.html"
         script = str(FIXTURES / "pictures" / "twenty_layers.py")
         assert run_cli("dump", script, "--format", "html", "-o", str(out), "--quiet").code == 0
         closed = _dom(out, "", tmp_path)
-        assert 'data-box="h*/*"' in closed and 'data-box="gradients/h*/*"' in closed  # h1..h20: one box, as in pictures
+        assert {"h*/*", "gradients/h*/*", "GradientDescent/update_h*/*"} <= _boxes(closed)  # 40 boxes fit it all
         assert 'data-box="gradients/h7/*"' not in closed and 'data-box="gradients/h7/MatMul_grad/*"' not in closed
-        assert 0 < int(re.search(r'id="status">(\d+) boxes', closed).group(1)) <= 300
+        assert 0 < int(re.search(r'id="status" role="status">(\d+) boxes', closed).group(1)) <= 40
         opened = _dom(out, "expand=gradients/h7", tmp_path)
         assert 'data-box="gradients/h7/MatMul_grad/*"' in opened and 'data-box="gradients/h7/*"' not in opened
         assert 'data-box="gradients/h8/*"' in opened and 'data-box="gradients/h*/*"' not in opened
@@ -77,7 +100,7 @@ class TestInTheBrowser:
         out = tmp_path / "flat.html"
         assert run_cli("dump", str(source), "--format", "html", "-o", str(out)).code == 0
         dom = _dom(out, "select=op_1_3_7", tmp_path)
-        assert re.search(r'id="status">\d boxes of 2000\d ops', dom)
+        assert re.search(r'id="status" role="status">\d boxes of 2000\d ops', dom)
         assert 'data-box="[MatMul]"' in dom and 'data-box="op_1_3_7"' in dom and "<b>type: </b>Relu" in dom
 
     def test_selecting_an_op_shows_its_details(self, page, tmp_path):
@@ -85,6 +108,11 @@ class TestInTheBrowser:
         details = dom[dom.index('<div id="details">'):]
         assert "<b>type: </b>ResourceGather" in details or "<b>type: </b>GatherV2" in details
         assert "word2vec.py:" in details and "<b>runs: </b>#" in details
+
+
+def _boxes(dom: str) -> set[str]:
+    """The boxes the page drew (it lists them in data-boxes)."""
+    return set(json.loads(html.unescape(re.search(r'data-boxes="([^"]*)"', dom).group(1))))
 
 
 def _dot_boxes(dot: str) -> set[str]:
@@ -102,14 +130,11 @@ def _dot_boxes(dot: str) -> set[str]:
 def test_dot_the_page_and_the_text_tree_draw_the_same_boxes(expand, tmp_path):
     """One collapse model: the page's first view (and an expansion) has exactly the boxes of the svg picture,
     and the text tree shows the series the picture draws."""
-    import html
-    import json
-
     script = str(FIXTURES / "pictures" / "twenty_layers.py")
     page = tmp_path / "layers.html"
     assert run_cli("dump", script, "--format", "html", "-o", str(page), "--quiet").code == 0
-    dom = _dom(page, f"expand={expand}" if expand else "", tmp_path)
-    drawn = set(json.loads(html.unescape(re.search(r'data-boxes="([^"]*)"', dom).group(1))))
+    dom = _dom(page, "view=picture" + (f"&expand={expand}" if expand else ""), tmp_path)
+    drawn = _boxes(dom)
     dot = run_cli("dump", script, "--format", "dot", "--quiet", *(["--expand", expand] if expand else []))
     assert dot.code == 0, dot.err
     assert drawn == _dot_boxes(dot.out) and len(drawn) > 20
@@ -135,3 +160,22 @@ def test_op_names_cannot_break_out_of_the_page(tmp_path):
     assert run_cli("dump", str(source), "--format", "html", "-o", str(out)).code == 0
     text = out.read_text(encoding="utf-8")
     assert text.count("</script>") == 2 and "<!--" not in text and "alert(1)" in text  # the name, as data
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no headless Chromium (apt-get install chromium)")
+def test_a_transformer_opens_layer_by_layer(tmp_path):
+    """A transformer of 152 layers (about 110,000 ops, as TensorFlow names them): the first view has the layers
+    as one box; opening one layer shows its attention and ffn scopes inside it; every box can take the focus."""
+    from benchmarks.big_graph import transformer_graph_def
+
+    source = tmp_path / "transformer.pb"
+    source.write_bytes(transformer_graph_def().SerializeToString())
+    out = tmp_path / "transformer.html"
+    assert run_cli("dump", str(source), "--format", "html", "-o", str(out)).code == 0
+    first = _dom(out, "", tmp_path)
+    assert "layer_*/*" in _boxes(first) and len(_boxes(first)) <= 40
+    assert re.search(r'data-box="layer_\*/\*" tabindex="0" role="button"', first)
+    opened = _dom(out, "expand=layer_7", tmp_path)
+    inside = opened[opened.index('data-scope="layer_7/"'):]
+    assert 'data-box="layer_7/attention/*"' in inside and 'data-box="layer_7/ffn/*"' in inside
+    assert {"layer_6/*", "layer_8/*"} <= _boxes(opened) and "layer_*/*" not in _boxes(opened)

@@ -39,7 +39,7 @@ def test_a_scope_of_forty_ops_is_forty_boxes_while_the_picture_fits():
     assert len(drawn.boxes) == 41 and all(box.kind == "op" for box in drawn.boxes)
     h = hierarchy(index.names, index.op_types)
     assert (h.kind == TYPES).sum() == 1  # the crowded scope has its group, open while the picture fits
-    assert sorted(view_model(index, title="t")["open"]) == np.flatnonzero(choose_cut(h).opened).tolist()
+    assert view_model(index, title="t")["views"]["picture"] == np.flatnonzero(choose_cut(h).opened).tolist()
 
 
 def test_ops_below_the_deepest_automatic_level_are_one_box():

@@ -2,7 +2,8 @@
 
 A graph of thousands of ops is shown as a few hundred boxes, the way TensorBoard's graph dashboard does it:
 
-- the **hierarchy** (:func:`hierarchy`): name scopes nest; three or more numbered sibling scopes of the same
+- the **hierarchy** (:func:`hierarchy`): name scopes nest (an op named as a scope, the variable ``w`` beside
+  ``w/read``, sits in it); three or more numbered sibling scopes of the same
   make-up (the same ops by type: ``tower_0..tower_2``, ``h1..h20``) form a **series**, one node ``h* ×20``
   above its members; the single ops of a scope crowded with more than ``CROWDED`` of them form **type groups**
   (``Const ×312``), one node per op type. It depends only on the ops shown, never on what is open.
@@ -30,6 +31,7 @@ from tfinspect.core.errors import ArgumentError
 from tfinspect.core.optypes import is_mutating
 
 BOX_BUDGET = 300  # boxes in a picture by default: readable, and graphviz lays it out in about a second
+OVERVIEW_BUDGET = 40  # boxes of the interactive page's first view: the top scopes, to be opened by a click
 EDGE_BUDGET = BOX_BUDGET  # edges between boxes a picture keeps (the heaviest): dot lays 300 out in seconds
 MAX_AUTO_DEPTH = 3  # the deepest scope level an automatic depth opens
 TOP_BOXES = -1  # a depth that draws each top-level scope as one box (when even depth 1 has too many)
@@ -95,7 +97,9 @@ def hierarchy(names: Sequence[str], op_types: Sequence[str]) -> Hierarchy:
             ids[scope] = len(paths)
             paths.append(scope)
     scopes = len(paths)
-    op_scope = np.fromiter((ids[p] for p in scope_paths), dtype=np.int64, count=count)
+    # an op named as a scope ("w" beside "w/Assign", "w/read") sits in that scope, as TensorBoard draws a variable
+    op_scope = np.fromiter((ids.get(name, ids[p]) for name, p in zip(names, scope_paths)), dtype=np.int64,
+                           count=count)
     type_ids: dict[str, int] = {}
     op_type = np.fromiter((type_ids.setdefault(t, len(type_ids)) for t in op_types), dtype=np.int64, count=count)
     type_names = list(type_ids)
@@ -390,9 +394,9 @@ def draw(index, h: Hierarchy, cut: Cut, shown: np.ndarray, plan=None, *, edge_bu
         if key >= len(h):  # one op
             op = int(shown[key - len(h)])
             name = index.names[op]
-            scope, _, leaf = name.rpartition("/")
-            boxes.append(Box(name, "op", leaf, scope, int(ops_in[b]), int(ran_in[b]), bool(fetched_in[b]),
-                             op_type=index.op_types[op]))
+            scope = h.path[int(h.op_scope[key - len(h)])]
+            boxes.append(Box(name, "op", name.rpartition("/")[2], scope, int(ops_in[b]), int(ran_in[b]),
+                             bool(fetched_in[b]), op_type=index.op_types[op]))
             continue
         kind = int(h.kind[key])
         if kind == SERIES:
