@@ -179,3 +179,64 @@ def test_a_transformer_opens_layer_by_layer(tmp_path):
     inside = opened[opened.index('data-scope="layer_7/"'):]
     assert 'data-box="layer_7/attention/*"' in inside and 'data-box="layer_7/ffn/*"' in inside
     assert {"layer_6/*", "layer_8/*"} <= _boxes(opened) and "layer_*/*" not in _boxes(opened)
+
+
+def _crossings(polylines) -> int:
+    """Pairs of edge segments (of different edges) that cross, counted the same way for any drawing."""
+    import itertools
+
+    def orient(a, b, c):
+        value = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+        return (value > 1e-9) - (value < -1e-9)
+
+    segments = [(k, a, b) for k, points in enumerate(polylines) for a, b in zip(points, points[1:])]
+    return sum(1 for (k1, a1, b1), (k2, a2, b2) in itertools.combinations(segments, 2)
+               if k1 != k2 and orient(a1, b1, a2) * orient(a1, b1, b2) < 0
+               and orient(a2, b2, a1) * orient(a2, b2, b1) < 0)
+
+
+def _dot_polylines(dot: str) -> list[list[tuple[float, float]]]:
+    """The edges graphviz lays out for a .dot text, each as the polyline through its spline's end points."""
+    plain = subprocess.run(["dot", "-Tplain"], input=dot.encode(), capture_output=True, check=True).stdout.decode()
+    found = []
+    for line in plain.splitlines():
+        if line.startswith("edge "):
+            parts = line.split()
+            points = [(float(parts[4 + 2 * i]), float(parts[5 + 2 * i])) for i in range(int(parts[3]))]
+            found.append(points[::3] + ([points[-1]] if (len(points) - 1) % 3 else []))
+    return found
+
+
+@pytest.mark.skipif(BROWSER is None or shutil.which("dot") is None, reason="needs headless Chromium and graphviz")
+@pytest.mark.parametrize("fixture", ["lectures/word2vec.py", "pictures/twenty_layers.py"])
+def test_the_page_crosses_its_edges_no_more_than_graphviz(fixture, tmp_path):
+    """The svg picture's cut, laid out by the page, has at most 1.2 times the edge crossings graphviz's dot
+    gives the same boxes."""
+    script = str(FIXTURES / fixture)
+    page = tmp_path / "page.html"
+    assert run_cli("dump", script, "--format", "html", "-o", str(page), "--quiet").code == 0
+    facts = json.loads(html.unescape(re.search(r'data-layout="([^"]*)"', _dom(page, "view=picture", tmp_path))
+                                     .group(1)))
+    dot = run_cli("dump", script, "--format", "dot", "--quiet").out
+    assert len(facts["edges"]) > 20
+    assert _crossings([e["points"] for e in facts["edges"]]) <= 1.2 * _crossings(_dot_polylines(dot))
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no headless Chromium (apt-get install chromium)")
+def test_findings_and_runs_are_shown_on_their_ops(tmp_path):
+    """A finding of check is marked on its op and listed in its details; the run selector shades what a run
+    did not execute."""
+    page = tmp_path / "findings.html"
+    result = run_cli("dump", str(FIXTURES / "checks" / "TFI001_constant_id.py"), "--format", "html", "-o", str(page),
+                     "--quiet")
+    assert result.code == 2 and page.exists()  # the script fails (as TensorFlow does); the page is written
+    dom = _dom(page, "select=picked", tmp_path)
+    assert re.search(r'class="box[^"]*finding[^"]*" [^>]*data-box="picked"', dom)
+    details = dom[dom.index('<div id="details">'):]
+    assert "<b>TFI001: </b>" in details and "12" in details
+    lecture = tmp_path / "linreg.html"
+    assert run_cli("dump", str(FIXTURES / "lectures" / "linreg_feed.py"), "--format", "html", "-o", str(lecture),
+                   "--quiet").code == 0
+    shaded = _dom(lecture, "view=picture&run=0", tmp_path)  # run #0 runs the initializer only
+    assert re.search(r'class="box notrun" [^>]*data-box="loss"', shaded)
+    assert re.search(r'class="box fed" [^>]*data-box="X"', _dom(lecture, "view=picture&run=1", tmp_path))

@@ -114,7 +114,19 @@ def _html(job: _Job) -> bytes:
     runs = [r for r in distinct_runs(capture) if r.graph == graph.id][:MAX_RUNS] if not job.fetches else []
     plans = [plan_for_run(capture, r) for r in runs]
     labels = [f"#{r.index}" + (f" {r.source.short()}" if r.source else "") for r in runs]
-    return to_html(_drawn(job), title=capture.source, sources=graph.sources, runs=labels, plans=plans).encode()
+    return to_html(_drawn(job), title=capture.source, sources=graph.sources, runs=labels, plans=plans,
+                   findings=_findings(capture, graph.id)).encode()
+
+
+def _findings(capture, graph: int) -> list:
+    """What check finds in the graph from what this capture holds (no dataset is iterated for a picture): the
+    page marks each finding on its op."""
+    from tfinspect.checks.context import CheckContext
+    from tfinspect.checks.registry import all_checks
+
+    context = CheckContext(capture)
+    return [finding for check in all_checks() if check.needs <= {"feeds"} for finding in check.run(context)
+            if finding.graph == graph]
 
 
 # Each --format and what writes it: the bytes to write (to -o or stdout), or None where it wrote its output itself

@@ -135,6 +135,7 @@ function layered(sizes, links) {
   const degree = new Int32Array(n);
   links.forEach((l, k) => { degree[from(k)]++; degree[to(k)]++; });
   const far = links.map((l, k) => degree[from(k)] > HUB || degree[to(k)] > HUB);
+  const hubAt = links.map((l, k) => degree[l.s] >= degree[l.t] ? "s" : "t");  // the end that is the hub
   const layerOf = [], width = [], height = [];
   for (let v = 0; v < n; v++) { layerOf.push(rank[v]); width.push(sizes[v].w); height.push(sizes[v].h); }
   const up = Array.from({length: n}, () => []), down = Array.from({length: n}, () => []), routes = [];
@@ -229,7 +230,9 @@ function layered(sizes, links) {
       if (reversed[k]) pts.reverse();
       return pts;
     }),
-    reversed: Array.from(reversed), far,
+    reversed: Array.from(reversed),
+    // a hub's long edge is a stub at its other end, named after the hub (TensorBoard draws them so)
+    stub: links.map((l, k) => far[k] && Math.abs(rank[l.t] - rank[l.s]) > 1 ? hubAt[k] : null),
   };
 }
 
@@ -275,32 +278,45 @@ function draw() {
     const edgeLayer = el("g", {}, group);
     list.forEach((e, k) => {
       const [x, y] = result.at[k], bx = x + pad, by = y + pad + head;
+      const {w, h} = size(e);
       factBoxes.push({id: boxId(e), container: c === 0 ? "" : G.path[c], rank: result.rank[k],
-        x: ox + bx, y: oy + by, open: !isOp(e) && open.has(e)});
+        x: ox + bx, y: oy + by, w, h, open: !isOp(e) && open.has(e)});
       if (!isOp(e) && open.has(e)) { renderContainer(e, group, ox + bx, oy + by); return; }
       renderBox(e, group, ox + bx, oy + by);
     });
     links.forEach((l, k) => {
-      const pts = result.routes[k].map(([x, y]) => [x + pad + ox, y + pad + head + oy]);
+      let pts = result.routes[k].map(([x, y]) => [x + pad + ox, y + pad + head + oy]);
+      const hub = result.stub[k];
+      if (hub) {  // from the box's edge, 18 px toward the hub, with its name
+        const sourceBelow = pts[0][1] > pts[pts.length - 1][1], atSource = hub === "t";
+        const at = atSource === sourceBelow ? pts[0] : pts[pts.length - 1];
+        const upward = at === pts[0] ? pts[0][1] > pts[pts.length - 1][1] : pts[pts.length - 1][1] > pts[0][1];
+        const end = [at[0] + BOX_W / 2 - 24, at[1]];  // beside the box's own edges, which leave from its middle
+        const tip = [end[0], end[1] + (upward ? -18 : 18)];
+        pts = hub === "t" ? [end, tip] : [tip, end];
+        const name = labelOf(hub === "t" ? l.t : l.s)[0];
+        el("text", {x: tip[0] + 4, y: tip[1] + (upward ? -2 : 8), class: "ecount"}, edgeLayer).textContent =
+          (hub === "t" ? "→ " : "← ") + short(name, 18);
+      }
       let d = `M${pts[0][0]},${pts[0][1]}`;
       for (let j = 1; j < pts.length; j++) {
         const [x0, y0] = pts[j - 1], [x1, y1] = pts[j], my = (y0 + y1) / 2;
         d += ` C${x0},${my} ${x1},${my} ${x1},${y1}`;
       }
-      const path = el("path", {d, class: "edge " + l.kind + (l.count > 2 ? " many" : "") + (result.far[k] ? " far" : "")},
+      const path = el("path", {d, class: "edge " + l.kind + (l.count > 2 ? " many" : "") + (hub ? " stub" : "")},
         edgeLayer);
       path.setAttribute(l.kind === "ref" ? "marker-start" : "marker-end", "url(#arrow)");
       const hit = el("path", {d, class: "hit"}, edgeLayer);
       const tip = el("title", {}, hit);
       tip.textContent = `${l.count} ${l.kind === "control" ? "control dependenc" + (l.count > 1 ? "ies" : "y") :
         "tensor" + (l.count > 1 ? "s" : "")}: ${l.tensors.join(", ")}${l.count > l.tensors.length ? ", …" : ""}`;
-      if (l.count > 1) {
+      if (l.count > 1 && !hub) {
         const mid = pts[Math.floor(pts.length / 2)];
         el("text", {x: mid[0] + 4, y: mid[1] - 3, class: "ecount"}, edgeLayer).textContent = "×" + l.count;
       }
       path.dataset.ranks = result.rank[list.indexOf(l.s)] + ">" + result.rank[list.indexOf(l.t)];
       factEdges.push({source: boxId(l.s), target: boxId(l.t), kind: l.kind, count: l.count,
-        container: c === 0 ? "" : G.path[c], reversed: result.reversed[k] === 1,
+        container: c === 0 ? "" : G.path[c], reversed: result.reversed[k] === 1, stub: Boolean(hub),
         ranks: [result.rank[list.indexOf(l.s)], result.rank[list.indexOf(l.t)]],
         points: pts});
     });
@@ -396,13 +412,13 @@ function centre(id) {  // bring a box to the middle of the window
   view_.y = svg.clientHeight / 2 - (box.y + BOX_H / 2) * view_.k;
   apply();
 }
-function centreScope(n) {  // the opened scope's top in the middle of the window, readable
+function centreScope(n) {  // an opened scope fitted to the window, or (too big to read so) its top, readable
   const c = facts && facts.boxes.find(b => b.id === G.path[n] + "/*" && b.open);
   if (!c) return;
-  const svg = document.getElementById("svg");
-  view_.k = 0.9;
-  view_.x = svg.clientWidth / 2 - (c.x + 200) * view_.k;
-  view_.y = 40 - c.y * view_.k;
+  const svg = document.getElementById("svg"), w = svg.clientWidth || 800, h = svg.clientHeight || 600;
+  const k = Math.min(1.2, (w - 40) / c.w, (h - 40) / c.h);
+  if (k >= 0.3) view_ = {k, x: (w - c.w * k) / 2 - c.x * k, y: (h - c.h * k) / 2 - c.y * k};
+  else view_ = {k: 0.9, x: w / 2 - (c.x + Math.min(c.w, w) / 2) * 0.9, y: 30 - c.y * 0.9};
   apply();
 }
 (function panAndZoom() {
@@ -440,7 +456,7 @@ function focusBox(id) {
 }
 function openNode(n) {
   open.add(n); draw(); focusFirstIn(n);
-  if (G.kind[n] === SCOPE && view_.k < 0.5) centreScope(n);
+  if (G.kind[n] === SCOPE) centreScope(n);
 }
 function focusFirstIn(n) {
   const c = document.querySelector(`[data-scope="${CSS.escape(G.path[n] + "/")}"] .head`);
@@ -502,6 +518,7 @@ function runPicker() {
   const none = document.createElement("option"); none.value = "-1"; none.textContent = "all ops (no run chosen)";
   pick.appendChild(none);
   M.runs.forEach((label, k) => { const o = document.createElement("option"); o.value = k; o.textContent = "run " + label; pick.appendChild(o); });
+  pick.value = String(run);
   pick.addEventListener("change", () => { run = +pick.value; draw(); });
   box.append("shade: ", pick);
 }
@@ -517,6 +534,6 @@ function fromHash() {
   draw();
   fit();
   const opened = params.getAll("expand").map(p => byPath.get(p.replace(/\/$/, ""))).filter(n => n !== undefined);
-  if (opened.length && view_.k < 0.5) centreScope(opened[opened.length - 1]);
+  if (opened.length) centreScope(opened[opened.length - 1]);
 }
 fromHash();
