@@ -22,7 +22,8 @@ from tfinspect.record.options import RunLimit
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 # The commands, in the order --help lists them: each is tfinspect/commands/<name>.py with add_parser(commands)
 # and run(args) -> exit code.
-COMMANDS = ("graph", "subgraph", "scopes", "collections", "check", "summary", "dump", "ckpt", "lecture", "schema")
+COMMANDS = ("graph", "subgraph", "scopes", "collections", "check", "diff", "summary", "dump", "ckpt", "lecture",
+            "schema")
 # How the CLI spells the arguments that library errors name (errors.ArgumentError).
 FLAGS = {"run": "--run", "graph": "--graph", "scope": "--scope", "runs": "--runs", "cwd": "--cwd", "fetch": "--fetch",
          "feed": "--feed", "why": "--why", "script": "--script", "expand": "--expand"}

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from tfinspect.cli import build_parser
-from tfinspect.commands import check, dump, subgraph
-from tfinspect.render.formats import FORMATS, CheckFormat, DumpFormat, SubgraphFormat
+from tfinspect.commands import check, diff, dump, subgraph
+from tfinspect.render.formats import FORMATS, CheckFormat, DiffFormat, DumpFormat, SubgraphFormat
 
 
 def test_every_format_has_a_renderer():
     assert set(check.RENDERERS) == set(CheckFormat)
     assert set(subgraph.RENDERERS) == set(SubgraphFormat)
     assert set(dump.WRITERS) == set(DumpFormat)
+    assert set(diff.RENDERERS) == set(DiffFormat)
 
 
 def test_format_choices_come_from_the_enums():

@@ -42,10 +42,17 @@ class DumpFormat(StrEnum):
     HTML = "html"  # one self-contained interactive page
 
 
+class DiffFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    GITHUB = "github"  # the findings a change introduces, as workflow annotations
+    SARIF = "sarif"  # the same, for code scanning
+
+
 FORMATS: dict[str, type[StrEnum]] = {
     "graph": ReportFormat, "scopes": ReportFormat, "collections": ReportFormat, "summary": ReportFormat,
     "ckpt": ReportFormat, "lecture": ReportFormat,
-    "check": CheckFormat, "subgraph": SubgraphFormat, "dump": DumpFormat,
+    "check": CheckFormat, "subgraph": SubgraphFormat, "dump": DumpFormat, "diff": DiffFormat,
 }
 
 

@@ -316,9 +316,81 @@ CHECK = record("tfinspect check", {
     "findings": (list_of(FINDING), "every finding of every source"),
 })
 
+CHANGE_COUNTS = record("changes by kind", {kind: (INT, f"{kind} changed") for kind in (
+    "ops", "variables", "placeholders", "signatures", "collections", "runs", "findings")})
+TENSOR_CHANGE = record("tensor change", {
+    "change": (one_of("added", "removed", "changed"), "what happened to it"),
+    "where": (STRING, "`placeholder`, or `signature NAME input` / `signature NAME output`"),
+    "name": (STRING, "the placeholder's name, or the signature's key"),
+    "old": (nullable(STRING), "dtype and shape in OLD (`float32 (?, 8)`)"),
+    "new": (nullable(STRING), "dtype and shape in NEW"),
+})
+DIFF = record("tfinspect diff", {
+    "schema_version": ({"const": SCHEMA_VERSION}, f"{SCHEMA_VERSION}; fields are only added within a version"),
+    "command": ({"const": "diff"}, '`"diff"`'),
+    "old": (STRING, "OLD as given (`SOURCE@REV` with --git)"),
+    "new": (STRING, "NEW as given"),
+    "old_ops": (INT, "ops in OLD's graphs"),
+    "new_ops": (INT, "ops in NEW's graphs"),
+    "changed": (CHANGE_COUNTS, "how many changes of each kind (`--fail-on` picks the kinds that give exit 1)"),
+    "uniquified": (INT, "ops whose name moved only by TensorFlow's `_N` suffix: not changes"),
+    "ops": (list_of(record("op change", {
+        "change": (one_of("added", "removed", "changed", "renamed"), "what happened to it"),
+        "old": (nullable(STRING), "its name in OLD"),
+        "new": (nullable(STRING), "its name in NEW"),
+        "type": (STRING, "its op type (NEW's)"),
+        "details": (list_of(STRING), "for `changed`: what differs (type, inputs, device)"),
+        "source": (SOURCE, "the line that created it (OLD's for a removed op)"),
+    })), "ops added, removed, changed, or renamed one by one"),
+    "scope_renames": (list_of(record("scope rename", {
+        "old": (STRING, "a scope's name part in OLD (`dense1`)"),
+        "new": (STRING, "in NEW (`layer1`)"),
+        "ops": (INT, "ops it renamed, wherever it occurs"),
+    })), "scopes renamed: the ops under them are the same ops"),
+    "variables": (list_of(record("variable change", {
+        "change": (one_of("added", "removed", "renamed", "reshaped", "retyped"), "what happened to it"),
+        "old": (nullable(STRING), "its name in OLD"),
+        "new": (nullable(STRING), "its name in NEW"),
+        "old_shape": (SHAPE, SHAPE_TEXT),
+        "new_shape": (SHAPE, SHAPE_TEXT),
+        "old_dtype": (nullable(STRING), "its dtype in OLD"),
+        "new_dtype": (nullable(STRING), "its dtype in NEW"),
+        "why": (STRING, "for `renamed`: why the two are taken for one variable"),
+        "source": (SOURCE, "the line that created it"),
+    })), "variables changed"),
+    "restore": (nullable(record("restore", {
+        "ok": (BOOL, "a checkpoint of OLD's saved variables restores into NEW"),
+        "missing": (list_of(STRING), "variables NEW saves that such a checkpoint lacks (`Key ... not found`)"),
+        "shape_mismatches": (list_of(record("shape mismatch", {
+            "variable": (STRING, "the variable"), "new": (SHAPE, "its shape in NEW"),
+            "checkpoint": (list_of(INT), "its shape in OLD (-1: unknown)")})), "variables of another shape"),
+        "dtype_mismatches": (list_of(record("dtype mismatch", {
+            "variable": (STRING, "the variable"), "new": (STRING, "its dtype in NEW"),
+            "checkpoint": (STRING, "in OLD")})), "variables of another dtype"),
+    })), "what `saver.restore` of a checkpoint of OLD would do in NEW; `null` when OLD saves no variable"),
+    "placeholders": (list_of(TENSOR_CHANGE), "placeholders added, removed, or of another dtype or shape"),
+    "signatures": (list_of(TENSOR_CHANGE), "SavedModel signature inputs and outputs changed"),
+    "collections": (list_of(record("collection change", {
+        "key": (STRING, "the collection"),
+        "added": (list_of(STRING), "members NEW has and OLD had not (renamed ones are the same)"),
+        "removed": (list_of(STRING), "members OLD had and NEW has not"),
+    })), "collections whose members changed"),
+    "runs": (list_of(record("run change", {
+        "source": (SOURCE, "the `Session.run` line"),
+        "fetches": (list_of(STRING), "what it fetches"),
+        "old_ops": (INT, "ops OLD's run at that line executed"),
+        "new_ops": (INT, "ops NEW's run executes"),
+        "added": (list_of(STRING), "a few of the ops NEW's run also executes"),
+        "added_count": (INT, "all of them"),
+        "removed_count": (INT, "ops OLD's run executed that NEW's does not"),
+    })), "captured runs (matched by line and fetches) that execute other ops"),
+    "findings": (nullable(list_of(FINDING)), "check's findings NEW has and OLD had not; `null` with --no-check"),
+    "notes": (list_of(STRING), "what the comparison could not do exactly (graphs paired by position)"),
+})
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "graph": _graph_schema("graph"), "scopes": SCOPES, "collections": COLLECTIONS, "summary": SUMMARY,
-    "subgraph": SUBGRAPH, "ckpt": CKPT, "check": CHECK,
+    "subgraph": SUBGRAPH, "ckpt": CKPT, "check": CHECK, "diff": DIFF,
 }
 # Commands whose JSON is another's (lecture prints what graph prints for the model it builds).
 SAME_AS = {"lecture": "graph"}

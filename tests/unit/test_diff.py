@@ -1,0 +1,54 @@
+"""Matching two versions of a graph: names TensorFlow uniquified are no change, renames and edits are found."""
+
+from __future__ import annotations
+
+from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+from tfinspect.analyses.diff import diff
+from tfinspect.record.model import Capture, GraphCapture
+
+
+def _capture(nodes, source="g.pb") -> Capture:
+    graph = GraphDef()
+    for name, op, inputs, *device in nodes:
+        graph.node.add(name=name, op=op, input=list(inputs), device=device[0] if device else "")
+    return Capture(source=source, origin="graphdef", graphs=(GraphCapture(0, graph),))
+
+
+BASE = [("x", "Placeholder", []), ("y", "Placeholder", []), ("Add", "AddV2", ["x", "y"]),
+        ("Add_1", "AddV2", ["Add", "y"]), ("Mul", "Mul", ["x", "x"]), ("out", "Identity", ["Add_1"])]
+
+
+def test_the_same_graph_with_uniquified_names_moved_is_no_change():
+    """The two adds made in the other order: TensorFlow names them the other way round, yet nothing changed."""
+    moved = [("x", "Placeholder", []), ("y", "Placeholder", []), ("Mul", "Mul", ["x", "x"]),
+             ("Add_1", "AddV2", ["x", "y"]), ("Add", "AddV2", ["Add_1", "y"]), ("out", "Identity", ["Add"])]
+    result = diff(_capture(BASE), _capture(moved))
+    assert result.ops == () and result.uniquified == 2 and not any(result.changed().values())
+
+
+def test_an_edit_is_found_and_what_follows_it_is_not_blamed():
+    edited = [row if row[0] != "Add_1" else ("Add_1", "Sub", ["Add", "y"]) for row in BASE]
+    edited.append(("extra", "Relu", ["Mul"]))
+    result = diff(_capture(BASE), _capture(edited))
+    assert [(c.kind, c.name, c.details) for c in result.ops] == [
+        ("changed", "Add_1", ("type AddV2 -> Sub",)), ("added", "extra", ())]  # `out` reads the same op: unchanged
+
+
+def test_a_rewired_input_and_a_device_are_changes():
+    rewired = [row if row[0] != "out" else ("out", "Identity", ["Mul"]) for row in BASE]
+    rewired = [row if row[0] != "Mul" else ("Mul", "Mul", ["x", "x"], "/device:CPU:0") for row in rewired]
+    result = diff(_capture(BASE), _capture(rewired))
+    assert [(c.kind, c.name) for c in result.ops] == [("changed", "Mul"), ("changed", "out")]
+    assert result.ops[0].details == ("device (none) -> /device:CPU:0",)
+    assert result.ops[1].details == ("inputs (Add_1) -> (Mul)",)
+
+
+def test_a_renamed_scope_is_one_rename_and_its_ops_are_the_same():
+    old = [("x", "Placeholder", [])] + [(f"dense1/op_{k}", "Relu", [f"dense1/op_{k - 1}" if k else "x"])
+                                        for k in range(5)]
+    new = [("x", "Placeholder", [])] + [(f"layer1/op_{k}", "Relu", [f"layer1/op_{k - 1}" if k else "x"])
+                                        for k in range(5)]
+    result = diff(_capture(old), _capture(new))
+    assert result.ops == () and [(r.old, r.new, r.ops) for r in result.scope_renames] == [("dense1", "layer1", 5)]
+    assert result.renamed["dense1/op_3"] == "layer1/op_3"

@@ -1,0 +1,502 @@
+"""What changed between two versions of a model: ops, variables, placeholders, signatures, collections, runs.
+
+Ops are matched in three passes, so that names TensorFlow uniquified (``Add_3`` that became ``Add_4`` because
+an op was added earlier) are not changes:
+
+1. **structure**: every op gets a hash of its type, its name without scope and ``_N`` suffix, and (over
+   ``ROUNDS`` rounds, as Weisfeiler-Lehman refines labels) the hashes of its inputs in order, computed on the
+   index's arrays, no Python loop per op. Ops of the same name and the same hash are the same op.
+2. ops of equal hash are paired in creation order: a name that differs only in its ``_N`` suffix is a
+   uniquifier shift (no change); one under another scope is a rename (reported by scope).
+3. ops of the same name left over are compared (type, inputs through the matching, device): the same op,
+   changed, or unchanged where only something upstream changed. The rest are added or removed.
+
+Variables are matched by name, then as their ops were matched (a renamed scope), then by shape, dtype and a
+similar name; "a checkpoint of OLD would not restore into NEW" is what ``ckpt --against`` would say of a
+checkpoint holding OLD's saved variables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from tfinspect.analyses.overview import PlaceholderInfo, placeholders_of
+from tfinspect.analyses.restore import RestoreReport, _why_renamed, compare, saved_variables
+from tfinspect.core.errors import ArgumentError
+from tfinspect.index.graphindex import GraphIndex, index_of
+from tfinspect.record.model import Capture, CheckpointEntry, GraphCapture, SourceLocation
+
+ROUNDS = 4  # input hops an op's structural hash covers
+SCOPE_MOVE = 3  # ops renamed by the same change of a scope's name: a renamed scope (fewer: renamed ops)
+_SUFFIX = re.compile(r"_\d+$")
+KINDS = ("ops", "variables", "placeholders", "signatures", "collections", "runs", "findings")
+
+
+@dataclass(frozen=True)
+class OpChange:
+    kind: str  # "added", "removed", "changed", "renamed"
+    old: str | None
+    new: str | None
+    op_type: str
+    details: tuple[str, ...] = ()  # for "changed": what differs
+    source: SourceLocation | None = None  # the line that created it (NEW's, or OLD's for a removed op)
+
+    @property
+    def name(self) -> str:
+        return self.new if self.new is not None else self.old or ""
+
+
+@dataclass(frozen=True)
+class ScopeRename:
+    """A name part of scopes that changed wherever it occurs (``dense1`` -> ``layer1``, also in
+    ``gradients/dense1/...``): the ops it renamed are the same ops."""
+
+    old: str
+    new: str
+    ops: int
+
+
+@dataclass(frozen=True)
+class VariableChange:
+    kind: str  # "added", "removed", "renamed", "reshaped", "retyped"
+    old: str | None
+    new: str | None
+    old_shape: tuple | None = None
+    new_shape: tuple | None = None
+    old_dtype: str | None = None
+    new_dtype: str | None = None
+    why: str = ""  # for a rename: why the two are taken for one variable
+    source: SourceLocation | None = None
+
+
+@dataclass(frozen=True)
+class TensorChange:
+    """A placeholder or a signature's input or output that was added, removed or changed dtype or shape."""
+
+    kind: str  # "added", "removed", "changed"
+    what: str  # "placeholder", or "signature NAME input KEY"
+    name: str
+    old: str = ""  # "float32 (?, 3)"
+    new: str = ""
+
+
+@dataclass(frozen=True)
+class CollectionChange:
+    key: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RunChange:
+    """A captured run of NEW (matched to OLD's run at the same line fetching the same) that executes other ops."""
+
+    source: SourceLocation | None
+    fetches: tuple[str, ...]
+    old_ops: int  # ops OLD's run executed (0: no such run in OLD)
+    new_ops: int
+    added: tuple[str, ...]  # ops NEW's run executes that OLD's did not (matched), a few
+    added_count: int
+    removed_count: int
+
+
+@dataclass(frozen=True)
+class ModelDiff:
+    old: str
+    new: str
+    old_ops: int
+    new_ops: int
+    ops: tuple[OpChange, ...]
+    scope_renames: tuple[ScopeRename, ...]
+    uniquified: int  # ops whose name moved only by a _N suffix: not changes
+    variables: tuple[VariableChange, ...]
+    restore: RestoreReport | None  # a checkpoint of OLD's saved variables restored into NEW
+    placeholders: tuple[TensorChange, ...]
+    signatures: tuple[TensorChange, ...]
+    collections: tuple[CollectionChange, ...]
+    runs: tuple[RunChange, ...]
+    findings: tuple = ()  # findings of check on NEW that OLD does not have
+    findings_checked: bool = False
+    notes: tuple[str, ...] = field(default=())
+    renamed: Mapping[str, str] = field(default_factory=dict, repr=False)  # every OLD op name NEW calls otherwise
+
+    def changed(self) -> dict[str, int]:
+        """How many changes of each kind (see KINDS)."""
+        return {"ops": len(self.ops) + sum(r.ops for r in self.scope_renames), "variables": len(self.variables),
+                "placeholders": len(self.placeholders), "signatures": len(self.signatures),
+                "collections": len(self.collections), "runs": len(self.runs), "findings": len(self.findings)}
+
+
+# ---- matching ---------------------------------------------------------------------------------------------
+
+def _mix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        x = (a * np.uint64(0x9E3779B97F4A7C15)) ^ (b + np.uint64(0x632BE59BD9B4E019))
+        x ^= x >> np.uint64(29)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(32)
+    return x
+
+
+_LEAF_BASE = re.compile(r"^(?:[^\n]*/)?([^\n/]*?)(?:_\d+)?$", re.M)
+
+
+def _joint_codes(old: list[str], new: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of two lists of strings, equal strings equal codes across both (sorting in C)."""
+    values = np.array(old + new, dtype=object).astype(str) if old or new else np.array([], dtype=str)
+    _, codes = np.unique(values, return_inverse=True)
+    codes = codes.astype(np.uint64).ravel()
+    return codes[:len(old)], codes[len(old):]
+
+
+def _leaf_bases(names: list[str]) -> list[str]:
+    """Each name's last part without a ``_N`` suffix, in one regular-expression pass."""
+    if not names:
+        return []
+    return _LEAF_BASE.findall("\n".join(names))
+
+
+def structural_hashes(old: GraphIndex, new: GraphIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Per op of each graph: a hash of its type, its name's last part without a _N suffix, and its inputs'
+    hashes in order (``ROUNDS`` hops), equal for equal structure in either graph."""
+    old_types, new_types = _joint_codes(old.type_names, new.type_names)
+    old_leaves, new_leaves = _joint_codes(_leaf_bases(old.names), _leaf_bases(new.names))
+    return (_hashes(old, _mix(old_types[old.type_codes], old_leaves)),
+            _hashes(new, _mix(new_types[new.type_codes], new_leaves)))
+
+
+def _hashes(index: GraphIndex, base: np.ndarray) -> np.ndarray:
+    n = len(index)
+    sources = index.indices.astype(np.int64)
+    valid = sources >= 0
+    position = np.arange(len(sources), dtype=np.int64) - index.indptr[:-1].astype(np.int64)[index.edge_targets]
+    salt = _mix(index.src_output.astype(np.int64).astype(np.uint64), position.astype(np.uint64))
+    starts = index.indptr[:-1].astype(np.int64)
+    has_inputs = np.diff(index.indptr) > 0
+    hashes = base
+    for _ in range(ROUNDS):
+        contribution = np.zeros(len(sources), dtype=np.uint64)
+        contribution[valid] = _mix(hashes[sources[valid]], salt[valid])
+        summed = np.zeros(n, dtype=np.uint64)
+        if len(sources):
+            with np.errstate(over="ignore"):
+                summed[has_inputs] = np.add.reduceat(contribution, starts[has_inputs])
+        hashes = _mix(base, summed)
+    return hashes
+
+
+@dataclass
+class _Matching:
+    old_to_new: np.ndarray  # per OLD op: its NEW op (-1: none)
+    new_to_old: np.ndarray
+    shifted: int = 0
+    renamed: list[tuple[int, int]] = field(default_factory=list)
+    compared: list[tuple[int, int]] = field(default_factory=list)  # the same name, another structure
+
+
+def match_ops(old: GraphIndex, new: GraphIndex) -> _Matching:
+    h_old, h_new = structural_hashes(old, new)
+    matching = _Matching(np.full(len(old), -1, dtype=np.int64), np.full(len(new), -1, dtype=np.int64))
+    # 1. same name, same structure
+    names_old, names_new = _joint_codes(old.names, new.names)
+    common, at_old, at_new = np.intersect1d(names_old, names_new, assume_unique=True, return_indices=True)
+    same = h_old[at_old] == h_new[at_new]
+    matching.old_to_new[at_old[same]] = at_new[same]
+    matching.new_to_old[at_new[same]] = at_old[same]
+    # 2. the same structure under another name (or a name that now means another op), in creation order
+    left_old = np.flatnonzero(matching.old_to_new < 0)
+    left_new = np.flatnonzero(matching.new_to_old < 0)
+    by_hash: dict[int, list[int]] = {}
+    for j in left_new.tolist():
+        by_hash.setdefault(int(h_new[j]), []).append(j)
+    for i in left_old.tolist():
+        candidates = by_hash.get(int(h_old[i]))
+        if candidates:
+            j = candidates.pop(0)
+            matching.old_to_new[i], matching.new_to_old[j] = j, i
+            if _unsuffixed(old.names[i]) == _unsuffixed(new.names[j]):
+                matching.shifted += 1
+            else:
+                matching.renamed.append((i, j))
+    # 3. the same name, something changed: matched, compared by the caller
+    for i in np.flatnonzero(matching.old_to_new < 0).tolist():
+        j = new.ids.get(old.names[i])
+        if j is not None and matching.new_to_old[j] < 0:
+            matching.old_to_new[i], matching.new_to_old[j] = j, i
+            matching.compared.append((i, j))
+    return matching
+
+
+def _unsuffixed(name: str) -> str:
+    """A name with every ``_N`` uniquifier gone from each of its parts (``h_1/Add_3`` -> ``h/Add``)."""
+    return "/".join(_SUFFIX.sub("", part) for part in name.split("/"))
+
+
+def _inputs(index: GraphIndex, node: int) -> list[tuple[int, int]]:
+    start, end = int(index.indptr[node]), int(index.indptr[node + 1])
+    return list(zip(index.indices[start:end].tolist(), index.src_output[start:end].tolist()))
+
+
+def _op_changes(old: GraphCapture, new: GraphCapture, o: GraphIndex, n: GraphIndex,
+                matching: _Matching) -> tuple[list[OpChange], list[ScopeRename]]:
+    changes: list[OpChange] = []
+    details: dict[tuple[int, int], list[str]] = {}
+    for i, j in matching.compared:  # the same name and another structure: what differs (maybe nothing of its own)
+        found = []
+        if o.op_types[i] != n.op_types[j]:
+            found.append(f"type {o.op_types[i]} -> {n.op_types[j]}")
+        before = [(int(matching.old_to_new[s]) if s >= 0 else -2, p) for s, p in _inputs(o, i)]
+        after = [(s if s >= 0 else -2, p) for s, p in _inputs(n, j)]
+        if before != after:
+            found.append("inputs " + _tensor_list(o, _inputs(o, i)) + " -> " + _tensor_list(n, _inputs(n, j)))
+        details[(i, j)] = found
+    # devices, for every op matched under its own name (a device is not part of the structure)
+    devices_old, devices_new = _joint_codes(_devices(old, o), _devices(new, n))
+    pairs = np.flatnonzero(matching.old_to_new >= 0)
+    targets = matching.old_to_new[pairs]
+    for i in pairs[devices_old[pairs] != devices_new[targets]].tolist():
+        j = int(matching.old_to_new[i])
+        if o.names[i] == n.names[j]:
+            before, after = old.graph_def.node[i].device, new.graph_def.node[j].device
+            details.setdefault((i, j), []).append(f"device {before or '(none)'} -> {after or '(none)'}")
+    for (i, j), found in sorted(details.items()):
+        if found:
+            changes.append(OpChange("changed", o.names[i], n.names[j], n.op_types[j], tuple(found),
+                                    new.sources.get(n.names[j])))
+    for i in np.flatnonzero(matching.old_to_new < 0).tolist():
+        changes.append(OpChange("removed", o.names[i], None, o.op_types[i], (), old.sources.get(o.names[i])))
+    for j in np.flatnonzero(matching.new_to_old < 0).tolist():
+        changes.append(OpChange("added", None, n.names[j], n.op_types[j], (), new.sources.get(n.names[j])))
+    # ops renamed the same way (a scope's name part changed: dense1 -> layer1, wherever it occurs) are one rename
+    moves: dict[tuple[tuple[str, str], ...], list[tuple[int, int]]] = {}
+    for i, j in matching.renamed:
+        before, after = o.names[i].split("/"), n.names[j].split("/")
+        key: tuple[tuple[str, str], ...] = ()
+        if len(before) == len(after) and before[-1] == after[-1]:
+            key = tuple(dict.fromkeys((a, b) for a, b in zip(before[:-1], after[:-1]) if a != b))
+        moves.setdefault(key, []).append((i, j))
+    scopes: dict[tuple[str, str], int] = {}
+    for key, pairs in moves.items():
+        if key and len(pairs) >= SCOPE_MOVE:
+            scopes[(", ".join(a for a, _ in key), ", ".join(b for _, b in key))] = len(pairs)
+            continue
+        changes += [OpChange("renamed", o.names[i], n.names[j], n.op_types[j], (), new.sources.get(n.names[j]))
+                    for i, j in pairs]
+    order = {"changed": 0, "added": 1, "removed": 2, "renamed": 3}
+    changes.sort(key=lambda c: (order[c.kind], c.name))
+    return changes, [ScopeRename(a, b, count) for (a, b), count in sorted(scopes.items())]
+
+
+def _devices(graph: GraphCapture, index: GraphIndex) -> list[str]:
+    """Each op's device, in the index's order (a .pb's node columns hold them without a parse)."""
+    from tfinspect.index.columns import columns_of
+
+    if graph.wire is not None:
+        devices = columns_of(graph).devices  # only the non-empty ones
+        if not devices:
+            return [""] * len(index)
+        if len(devices) == len(index):
+            return list(devices)
+    return [node.device for node in graph.graph_def.node]
+
+
+def _tensor_list(index: GraphIndex, inputs: list[tuple[int, int]]) -> str:
+    shown = []
+    for source, port in inputs:
+        name = index.names[source] if source >= 0 else "?"
+        shown.append(f"^{name}" if port < 0 else name if port == 0 else f"{name}:{port}")
+    return "(" + ", ".join(shown) + ")"
+
+
+# ---- variables, tensors, collections, runs ----------------------------------------------------------------
+
+def _variable_changes(old: Capture, new: Capture, renamed_ops: dict[str, str]) -> list[VariableChange]:
+    olds = {v.name: v for g in old.graphs for v in g.variables}
+    news = {v.name: v for g in new.graphs for v in g.variables}
+    changes = []
+    for name in olds.keys() & news.keys():
+        a, b = olds[name], news[name]
+        if a.shape is not None and b.shape is not None and tuple(a.shape) != tuple(b.shape):
+            changes.append(VariableChange("reshaped", name, name, a.shape, b.shape, a.dtype, b.dtype, source=b.source))
+        elif a.dtype != b.dtype and "unknown" not in (a.dtype, b.dtype):
+            changes.append(VariableChange("retyped", name, name, a.shape, b.shape, a.dtype, b.dtype, source=b.source))
+    gone = [n for n in olds if n not in news]
+    came = [n for n in news if n not in olds]
+    for name in list(gone):
+        target = renamed_ops.get(name)
+        why = "matched by structure (the same ops read and write it)" if target in came else None
+        if why is None:
+            a = olds[name]
+            for candidate in sorted(came):
+                b = news[candidate]
+                if tuple(a.shape or ()) == tuple(b.shape or ()) and a.dtype == b.dtype:
+                    why = _why_renamed(candidate, name) or _why_flattened(name, candidate)
+                    if why:
+                        target = candidate
+                        break
+        if why:
+            a, b = olds[name], news[target]
+            changes.append(VariableChange("renamed", name, target, a.shape, b.shape, a.dtype, b.dtype, why,
+                                          b.source))
+            gone.remove(name)
+            came.remove(target)
+    changes += [VariableChange("removed", n, None, olds[n].shape, None, olds[n].dtype, None, source=olds[n].source)
+                for n in gone]
+    changes += [VariableChange("added", None, n, None, news[n].shape, None, news[n].dtype, source=news[n].source)
+                for n in came]
+    order = {"added": 0, "removed": 1, "renamed": 2, "reshaped": 3, "retyped": 4}
+    return sorted(changes, key=lambda c: (order[c.kind], c.new or c.old or ""))
+
+
+def _why_flattened(old: str, new: str) -> str | None:
+    """``two_layers/h1/weights`` and ``h1_weights``: the same name with scopes folded into it, or out of it."""
+    a, b = old.replace("/", "_"), new.replace("/", "_")
+    if a != b and (a.endswith("_" + b) or b.endswith("_" + a) or a == b):
+        return "the same name with its scope folded into it or out of it"
+    if a == b:
+        return "the same name with '/' for '_'"
+    return None
+
+
+def _placeholder_changes(old: Capture, new: Capture) -> list[TensorChange]:
+    olds = {p.name: p for g in old.graphs for p in placeholders_of(g)}
+    news = {p.name: p for g in new.graphs for p in placeholders_of(g)}
+    return _tensor_changes("placeholder", {k: _spec(v) for k, v in olds.items()},
+                           {k: _spec(v) for k, v in news.items()})
+
+
+def _spec(p: PlaceholderInfo | object) -> str:
+    shape = getattr(p, "shape")
+    text = "<unknown>" if shape is None else "(" + ", ".join("?" if d is None else str(d) for d in shape) + \
+        ("," if shape is not None and len(shape) == 1 else "") + ")"
+    return f"{getattr(p, 'dtype')} {text}"
+
+
+def _tensor_changes(what: str, olds: dict[str, str], news: dict[str, str]) -> list[TensorChange]:
+    changes = [TensorChange("changed", what, k, olds[k], news[k]) for k in olds.keys() & news.keys()
+               if olds[k] != news[k]]
+    changes += [TensorChange("removed", what, k, olds[k], "") for k in olds.keys() - news.keys()]
+    changes += [TensorChange("added", what, k, "", news[k]) for k in news.keys() - olds.keys()]
+    return sorted(changes, key=lambda c: (c.what, c.name, c.kind))
+
+
+def _signature_changes(old: Capture, new: Capture) -> list[TensorChange]:
+    def flat(capture: Capture) -> dict[tuple[str, str], str]:
+        found = {}
+        for s in capture.signatures:
+            for direction, tensors in (("input", s.inputs), ("output", s.outputs)):
+                for t in tensors:
+                    found[(f"signature {s.name} {direction}", t.key)] = _spec(t)
+        return found
+
+    olds, news = flat(old), flat(new)
+    changes = []
+    for what in sorted({w for w, _ in olds} | {w for w, _ in news}):
+        changes += _tensor_changes(what, {k: v for (w, k), v in olds.items() if w == what},
+                                   {k: v for (w, k), v in news.items() if w == what})
+    return changes
+
+
+def _collection_changes(old: Capture, new: Capture, renamed: dict[str, str]) -> list[CollectionChange]:
+    def members(capture: Capture) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for g in capture.graphs:
+            for key, items in g.collections.items():
+                found.setdefault(key, set()).update(m.label for m in items)
+        return found
+
+    olds, news = members(old), members(new)
+    changes = []
+    for key in sorted(olds.keys() | news.keys()):
+        before = {_renamed_tensor(m, renamed) for m in olds.get(key, set())}
+        after = news.get(key, set())
+        if before != after:
+            changes.append(CollectionChange(key, tuple(sorted(after - before)), tuple(sorted(before - after))))
+    return changes
+
+
+def _renamed_tensor(label: str, renamed: dict[str, str]) -> str:
+    op, sep, port = label.partition(":")
+    return renamed.get(op, op) + sep + port
+
+
+def _run_changes(old: Capture, new: Capture, o: GraphIndex, n: GraphIndex, matching: _Matching,
+                 graph_old: int, graph_new: int) -> list[RunChange]:
+    from tfinspect.analyses.runs import distinct_runs, plan_for_run
+
+    def key(run, capture):
+        line = run.source.line if run.source else None
+        return (line, run.fetches)
+
+    olds = {key(r, old): r for r in distinct_runs(old) if r.graph == graph_old}
+    changes = []
+    for run in distinct_runs(new):
+        if run.graph != graph_new:
+            continue
+        plan_new = plan_for_run(new, run)
+        before = olds.get(key(run, new))
+        if before is None:
+            continue  # a run of a new line: its ops are among the added ones
+        plan_old = plan_for_run(old, before)
+        ran_old = np.zeros(len(n), dtype=bool)
+        mapped = matching.old_to_new[np.flatnonzero(plan_old.mask)]
+        ran_old[mapped[mapped >= 0]] = True
+        added = np.flatnonzero(plan_new.mask & ~ran_old)
+        new_in_old = np.zeros(len(o), dtype=bool)
+        back = matching.new_to_old[np.flatnonzero(plan_new.mask)]
+        new_in_old[back[back >= 0]] = True
+        removed = int((plan_old.mask & ~new_in_old).sum())
+        if len(added) or removed:
+            changes.append(RunChange(run.source, run.fetches, int(plan_old.mask.sum()), int(plan_new.mask.sum()),
+                                     tuple(n.names[k] for k in added[:8].tolist()), int(len(added)), removed))
+    return changes
+
+
+# ---- the diff -----------------------------------------------------------------------------------------------
+
+def diff(old: Capture, new: Capture, *, findings: Iterable | None = None) -> ModelDiff:
+    """What changed from ``old`` to ``new`` (their first graphs, or the graphs of the same position).
+    ``findings``: check's findings of NEW that OLD does not have, when they were computed."""
+    if not old.graphs or not new.graphs:
+        which = "OLD" if not old.graphs else "NEW"
+        raise ArgumentError("new" if which == "NEW" else "old",
+                            f"{{name}}: {(old if which == 'OLD' else new).source} has no graph to compare")
+    ops: list[OpChange] = []
+    scope_renames: list[ScopeRename] = []
+    runs: list[RunChange] = []
+    renamed_ops: dict[str, str] = {}
+    shifted = 0
+    notes = []
+    if len(old.graphs) != len(new.graphs):
+        notes.append(f"OLD has {len(old.graphs)} graphs and NEW {len(new.graphs)}: graphs are compared by position")
+    for g_old, g_new in zip(old.graphs, new.graphs):
+        o, n = index_of(g_old), index_of(g_new)
+        matching = match_ops(o, n)
+        changes, scopes = _op_changes(g_old, g_new, o, n, matching)
+        ops += changes
+        scope_renames += scopes
+        shifted += matching.shifted
+        for i, j in enumerate(matching.old_to_new.tolist()):
+            if j >= 0 and o.names[i] != n.names[j]:
+                renamed_ops[o.names[i]] = n.names[j]
+        runs += _run_changes(old, new, o, n, matching, g_old.id, g_new.id)
+    restore = None
+    saved_old = saved_variables(old)
+    if saved_old:
+        entries = [CheckpointEntry(v.name, tuple(d if d is not None else -1 for d in (v.shape or ())), v.dtype)
+                   for v in saved_old]
+        restore = compare(entries, saved_variables(new))
+    variables = _variable_changes(old, new, renamed_ops)
+    renamed_ops.update({v.old: v.new for v in variables if v.kind == "renamed"})
+    return ModelDiff(
+        old=old.source, new=new.source, old_ops=sum(g.op_count for g in old.graphs),
+        new_ops=sum(g.op_count for g in new.graphs), ops=tuple(ops), scope_renames=tuple(scope_renames),
+        uniquified=shifted, variables=tuple(variables), restore=restore,
+        placeholders=tuple(_placeholder_changes(old, new)), signatures=tuple(_signature_changes(old, new)),
+        collections=tuple(_collection_changes(old, new, renamed_ops)), runs=tuple(runs),
+        findings=tuple(findings or ()), findings_checked=findings is not None, notes=tuple(notes),
+        renamed=renamed_ops)

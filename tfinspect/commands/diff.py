@@ -1,0 +1,166 @@
+"""``tfinspect diff OLD NEW`` (or ``diff --git REV SOURCE``): what changed between two versions of a model."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tfinspect.analyses.diff import KINDS
+from tfinspect.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, load_source
+from tfinspect.commands.options import add_capture_options
+from tfinspect.core.errors import UsageError
+from tfinspect.render.formatting import printable
+from tfinspect.readers import SOURCE_HELP
+from tfinspect.render.formats import DiffFormat, choices
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser(
+        "diff", help="what changed between two versions of a model: ops, variables, signatures, runs, findings",
+        description="Compare two SOURCEs (scripts are run, files are read): ops added, removed and changed (names "
+                    "TensorFlow uniquified, Add_3 that became Add_4, are matched by structure and are no change), "
+                    "scopes renamed, variables added, removed, renamed, reshaped, and whether a checkpoint of OLD "
+                    "restores into NEW; placeholders and signatures whose dtype or shape changed; collections; "
+                    "what each captured run executes; and check's findings new in NEW. Exit 0: no change of the "
+                    "kinds --fail-on names; 1: changes; 2: could not compare.",
+    )
+    parser.add_argument("sources", nargs="+", metavar="SOURCE",
+                        help="OLD and NEW; with --git REV, one SOURCE compared with itself at REV. " + SOURCE_HELP)
+    parser.add_argument("--git", metavar="REV", help="OLD is SOURCE as it was at this git revision (taken with "
+                                                     "'git archive' into a temporary folder; the work tree is "
+                                                     "never touched)")
+    parser.add_argument("--format", default="text", choices=choices("diff"),
+                        help="text for people (default), json for programs, github or sarif for the findings "
+                             "a change introduces")
+    parser.add_argument("--fail-on", default=",".join(KINDS), metavar="KINDS",
+                        help=f"the kinds of change that give exit 1, comma-separated (default: all of "
+                             f"{','.join(KINDS)})")
+    parser.add_argument("--no-check", action="store_true", help="do not run check on both to compare findings")
+    add_capture_options(parser)
+
+
+def _fail_on(text: str) -> set[str]:
+    kinds = {k.strip() for k in text.split(",") if k.strip()}
+    unknown = sorted(kinds - set(KINDS))
+    if unknown:
+        raise UsageError(f"--fail-on {', '.join(unknown)}: not a kind of change; the kinds are {', '.join(KINDS)}")
+    return kinds
+
+
+def _sources(args: argparse.Namespace, workdir: str) -> tuple[str, str, str]:
+    """(OLD, NEW, how OLD is labelled)."""
+    if args.git is None:
+        if len(args.sources) != 2:
+            raise UsageError(f"diff takes OLD and NEW (or --git REV SOURCE), not {len(args.sources)} SOURCEs")
+        return args.sources[0], args.sources[1], args.sources[0]
+    if len(args.sources) != 1:
+        raise UsageError("with --git REV, give one SOURCE: it is compared with itself at REV")
+    return _at_revision(args.git, args.sources[0], workdir), args.sources[0], f"{args.sources[0]}@{args.git}"
+
+
+def _at_revision(rev: str, source: str, workdir: str) -> str:
+    """``source`` as it was at ``rev``: the repository's tree at REV unpacked into ``workdir`` (so that the script's
+    local imports and data files are those of REV too)."""
+    import io
+    import os
+    import subprocess
+    import tarfile
+
+    if rev.startswith("-"):
+        raise UsageError(f"--git {rev!r}: not a revision")
+    folder = os.path.dirname(os.path.abspath(source)) or "."
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True,
+                             timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise UsageError(f"--git needs git: {error}") from None
+    if top.returncode != 0:
+        raise UsageError(f"--git: {source} is not in a git repository")
+    root = top.stdout.strip()
+    relative = os.path.relpath(os.path.abspath(source), root)
+    archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=root, capture_output=True, timeout=300)
+    if archive.returncode != 0:
+        raise UsageError(f"--git {rev}: {archive.stderr.decode(errors='replace').strip()[:200]}")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(workdir, filter="data")
+    old = os.path.join(workdir, relative)
+    if not os.path.exists(old):
+        raise UsageError(f"--git {rev}: {relative} did not exist at {rev}")
+    return old
+
+
+def _findings(capture) -> list:
+    """What check finds from what a capture holds (no dataset iterated)."""
+    from tfinspect.checks.context import CheckContext
+    from tfinspect.checks.registry import all_checks
+
+    context = CheckContext(capture)
+    return [f for check in all_checks() if check.needs <= {"feeds"} for f in check.run(context)]
+
+
+def run(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from dataclasses import replace
+
+    from tfinspect.analyses.diff import diff
+
+    fail_on = _fail_on(args.fail_on)
+    with tempfile.TemporaryDirectory(prefix="tfinspect-diff-") as workdir:
+        old_source, new_source, old_label = _sources(args, workdir)
+        captures = []
+        for source, label in ((old_source, old_label), (new_source, new_source)):
+            job = argparse.Namespace(**vars(args))
+            job.source, job.save = source, None
+            capture = load_source(job)
+            if not capture.outcome.ok:
+                print(f"tfinspect: {printable(label)} did not complete ({capture.outcome.status.value}: "
+                      f"{printable(capture.outcome.message or '')}); comparing the graph it built, exit 2", file=sys.stderr)
+            captures.append(capture)
+        old, new = captures
+        result = replace(diff(old, new), old=old_label, new=new_source)
+        if not args.no_check:  # the findings NEW has and OLD had not (an op renamed is the same op)
+            before = {(f.code, result.renamed.get(f.op, f.op)) for f in _findings(old)}
+            result = replace(result, findings=tuple(f for f in _findings(new) if (f.code, f.op) not in before),
+                             findings_checked=True)
+    RENDERERS[DiffFormat(args.format)](result)
+    if not all(c.outcome.ok for c in captures):  # what a script did not build was not compared: never clean
+        return EXIT_ERROR
+    counts = result.changed()
+    return EXIT_FINDINGS if any(counts[kind] for kind in fail_on) else EXIT_CLEAN
+
+
+def _text(result) -> None:
+    from tfinspect.render.diff import diff_view
+    from tfinspect.render.theme import make_console
+
+    make_console().print(diff_view(result))
+
+
+def _json(result) -> None:
+    from tfinspect.render.diff import diff_json
+    from tfinspect.render.json import dump
+
+    dump(diff_json(result), sys.stdout)
+
+
+def _github(result) -> None:
+    from tfinspect.render.findings import github
+
+    text = github(result.findings)
+    if text:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _sarif(result) -> None:
+    import json
+
+    from tfinspect.checks.registry import all_checks
+    from tfinspect.render.findings import sarif
+
+    json.dump(sarif(result.findings, all_checks()), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+# Each --format and what prints it.
+RENDERERS = {DiffFormat.TEXT: _text, DiffFormat.JSON: _json, DiffFormat.GITHUB: _github, DiffFormat.SARIF: _sarif}
