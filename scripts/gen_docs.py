@@ -26,6 +26,7 @@ PAGE = os.path.join(REPO, "docs", "scopes-and-collections.md")
 CHECKS_PAGE = os.path.join(REPO, "docs", "checks.md")
 JSON_PAGE = os.path.join(REPO, "docs", "json.md")
 README = os.path.join(REPO, "README.md")
+DIFF_PAGE = os.path.join(REPO, "docs", "diff.md")
 # In the README, an example's output follows a marker naming the command; the generator reruns it.
 README_EXAMPLE = re.compile(r"(<!-- output of: tfinspect (.*?) -->\n)```text\n.*?```\n", re.S)
 SCHEMA_DIR = os.path.join(REPO, "tfinspect", "schemas")
@@ -277,11 +278,12 @@ def render_json_docs() -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_readme(run: Runner = run_tfinspect) -> str:
-    """README.md with each marked example's output as tfinspect prints it now."""
+def render_readme(run: Runner = run_tfinspect, path: str = README) -> str:
+    """README.md (or another page with examples: docs/diff.md) with each marked example's output as tfinspect
+    prints it now."""
     import shlex
 
-    with open(README, encoding="utf-8") as f:
+    with open(path, encoding="utf-8") as f:
         text = f.read()
     os.environ["COLUMNS"], os.environ["NO_COLOR"] = "100", "1"
     cwd = os.getcwd()
@@ -306,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, REPO)
     pages = {PAGE: render(), CHECKS_PAGE: render_checks(), JSON_PAGE: render_json_docs(), **schema_files(),
-             README: render_readme()}
+             README: render_readme(), DIFF_PAGE: render_readme(path=DIFF_PAGE)}
     stale = []
     for path, text in pages.items():
         if args.check:

@@ -166,3 +166,27 @@ def test_findings_a_change_introduces_as_annotations(tmp_path):
     assert line.startswith("::error ") and "TFI001" in line
     same = run_cli("diff", paths[0], paths[0], "--format", "github")
     assert same.code == 0 and same.out == ""
+
+
+def test_a_signature_whose_input_changed(tmp_path):
+    """Two SavedModels: the serving signature's input x went from (?, 3) float32 to (?, 4) float64."""
+    tf = pytest.importorskip("tensorflow").compat.v1
+    paths = []
+    for name, dtype, width in (("old", tf.float32, 3), ("new", tf.float64, 4)):
+        graph = tf.Graph()
+        with graph.as_default(), tf.Session(graph=graph) as sess:
+            x = tf.placeholder(dtype, [None, width], name="x")
+            y = tf.reduce_sum(x, axis=1, name="y")
+            tf.saved_model.simple_save(sess, str(tmp_path / name), inputs={"x": x}, outputs={"y": y})
+        paths.append(str(tmp_path / name))
+    result = run_cli("diff", *paths, "--format", "json")
+    assert result.code == 1, result.err
+    document = result.json()
+    _matches_the_shipped_schema(document)
+    changes = {(c["where"], c["name"]): (c["old"], c["new"]) for c in document["signatures"]}
+    assert changes[("signature serving_default input", "x")] == ("float32 (?, 3)", "float64 (?, 4)")
+    assert changes[("signature serving_default output", "y")] == ("float32 (?,)", "float64 (?,)")
+    assert document["placeholders"] == [{"change": "changed", "where": "placeholder", "name": "x",
+                                         "old": "float32 (?, 3)", "new": "float64 (?, 4)"}]
+    only = run_cli("diff", *paths, "--fail-on", "variables")
+    assert only.code == 0  # no variable changed

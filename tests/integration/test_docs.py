@@ -38,3 +38,9 @@ def test_readme_examples_are_what_tfinspect_prints():
     gen_docs = _gen_docs()
     assert (REPO / "README.md").read_text() == gen_docs.render_readme(), \
         "README.md's example outputs are stale: run python scripts/gen_docs.py"
+
+
+def test_diff_page_examples_are_what_tfinspect_prints():
+    gen_docs = _gen_docs()
+    assert (REPO / "docs" / "diff.md").read_text() == gen_docs.render_readme(path=gen_docs.DIFF_PAGE), \
+        "docs/diff.md's example outputs are stale: run python scripts/gen_docs.py"

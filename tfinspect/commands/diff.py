@@ -35,15 +35,17 @@ def add_parser(commands) -> None:
     parser.add_argument("--fail-on", default=",".join(KINDS), metavar="KINDS",
                         help=f"the kinds of change that give exit 1, comma-separated (default: all of "
                              f"{','.join(KINDS)})")
+    parser.add_argument("--show", default=",".join(KINDS), metavar="KINDS",
+                        help="text: the kinds of change shown (default: all); JSON always holds every kind")
     parser.add_argument("--no-check", action="store_true", help="do not run check on both to compare findings")
     add_capture_options(parser)
 
 
-def _fail_on(text: str) -> set[str]:
+def _kinds(text: str, flag: str) -> set[str]:
     kinds = {k.strip() for k in text.split(",") if k.strip()}
     unknown = sorted(kinds - set(KINDS))
     if unknown:
-        raise UsageError(f"--fail-on {', '.join(unknown)}: not a kind of change; the kinds are {', '.join(KINDS)}")
+        raise UsageError(f"{flag} {', '.join(unknown)}: not a kind of change; the kinds are {', '.join(KINDS)}")
     return kinds
 
 
@@ -105,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
 
     from tfinspect.analyses.diff import diff
 
-    fail_on = _fail_on(args.fail_on)
+    fail_on, show = _kinds(args.fail_on, "--fail-on"), _kinds(args.show, "--show")
     with tempfile.TemporaryDirectory(prefix="tfinspect-diff-") as workdir:
         old_source, new_source, old_label = _sources(args, workdir)
         captures = []
@@ -123,28 +125,28 @@ def run(args: argparse.Namespace) -> int:
             before = {(f.code, result.renamed.get(f.op, f.op)) for f in _findings(old)}
             result = replace(result, findings=tuple(f for f in _findings(new) if (f.code, f.op) not in before),
                              findings_checked=True)
-    RENDERERS[DiffFormat(args.format)](result)
+    RENDERERS[DiffFormat(args.format)](result, show)
     if not all(c.outcome.ok for c in captures):  # what a script did not build was not compared: never clean
         return EXIT_ERROR
     counts = result.changed()
     return EXIT_FINDINGS if any(counts[kind] for kind in fail_on) else EXIT_CLEAN
 
 
-def _text(result) -> None:
+def _text(result, show) -> None:
     from tfinspect.render.diff import diff_view
     from tfinspect.render.theme import make_console
 
-    make_console().print(diff_view(result))
+    make_console().print(diff_view(result, show))
 
 
-def _json(result) -> None:
+def _json(result, show) -> None:
     from tfinspect.render.diff import diff_json
     from tfinspect.render.json import dump
 
     dump(diff_json(result), sys.stdout)
 
 
-def _github(result) -> None:
+def _github(result, show) -> None:
     from tfinspect.render.findings import github
 
     text = github(result.findings)
@@ -152,7 +154,7 @@ def _github(result) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _sarif(result) -> None:
+def _sarif(result, show) -> None:
     import json
 
     from tfinspect.checks.registry import all_checks

@@ -59,27 +59,28 @@ def _scope_tree(d: ModelDiff) -> Tree | None:
     return tree
 
 
-def diff_view(d: ModelDiff) -> RenderableType:
+def diff_view(d: ModelDiff, show=KINDS) -> RenderableType:
+    """The summary, and the sections of the kinds in ``show``."""
     parts: list[RenderableType] = [
         Text(printable(d.old), style="tfi.name").append(" → ", style="tfi.dim").append(printable(d.new),
                                                                                       style="tfi.name"),
         summary_line(d)]
     for note in d.notes:
         parts.append(Text(note, style="tfi.dim"))
-    tree = _scope_tree(d)
+    tree = _scope_tree(d) if "ops" in show else None
     if tree is not None:
         parts += [Text(""), Text("Ops changed, by scope", style="tfi.title"), tree]
-    if d.uniquified:
+    if d.uniquified and "ops" in show:
         parts.append(Text(f"{_plural(d.uniquified, 'op')} only renamed by TensorFlow's _N suffixes (an op added "
                           "or removed before them): not changes", style="tfi.dim"))
-    if d.scope_renames:
+    if d.scope_renames and "ops" in show:
         table = titled_table("Scopes renamed (wherever the name occurs)")
         for column in ("old", "new", "ops"):
             table.add_column(column, overflow="fold")
         for r in d.scope_renames:
             table.add_row(printable(r.old), printable(r.new), str(r.ops))
         parts += [Text(""), table]
-    if d.ops:
+    if d.ops and "ops" in show:
         table = titled_table("Ops")
         for column in ("change", "op", "type", "what", "line"):
             table.add_column(column, overflow="fold", no_wrap=column in ("change", "type"))
@@ -91,7 +92,7 @@ def diff_view(d: ModelDiff) -> RenderableType:
             table.caption = f"… and {len(d.ops) - MAX_ROWS} more (--format json lists them all)"
             table.caption_justify = "left"
         parts += [Text(""), table]
-    if d.variables:
+    if d.variables and "variables" in show:
         table = titled_table("Variables")
         for column in ("change", "old", "new", "shape", "dtype", "line"):
             table.add_column(column, overflow="fold", no_wrap=column == "change")
@@ -112,10 +113,10 @@ def diff_view(d: ModelDiff) -> RenderableType:
             table.caption = "\n".join(f"renamed ({', '.join(names)}): {why}" for why, names in whys.items())
             table.caption_justify = "left"
         parts += [Text(""), table]
-    if d.restore is not None:
+    if d.restore is not None and "variables" in show:
         parts.append(_restore_line(d))
     for title, changes in (("Placeholders", d.placeholders), ("Signatures", d.signatures)):
-        if changes:
+        if changes and title.lower() in show:
             table = titled_table(title)
             for column in ("change", "where", "name", "old", "new"):
                 table.add_column(column, overflow="fold")
@@ -123,14 +124,14 @@ def diff_view(d: ModelDiff) -> RenderableType:
                 table.add_row(Text(c.kind, style=STYLE[c.kind]), c.what, printable(c.name), c.old or "-",
                               c.new or "-")
             parts += [Text(""), table]
-    if d.collections:
+    if d.collections and "collections" in show:
         table = titled_table("Collections")
         for column in ("key", "added", "removed"):
             table.add_column(column, overflow="fold")
         for c in d.collections:
             table.add_row(printable(c.key), printable(", ".join(c.added)) or "-", printable(", ".join(c.removed)) or "-")
         parts += [Text(""), table]
-    if d.runs:
+    if d.runs and "runs" in show:
         table = titled_table("Runs that execute other ops")
         for column in ("called at", "fetches", "ops", "now also runs"):
             table.add_column(column, overflow="fold")
@@ -139,7 +140,9 @@ def diff_view(d: ModelDiff) -> RenderableType:
             table.add_row(source_text(r.source), printable(", ".join(r.fetches)), f"{r.old_ops} → {r.new_ops}",
                           printable(", ".join(r.added)) + more if r.added else "-")
         parts += [Text(""), table]
-    if d.findings:
+    if "findings" not in show:
+        pass
+    elif d.findings:
         from tfinspect.render.findings import findings_view
 
         parts += [Text(""), Text("Findings new in NEW", style="tfi.title"), findings_view(list(d.findings), d.new)]
