@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import chain, count, repeat
+from operator import itemgetter
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -27,13 +29,14 @@ import numpy as np
 from tfinspect.analyses.overview import PlaceholderInfo, placeholders_of
 from tfinspect.analyses.restore import RestoreReport, _why_renamed, compare, saved_variables
 from tfinspect.core.errors import ArgumentError
+from tfinspect.core.options import DIFF_KINDS
 from tfinspect.index.graphindex import GraphIndex, index_of
 from tfinspect.record.model import Capture, CheckpointEntry, GraphCapture, SourceLocation
 
 ROUNDS = 4  # input hops an op's structural hash covers
 SCOPE_MOVE = 3  # ops renamed by the same change of a scope's name: a renamed scope (fewer: renamed ops)
 _SUFFIX = re.compile(r"_\d+$")
-KINDS = ("ops", "variables", "placeholders", "signatures", "collections", "runs", "findings")
+KINDS = DIFF_KINDS
 
 
 @dataclass(frozen=True)
@@ -142,29 +145,31 @@ def _mix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return x
 
 
-_LEAF_BASE = re.compile(r"^(?:[^\n]*/)?([^\n/]*?)(?:_\d+)?$", re.M)
-
-
 def _joint_codes(old: list[str], new: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes of two lists of strings, equal strings equal codes across both (sorting in C)."""
-    values = np.array(old + new, dtype=object).astype(str) if old or new else np.array([], dtype=str)
-    _, codes = np.unique(values, return_inverse=True)
-    codes = codes.astype(np.uint64).ravel()
-    return codes[:len(old)], codes[len(old):]
+    """Integer codes of two lists of strings, equal strings equal codes across both."""
+    table = dict(zip(dict.fromkeys(chain(old, new)), count()))  # built in C, as is each lookup below
+    return (np.fromiter(map(table.__getitem__, old), dtype=np.uint64, count=len(old)),
+            np.fromiter(map(table.__getitem__, new), dtype=np.uint64, count=len(new)))
 
 
-def _leaf_bases(names: list[str]) -> list[str]:
-    """Each name's last part without a ``_N`` suffix, in one regular-expression pass."""
-    if not names:
-        return []
-    return _LEAF_BASE.findall("\n".join(names))
+def _leaf_codes(old: list[str], new: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of each name's last part without a ``_N`` suffix (``a/b/Add_3`` -> ``Add``), equal across both
+    lists; the suffix is stripped once per distinct last part, the rest runs in C."""
+    last = itemgetter(2)
+    old_leaves = list(map(last, map(str.rpartition, old, repeat("/"))))
+    new_leaves = list(map(last, map(str.rpartition, new, repeat("/"))))
+    bases = {leaf: _SUFFIX.sub("", leaf) for leaf in dict.fromkeys(chain(old_leaves, new_leaves))}
+    codes = dict(zip(dict.fromkeys(bases.values()), count()))
+    table = {leaf: codes[base] for leaf, base in bases.items()}
+    return (np.fromiter(map(table.__getitem__, old_leaves), dtype=np.uint64, count=len(old)),
+            np.fromiter(map(table.__getitem__, new_leaves), dtype=np.uint64, count=len(new)))
 
 
 def structural_hashes(old: GraphIndex, new: GraphIndex) -> tuple[np.ndarray, np.ndarray]:
     """Per op of each graph: a hash of its type, its name's last part without a _N suffix, and its inputs'
     hashes in order (``ROUNDS`` hops), equal for equal structure in either graph."""
     old_types, new_types = _joint_codes(old.type_names, new.type_names)
-    old_leaves, new_leaves = _joint_codes(_leaf_bases(old.names), _leaf_bases(new.names))
+    old_leaves, new_leaves = _leaf_codes(old.names, new.names)
     return (_hashes(old, _mix(old_types[old.type_codes], old_leaves)),
             _hashes(new, _mix(new_types[new.type_codes], new_leaves)))
 
@@ -202,8 +207,9 @@ def match_ops(old: GraphIndex, new: GraphIndex) -> _Matching:
     h_old, h_new = structural_hashes(old, new)
     matching = _Matching(np.full(len(old), -1, dtype=np.int64), np.full(len(new), -1, dtype=np.int64))
     # 1. same name, same structure
-    names_old, names_new = _joint_codes(old.names, new.names)
-    common, at_old, at_new = np.intersect1d(names_old, names_new, assume_unique=True, return_indices=True)
+    named = np.fromiter(map(new.ids.get, old.names, repeat(-1)), dtype=np.int64, count=len(old))
+    at_old = np.flatnonzero(named >= 0)
+    at_new = named[at_old]
     same = h_old[at_old] == h_new[at_new]
     matching.old_to_new[at_old[same]] = at_new[same]
     matching.new_to_old[at_new[same]] = at_old[same]
@@ -426,6 +432,8 @@ def _renamed_tensor(label: str, renamed: dict[str, str]) -> str:
 
 def _run_changes(old: Capture, new: Capture, o: GraphIndex, n: GraphIndex, matching: _Matching,
                  graph_old: int, graph_new: int) -> list[RunChange]:
+    if not old.runs or not new.runs:  # graph files: nothing ran
+        return []
     from tfinspect.analyses.runs import distinct_runs, plan_for_run
 
     def key(run, capture):

@@ -105,11 +105,20 @@ class GraphOverview:
         return next((r for r in self.runs if r.status is RunStatus.STOPPED), None)
 
 
+def _placeholder_nodes(graph: GraphCapture) -> list:
+    """The placeholder NodeDefs, in graph order: from a .pb's node columns, only these records are parsed."""
+    if graph.wire is not None:
+        from tfinspect.index.columns import columns_of, positions
+
+        columns = columns_of(graph)
+        if columns is not None:
+            return [columns.node_def(i) for i in sorted(positions(columns.ops, PLACEHOLDER_OPS))]
+    return [node for node in graph.graph_def.node if node.op in PLACEHOLDER_OPS]
+
+
 def placeholders_of(graph: GraphCapture) -> tuple[PlaceholderInfo, ...]:
     result = []
-    for node in graph.graph_def.node:
-        if node.op not in PLACEHOLDER_OPS:
-            continue
+    for node in _placeholder_nodes(graph):
         attr = node.attr
         shape: Shape = None
         if "shape" in attr:

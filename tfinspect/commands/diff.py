@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tfinspect.analyses.diff import KINDS
 from tfinspect.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, load_source
 from tfinspect.commands.options import add_capture_options
 from tfinspect.core.errors import UsageError
+from tfinspect.core.options import DIFF_KINDS as KINDS
 from tfinspect.render.formatting import printable
 from tfinspect.readers import SOURCE_HELP
 from tfinspect.render.formats import DiffFormat, choices

@@ -25,3 +25,7 @@ def depth_value(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more, not {value}")
     return value
+
+
+# The kinds of change `tfinspect diff` reports (its --fail-on and --show take them).
+DIFF_KINDS = ("ops", "variables", "placeholders", "signatures", "collections", "runs", "findings")
