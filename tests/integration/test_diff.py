@@ -190,3 +190,21 @@ def test_a_signature_whose_input_changed(tmp_path):
                                          "old": "float32 (?, 3)", "new": "float64 (?, 4)"}]
     only = run_cli("diff", *paths, "--fail-on", "variables")
     assert only.code == 0  # no variable changed
+
+
+@pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="graphviz's dot is not installed")
+def test_the_picture_of_new_colours_what_changed(tmp_path):
+    """svg: NEW's collapsed picture, boxes holding added ops green, changed ones orange; the caption counts what
+    was removed. (Also the regression for graphviz's 'trouble in init_rank' on variables drawn in their scope.)"""
+    svg = tmp_path / "changes.svg"
+    result = run_cli("diff", OLD, str(DIFF / "l2_in_train_step.py"), "--quiet", "--format", "svg", "-o", str(svg))
+    assert result.code == 1, result.err
+    text = svg.read_text()
+    assert "#d7f5d7" in text and "#ffe3c2" in text  # added and changed boxes
+    assert "model_v1.py → " in text and "removed (not in this picture)" in text
+    page = tmp_path / "changes.html"
+    assert run_cli("diff", OLD, str(DIFF / "l2_in_train_step.py"), "--quiet", "--format", "html", "-o",
+                   str(page)).code == 1
+    marks = json.loads(page.read_text().split('<script id="model" type="application/json">')[1]
+                       .split("</script>")[0])["marks"]
+    assert "added" in marks.values() and "changed" in marks.values()

@@ -31,7 +31,9 @@ def add_parser(commands) -> None:
                                                      "never touched)")
     parser.add_argument("--format", default="text", choices=choices("diff"),
                         help="text for people (default), json for programs, github or sarif for the findings "
-                             "a change introduces")
+                             "a change introduces; dot, svg or html: NEW's picture with what changed coloured "
+                             "(-o FILE)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="dot/svg/html: write here (default: stdout)")
     parser.add_argument("--fail-on", default=",".join(KINDS), metavar="KINDS",
                         help=f"the kinds of change that give exit 1, comma-separated (default: all of "
                              f"{','.join(KINDS)})")
@@ -125,28 +127,28 @@ def run(args: argparse.Namespace) -> int:
             before = {(f.code, result.renamed.get(f.op, f.op)) for f in _findings(old)}
             result = replace(result, findings=tuple(f for f in _findings(new) if (f.code, f.op) not in before),
                              findings_checked=True)
-    RENDERERS[DiffFormat(args.format)](result, show)
+    RENDERERS[DiffFormat(args.format)](args, result, show, new)
     if not all(c.outcome.ok for c in captures):  # what a script did not build was not compared: never clean
         return EXIT_ERROR
     counts = result.changed()
     return EXIT_FINDINGS if any(counts[kind] for kind in fail_on) else EXIT_CLEAN
 
 
-def _text(result, show) -> None:
+def _text(args, result, show, new) -> None:
     from tfinspect.render.diff import diff_view
     from tfinspect.render.theme import make_console
 
     make_console().print(diff_view(result, show))
 
 
-def _json(result, show) -> None:
+def _json(args, result, show, new) -> None:
     from tfinspect.render.diff import diff_json
     from tfinspect.render.json import dump
 
     dump(diff_json(result), sys.stdout)
 
 
-def _github(result, show) -> None:
+def _github(args, result, show, new) -> None:
     from tfinspect.render.findings import github
 
     text = github(result.findings)
@@ -154,7 +156,7 @@ def _github(result, show) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _sarif(result, show) -> None:
+def _sarif(args, result, show, new) -> None:
     import json
 
     from tfinspect.checks.registry import all_checks
@@ -164,5 +166,42 @@ def _sarif(result, show) -> None:
     sys.stdout.write("\n")
 
 
-# Each --format and what prints it.
-RENDERERS = {DiffFormat.TEXT: _text, DiffFormat.JSON: _json, DiffFormat.GITHUB: _github, DiffFormat.SARIF: _sarif}
+def _marks(result) -> dict[str, str]:
+    """NEW's ops that the diff found added, changed or renamed."""
+    return {c.new: c.kind for c in result.ops if c.new is not None and c.kind != "removed"}
+
+
+def _removed_note(result) -> str:
+    removed = sum(1 for c in result.ops if c.kind == "removed")
+    return f" · {removed} op{'s' if removed != 1 else ''} of OLD removed (not in this picture)" if removed else ""
+
+
+def _picture(args, result, show, new) -> None:
+    """NEW's picture (its first graph), the boxes holding added, changed or renamed ops coloured."""
+    from tfinspect.analyses.runs import index_of
+    from tfinspect.commands.output import write_picture
+    from tfinspect.render.dot import to_dot
+
+    index = index_of(new.graphs[0])
+    source = to_dot(index, None, whole_graph=True, title=f"{result.old} → {result.new}{_removed_note(result)}",
+                    marks=_marks(result))
+    write_picture(source, args.format, args.output, force=args.force, timeout=args.timeout)
+
+
+def _html(args, result, show, new) -> None:
+    from tfinspect.analyses.runs import index_of
+    from tfinspect.commands.output import write_output
+    from tfinspect.render.html import to_html
+
+    graph = new.graphs[0]
+    page = to_html(index_of(graph), title=f"{result.old} → {result.new}{_removed_note(result)}",
+                   sources=graph.sources, findings=result.findings, marks=_marks(result)).encode()
+    if args.output:
+        write_output(args.output, page, force=args.force)
+    else:
+        sys.stdout.write(page.decode())
+
+
+# Each --format and what prints it: (args, the diff, the kinds shown, NEW's capture) -> None.
+RENDERERS = {DiffFormat.TEXT: _text, DiffFormat.JSON: _json, DiffFormat.GITHUB: _github, DiffFormat.SARIF: _sarif,
+             DiffFormat.DOT: _picture, DiffFormat.SVG: _picture, DiffFormat.HTML: _html}

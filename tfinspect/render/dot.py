@@ -25,23 +25,39 @@ FED = {"shape": "diamond", "style": "filled", "fillcolor": "#ffe9a8", "color": "
 
 
 def to_dot(index: GraphIndex, plan: RunPlan | None = None, *, depth: int | None = None, whole_graph: bool = False,
-           title: str = "", expand: tuple[str, ...] = ()) -> str:
+           title: str = "", expand: tuple[str, ...] = (), marks: dict[str, str] | None = None) -> str:
     """The .dot text of the graph (or of ``plan``'s subgraph: what runs plus what the feeds cut off), drawn from
     the collapse model (``analyses.collapse``).
 
-    ``depth`` None chooses the deepest scope level that fits the box budget; 0 draws every op."""
-    return dot_source(picture(index, plan, depth=depth, whole_graph=whole_graph, expand=expand), plan is not None,
-                      title)
+    ``depth`` None chooses the deepest scope level that fits the box budget; 0 draws every op. ``marks`` (op name
+    -> "added", "changed", "renamed": what ``diff`` found) colours the boxes holding such ops."""
+    drawn = picture(index, plan, depth=depth, whole_graph=whole_graph, expand=expand)
+    tally: dict[int, dict[str, int]] = {}
+    for name, kind in (marks or {}).items():
+        op = index.ids.get(name)
+        box = int(drawn.op_box[op]) if op is not None else -1
+        if box >= 0:
+            tally.setdefault(box, {}).setdefault(kind, 0)
+            tally[box][kind] += 1
+    return dot_source(drawn, plan is not None, title, tally)
 
 
-def dot_source(drawn: Picture, with_runs: bool = False, title: str = "") -> str:
-    """The .dot text of a picture: open scopes as clusters, boxes, edges with their tensor counts."""
+MARKED = {"added": {"style": "filled", "fillcolor": "#d7f5d7", "color": "#2e7d32", "penwidth": "2"},
+          "changed": {"style": "filled", "fillcolor": "#ffe3c2", "color": "#d35400", "penwidth": "2"},
+          "renamed": {"style": "filled", "fillcolor": "#e8e8f8", "color": "#5c6bc0"}}
+
+
+def dot_source(drawn: Picture, with_runs: bool = False, title: str = "",
+               marks: dict[int, dict[str, int]] | None = None) -> str:
+    """The .dot text of a picture: open scopes as clusters, boxes, edges with their tensor counts; ``marks``
+    (box position -> {kind: ops}) colours boxes holding added, changed or renamed ops."""
     import graphviz
 
     if drawn.edges_left_out:
         title += (f"{chr(10) if title else ''}{drawn.edges_left_out:,} more edges between boxes "
                   f"({drawn.tensors_left_out:,} tensors) not drawn: the {len(drawn.edges):,} heaviest are")
-    dot = graphviz.Digraph(name="tfinspect", graph_attr={"rankdir": "BT", "fontname": "Helvetica",
+    # newrank: ranks across clusters at once (without it, dot fails on some graphs with "trouble in init_rank")
+    dot = graphviz.Digraph(name="tfinspect", graph_attr={"rankdir": "BT", "newrank": "true", "fontname": "Helvetica",
                                                           "label": title, "labelloc": "t"},
                            node_attr={"shape": "box", "fontname": "Helvetica", "fontsize": "10"},
                            edge_attr={"arrowsize": "0.6"})
@@ -57,8 +73,9 @@ def dot_source(drawn: Picture, with_runs: bool = False, title: str = "") -> str:
             clusters[path] = cluster
         return clusters[path]
 
-    for box in drawn.boxes:
+    for number, box in enumerate(drawn.boxes):
         attrs = dict(RAN if box.ran else NOT_RUN) if with_runs else {}
+        marked = (marks or {}).get(number)
         if box.kind == "types":
             label = f"{box.op_type} ×{box.ops}"
         elif box.kind == "series":
@@ -71,6 +88,13 @@ def dot_source(drawn: Picture, with_runs: bool = False, title: str = "") -> str:
             label += f"\\n{box.ran} run"
         if box.fetched:
             attrs.update(peripheries="2", penwidth="2")
+        if marked:
+            kind = next(k for k in ("added", "changed", "renamed") if k in marked)
+            attrs.update(MARKED[kind])
+            if box.kind != "op":
+                label += "\\n" + " ".join(f"{k} {n}" for k, n in marked.items())
+            elif box.kind == "op":
+                label += f"\\n({kind})"
         container(box.scope).node(box.id, label=label, **attrs)
     fed_ids = {name: f"fed#{number}" for number, name in enumerate(sorted({name for name, _ in drawn.fed}))}
     for name, node_id in fed_ids.items():  # ':' in an id would mean a port

@@ -47,6 +47,9 @@ class DiffFormat(StrEnum):
     JSON = "json"
     GITHUB = "github"  # the findings a change introduces, as workflow annotations
     SARIF = "sarif"  # the same, for code scanning
+    DOT = "dot"  # NEW's picture, the boxes that changed coloured
+    SVG = "svg"
+    HTML = "html"  # NEW's interactive page, the ops that changed marked
 
 
 FORMATS: dict[str, type[StrEnum]] = {

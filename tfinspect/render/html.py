@@ -26,7 +26,8 @@ from tfinspect.index.graphindex import GraphIndex
 MAX_RUNS = 30  # runs whose executed ops the view marks (distinct runs, in order)
 
 
-def view_model(index: GraphIndex, *, title: str, sources=None, runs=(), plans=(), findings=()) -> dict[str, Any]:
+def view_model(index: GraphIndex, *, title: str, sources=None, runs=(), plans=(), findings=(),
+               marks=None) -> dict[str, Any]:
     """The JSON the page reads: compact columns, one entry per op, and the collapse model's nodes."""
     types: dict[str, int] = {}
     files: dict[str, int] = {}
@@ -62,6 +63,8 @@ def view_model(index: GraphIndex, *, title: str, sources=None, runs=(), plans=()
         "runs": [label for label in list(runs)[:MAX_RUNS]], "ran": ran.tolist(), "fed": fed,
         "findings": [{"op": f.op, "code": f.code, "severity": str(f.severity), "message": f.message}
                      for f in findings if f.op],
+        # what `diff` found of each op (added, changed, renamed), by op position
+        "marks": {str(index.ids[name]): kind for name, kind in (marks or {}).items() if name in index.ids},
         "nodes": {"kind": h.kind.tolist(), "parent": h.parent.tolist(), "path": list(h.path),
                   "label": list(h.label), "ops": h.ops.tolist(), "members": h.members.tolist(),
                   "level": h.level.tolist(), "children": [list(c) for c in h.children]},
@@ -79,13 +82,14 @@ def _embed(model: dict[str, Any]) -> str:
         .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def to_html(index: GraphIndex, *, title: str, sources=None, runs=(), plans=(), findings=()) -> str:
-    """The page: ``runs`` (labels) and their ``plans`` for the run selector, ``findings`` marked on their ops."""
+def to_html(index: GraphIndex, *, title: str, sources=None, runs=(), plans=(), findings=(), marks=None) -> str:
+    """The page: ``runs`` (labels) and their ``plans`` for the run selector, ``findings`` marked on their ops,
+    ``marks`` (op name -> added/changed/renamed, from ``diff``) coloured."""
     import html
     from importlib import resources
 
     page = resources.files("tfinspect.render") / "page"
-    model = view_model(index, title=title, sources=sources, runs=runs, plans=plans, findings=findings)
+    model = view_model(index, title=title, sources=sources, runs=runs, plans=plans, findings=findings, marks=marks)
     values = {"CSS": (page / "view.css").read_text(encoding="utf-8"),
               "JS": (page / "view.js").read_text(encoding="utf-8"),
               "TITLE": html.escape(title), "MODEL": _embed(model)}

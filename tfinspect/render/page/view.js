@@ -26,6 +26,11 @@ const mutating = new Set(M.mutating);
 const findingsOf = new Map();
 for (const f of M.findings || []) { if (!findingsOf.has(f.op)) findingsOf.set(f.op, []); findingsOf.get(f.op).push(f); }
 
+// what `diff` found (added, changed, renamed ops), counted for every node above them
+const marks = new Map(Object.entries(M.marks || {}).map(([op, kind]) => [+op, kind]));
+const marked = new Int32Array(NODES);
+for (const op of marks.keys()) for (let n = M.opParent[op]; n >= 0; n = G.parent[n]) marked[n]++;
+
 // ---- view state -------------------------------------------------------------------------------------------
 const startView = new URLSearchParams(location.hash.slice(1)).get("view") === "picture" ? "picture" : "overview";
 const open = new Set(M.views[startView]);
@@ -347,13 +352,16 @@ function draw() {
       if (run >= 0 && runFed[run] && runFed[run].has(i)) cls += " fed";
       else if (run >= 0 && !((M.ran[i] >> run) & 1)) cls += " notrun";
       if (findingsOf.has(M.names[i])) cls += " finding";
+      if (marks.has(i)) cls += " mark-" + marks.get(i);
     }
+    else if (marked[e]) cls += " mark-inside";
     if (!isOp(e) && run >= 0 && !anyRan(e)) cls += " notrun";
     const g = el("g", {class: cls, transform: `translate(${x},${y})`, "data-box": id, tabindex: 0, role: "button",
       "aria-label": isOp(e) ? `${M.names[e - NODES]}, ${sub}` : `${G.path[e]}, ${sub}, closed`}, parent);
     el("rect", {width: BOX_W, height: BOX_H}, g);
     el("text", {x: 8, y: 16}, g).textContent = short(label, 25);
-    el("text", {x: 8, y: 31, class: "sub"}, g).textContent = short(sub, 27);
+    el("text", {x: 8, y: 31, class: "sub"}, g).textContent = short(
+      !isOp(e) && marked[e] ? `${sub} · ${marked[e]} changed` : isOp(e) && marks.has(e - NODES) ? `${sub} · ${marks.get(e - NODES)}` : sub, 34);
     el("title", {}, g).textContent = isOp(e) ? M.names[e - NODES] + (findingsOf.has(M.names[e - NODES]) ?
       "\n" + findingsOf.get(M.names[e - NODES]).map(f => f.code + " " + f.message).join("\n") : "") :
       (G.kind[e] === TYPES ? G.path[e] : G.path[e] + "/") + " (click to open)";
