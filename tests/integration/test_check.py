@@ -461,3 +461,59 @@ def test_ops_created_before_the_graph_seed_differ_from_run_to_run(tmp_path):
     runs = [_plain_tensorflow(fixed, tmp_path) for _ in range(2)]
     assert runs[0].stdout == runs[1].stdout and runs[0].returncode == 0
     assert run_cli("check", str(fixed), "--format", "json", "--quiet").json()["findings"] == []
+
+
+def test_a_script_that_builds_no_graph_is_not_checked(tmp_path):
+    """Pure eager TensorFlow 2 code: nothing was checked, in every format, and exit 2, never "no findings"."""
+    script = tmp_path / "eager.py"
+    script.write_text("import tensorflow as tf\nprint(tf.reduce_sum(tf.constant([1, 2, 3])).numpy())\n")
+    text = run_cli("check", str(script), "--quiet")
+    out = " ".join(text.out.split())  # the line wraps at the console's width where the path is long
+    assert text.code == 2 and "not checked: the script built no graph" in out and "no findings" not in out
+    document = run_cli_cached("check", str(script), "--quiet", "--format", "json").json()
+    assert document["sources"][0]["checked"].startswith("not checked") and document["sources"][0]["error"] is None
+    log = json.loads(run_cli("check", str(script), "--quiet", "--format", "sarif").out)
+    (invocation,) = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert "not checked" in invocation["toolExecutionNotifications"][0]["message"]["text"]
+
+
+def test_sarif_and_json_say_a_script_could_not_run(tmp_path):
+    script = tmp_path / "broken.py"
+    script.write_text("import tensorflow as tf\nx = (\n")
+    log = json.loads(run_cli("check", str(script), "--quiet", "--format", "sarif").out)
+    run = log["runs"][0]
+    assert run["results"] == [] and run["invocations"][0]["executionSuccessful"] is False
+    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["level"] == "error" and "SyntaxError" in note["message"]["text"]
+    source = run_cli("check", str(script), "--quiet", "--format", "json").json()["sources"][0]
+    assert source["outcome"] == "error" and "SyntaxError" in source["error"]
+    _matches_the_shipped_schema(run_cli("check", str(script), "--quiet", "--format", "json").json())
+
+
+def test_what_was_checked_never_contradicts_the_findings():
+    """A script that dies of what a finding reports: its findings, and "partly checked", not "no findings"."""
+    document = check_json("TFI007_generator_runs_out.py").json()
+    (source,) = document["sources"]
+    assert source["findings"] == 2 and source["checked"].startswith("partly checked: what the script built before")
+    assert "no findings" not in source["checked"]
+
+
+def test_strict_and_fail_on(tmp_path):
+    """--fail-on picks the severity that exits 1; --strict (or strict = true) exits 2 for a partly checked source."""
+    warning_only = str(CHECKS / "TFI009_lazy_loading.py")
+    assert run_cli_cached("check", warning_only, "--quiet").code == 0
+    assert run_cli("check", warning_only, "--quiet", "--fail-on", "warning").code == 1
+    assert run_cli("check", warning_only, "--quiet", "--fail-on", "error").code == 0
+    stopped = ["check", str(CHECKS / "clean_model.py"), "--quiet", "--runs", "1", "--cwd", str(tmp_path)]
+    assert run_cli(*stopped).code == 0
+    strict = run_cli(*stopped, "--strict")
+    assert strict.code == 2 and "partly checked: the script was stopped at run #1" in " ".join(strict.out.split())
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "model.py").write_text((CHECKS / "clean_model.py").read_text())
+    (project / "pyproject.toml").write_text("[tool.tfinspect]\nstrict = true\nfail-on = \"warning\"\n")
+    assert run_cli("check", str(project / "model.py"), "--quiet", "--runs", "1").code == 2
+    (project / "pyproject.toml").write_text("[tool.tfinspect]\nstrict = \"yes\"\n")
+    bad = run_cli("check", str(project / "model.py"), "--quiet")
+    assert bad.code == 2 and "strict is true or false" in bad.err

@@ -34,6 +34,13 @@ def add_parser(commands) -> None:
                         help="ignore [tool.tfinspect] in pyproject.toml (select, ignore, severity); the nearest "
                              "pyproject.toml above SOURCE is read otherwise. A '# tfinspect: ignore[TFI0xx]' "
                              "comment on a finding's line silences that code there")
+    parser.add_argument("--strict", action="store_true", default=None,
+                        help="exit 2 when any part of any source was not checked (a script that failed or was "
+                             "stopped before its end, one that built no graph); also 'strict = true' in "
+                             "[tool.tfinspect]")
+    parser.add_argument("--fail-on", choices=("error", "warning", "info"), default=None,
+                        help="the lowest severity that gives exit 1 (default: error; also 'fail-on' in "
+                             "[tool.tfinspect])")
     parser.add_argument("--max-elements", type=int, default=10_000, metavar="N",
                         help="iterate each tf.data dataset up to N elements to check the ids it yields "
                              "(default 10000; 0: do not iterate)")
@@ -66,14 +73,26 @@ def run(args: argparse.Namespace) -> int:
     checks = _union(selection[3] for _, selection in plan)
     RENDERERS[CheckFormat(args.format)](results, checks)
     findings = unchecked = False
-    for result in results:
+    for result, (_, (config, *_)) in zip(results, plan):
         explained = has_errors(result.findings)  # the script's failure is what an error finding reports
         failed = report_outcome(result.capture, traceback=not explained, shown="checked the graph") == EXIT_ERROR
         _note_stop(result.capture)
-        findings = findings or explained  # a script that failed because of what the findings report: a finding
-        unchecked = unchecked or (failed and not explained)
+        coverage, _ = coverage_of(result.capture)
+        strict = args.strict if args.strict is not None else config.strict
+        threshold = args.fail_on or config.fail_on or "error"
+        findings = findings or explained or _at_least(result.findings, threshold)
+        # a script that failed because of what the findings report is a finding; one that built nothing, or
+        # (--strict) one only partly checked, is not checked
+        unchecked = unchecked or (failed and not explained) or coverage == "none" or (strict and coverage != "all")
     # a source that could not be checked outweighs findings elsewhere: nothing vouches for it
     return EXIT_ERROR if unchecked else EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def _at_least(findings, threshold: str) -> bool:
+    from tfinspect.checks import SEVERITY_ORDER
+    from tfinspect.checks.finding import Severity
+
+    return any(SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[Severity(threshold)] for f in findings)
 
 
 def _selection(args: argparse.Namespace, source: str):
@@ -132,14 +151,23 @@ def _json(results, checks) -> None:
     from tfinspect.render.findings import check_json
     from tfinspect.render.json import dump
 
-    dump(check_json([(r.source, r.capture.outcome, _what_was_checked(r.capture), r.findings) for r in results]),
+    dump(check_json([(r.source, r.capture.outcome, coverage_of(r.capture)[1], r.findings) for r in results]),
          sys.stdout)
 
 
 def _sarif(results, checks) -> None:
     from tfinspect.render.findings import sarif
 
-    json.dump(sarif(_all(results), checks), sys.stdout, indent=2)
+    # what was not checked, as tool notifications (SARIF 2.1.0 3.20): code scanning must not show it as clean
+    notes = [(r.source, coverage_of(r.capture), r.capture.outcome) for r in results]
+    unchecked = [(source, coverage, text, outcome) for source, (coverage, text), outcome in notes if coverage != "all"]
+    invocation = {"executionSuccessful": not any(c == "none" or not o.ok for _, (c, _), o in notes),
+                  "toolExecutionNotifications": [
+                      {"level": "error" if not outcome.ok or coverage == "none" else "warning",
+                       "message": {"text": f"{source}: {text}" + (f" ({outcome.status.value}: {outcome.message})"
+                                                                   if outcome.message else "")}}
+                      for source, coverage, text, outcome in unchecked]}
+    json.dump(sarif(_all(results), checks, invocation=invocation), sys.stdout, indent=2)
     sys.stdout.write("\n")
 
 
@@ -158,20 +186,32 @@ def _text(results, checks) -> None:
     for number, r in enumerate(results):
         if number:
             print_renderable(Text(""))
-        print_renderable(findings_view(r.findings, r.source, checked=_what_was_checked(r.capture)))
+        print_renderable(findings_view(r.findings, r.source, checked=coverage_of(r.capture)[1]))
 
 
 # Each --format and what prints it: (each source's results, the checks that ran) -> None.
 RENDERERS = {CheckFormat.TEXT: _text, CheckFormat.JSON: _json, CheckFormat.SARIF: _sarif, CheckFormat.GITHUB: _github}
 
 
-def _what_was_checked(capture) -> str | None:
-    """For a script that did not finish: what the (empty) findings cover; None when it finished."""
-    if capture.outcome.ok:
-        return None
+def coverage_of(capture) -> tuple[str, str | None]:
+    """How much of a source the findings cover: ("all", None), ("part", why) or ("none", why)."""
+    from tfinspect.record.model import OutcomeStatus, RunStatus
+
+    outcome = capture.outcome
     if not capture.graphs:
-        return "not checked: the script failed before it built a graph"
-    return "no findings in what the script built before it failed"
+        if outcome.ok:
+            return "none", ("not checked: the script built no graph (TensorFlow 2 code runs eagerly, and tfinspect "
+                            "does not capture tf.function graphs yet)")
+        return "none", "not checked: the script failed before it built a graph"
+    if outcome.status is OutcomeStatus.STOPPED:
+        stop = next((r for r in capture.runs if r.status is RunStatus.STOPPED), None)
+        where = f" at run #{stop.index}" if stop is not None else ""
+        return "part", f"partly checked: the script was stopped{where}; what would have followed was not checked"
+    if not outcome.ok:
+        how = {"error": "raised an error", "exit": "exited", "timeout": "timed out", "crashed": "crashed",
+               "memory": "ran out of memory"}.get(outcome.status.value, outcome.status.value)
+        return "part", f"partly checked: what the script built before it {how}"
+    return "all", None
 
 
 def _note_stop(capture) -> None:

@@ -6,6 +6,8 @@
     select = ["TFI00"]                 # codes or prefixes (default: all)
     ignore = ["TFI006"]
     severity = { TFI009 = "error" }    # error | warning | info
+    strict = true                      # exit 2 when any part of a source was not checked
+    fail-on = "warning"                # the lowest severity that gives exit 1 (default: error)
 
 and, on the line a finding points at, ``# tfinspect: ignore[TFI002]`` (several codes comma-separated;
 a bare ``# tfinspect: ignore`` silences every code there). The command line's ``--select`` and
@@ -30,6 +32,8 @@ class CheckConfig:
     ignore: tuple[str, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
     path: str | None = None  # the pyproject.toml it came from
+    strict: bool = False  # a source not wholly checked exits 2
+    fail_on: str | None = None  # the lowest severity that exits 1 (None: error)
 
 
 def find_pyproject(start: str) -> str | None:
@@ -71,14 +75,20 @@ def load_config(path: str) -> CheckConfig:
     table = data.get("tool", {}).get("tfinspect", {}) if isinstance(data.get("tool"), dict) else {}
     if not isinstance(table, dict):
         raise UsageError(f"{path}: [tool.tfinspect] must be a table")
-    unknown = sorted(set(table) - {"select", "ignore", "severity"})
+    unknown = sorted(set(table) - {"select", "ignore", "severity", "strict", "fail-on"})
     if unknown:
-        raise UsageError(f"{path}: [tool.tfinspect] has no setting {unknown[0]!r} (select, ignore, severity)")
+        raise UsageError(f"{path}: [tool.tfinspect] has no setting {unknown[0]!r} (select, ignore, severity, strict, "
+                         "fail-on)")
+    if not isinstance(table.get("strict", False), bool):
+        raise UsageError(f"{path}: [tool.tfinspect] strict is true or false")
+    if table.get("fail-on") is not None and table["fail-on"] not in SEVERITIES:
+        raise UsageError(f"{path}: [tool.tfinspect] fail-on is one of {', '.join(SEVERITIES)}")
     severity = table.get("severity", {})
     if not isinstance(severity, dict) or not all(isinstance(v, str) and v in SEVERITIES for v in severity.values()):
         raise UsageError(f"{path}: [tool.tfinspect] severity maps codes to one of {', '.join(SEVERITIES)}")
     return CheckConfig(_codes(table.get("select", []), "select", path), _codes(table.get("ignore", []), "ignore", path),
-                       {k.upper(): v for k, v in severity.items()}, path)
+                       {k.upper(): v for k, v in severity.items()}, path, table.get("strict", False),
+                       table.get("fail-on"))
 
 
 def ignored_on_line(text: str, code: str) -> bool:

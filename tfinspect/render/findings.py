@@ -21,7 +21,8 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 def findings_view(findings: list[Finding], source: str, *, checked: str | None = None) -> RenderableType:
     """The findings, one line each with their related lines and hints, then a summary line.
 
-    ``checked`` replaces "no findings" when the source was only partly checked (a script that failed).
+    ``checked`` says what the findings cover when the source was not wholly checked (a script that failed or
+    was stopped, or built no graph); it replaces "no findings", or follows the counts.
     """
     parts: list[RenderableType] = []
     hinted: set[str] = set()
@@ -45,6 +46,8 @@ def findings_view(findings: list[Finding], source: str, *, checked: str | None =
     else:
         summary.append(", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n),
                        style="tfi.error" if counts[Severity.ERROR] else "tfi.warn")
+        if checked:
+            summary.append(f" ({checked})", style="tfi.warn")
     parts.append(summary)
     return Group(*parts)
 
@@ -59,6 +62,7 @@ def check_json(results) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION, "command": "check",
         "sources": [{"source": source, "outcome": outcome.status.value, "checked": checked,
+                     "error": None if outcome.ok else outcome.message or outcome.status.value,
                      "findings": len(findings)} for source, outcome, checked, findings in results],
         "findings": [finding_json(f) for _, _, _, findings in results for f in findings],
     }
@@ -84,8 +88,9 @@ def _location(source, message: str | None = None) -> dict[str, Any]:
     return location
 
 
-def sarif(findings: Iterable[Finding], checks) -> dict[str, Any]:
-    """A SARIF 2.1.0 log, as GitHub code scanning accepts it: rules from the registry, user lines."""
+def sarif(findings: Iterable[Finding], checks, invocation: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A SARIF 2.1.0 log, as GitHub code scanning accepts it: rules from the registry, user lines; ``invocation``
+    says whether the run succeeded and, as notifications, what was not checked."""
     checks = list(checks)
     rule_index = {c.code: i for i, c in enumerate(checks)}
     results = []
@@ -111,7 +116,8 @@ def sarif(findings: Iterable[Finding], checks) -> dict[str, Any]:
         "$schema": SARIF_SCHEMA, "version": "2.1.0",
         "runs": [{"tool": {"driver": {"name": "tfinspect", "version": __version__,
                                       "informationUri": "https://pypi.org/project/tfinspect/", "rules": rules}},
-                  "results": results}],
+                  "results": results,
+                  "invocations": [invocation or {"executionSuccessful": True}]}],
     }
 
 

@@ -310,7 +310,9 @@ CHECK = record("tfinspect check", {
         "source": (STRING, "a SOURCE as given"),
         "outcome": (one_of("completed", "stopped", "error", "exit", "timeout", "crashed", "memory"),
                     "how its script ended (a graph file is `completed`)"),
-        "checked": (nullable(STRING), "what the findings cover when the script did not finish"),
+        "checked": (nullable(STRING), "what the findings cover when not all of the source was checked (`not "
+                                      "checked: ...`, `partly checked: ...`); `null` when all of it was"),
+        "error": (nullable(STRING), "how the script failed (TensorFlow's message), when it did"),
         "findings": (INT, "its findings"),
     })), "one per SOURCE given"),
     "findings": (list_of(FINDING), "every finding of every source"),
