@@ -191,3 +191,23 @@ def test_gather_nd_with_one_component_is_a_row_lookup():
         assert sess.run(rows, {ids: [0, 4]}).shape == (2, 4)
         with pytest.raises(tf.errors.InvalidArgumentError, match="does not index into param shape"):
             sess.run(rows, {ids: [0, 5]})
+
+
+def test_a_ref_variable_read_is_sized_by_the_variable_where_the_graphdef_has_no_output_shapes():
+    """A TF1 .pb (tf.train.write_graph adds no _output_shapes): the table's rows come from VariableV2's shape."""
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    from tfinspect.analyses.lookups import find_lookups
+    from tfinspect.index.graphindex import GraphIndex
+
+    graph = GraphDef()
+    table = graph.node.add(name="table", op="VariableV2")
+    for size in (10, 2):
+        table.attr["shape"].shape.dim.add(size=size)
+    graph.node.add(name="table/read", op="Identity", input=["table"])
+    graph.node.add(name="ids", op="Const")
+    axis = graph.node.add(name="axis", op="Const").attr["value"].tensor
+    axis.dtype, axis.int_val[:] = 3, [0]  # DT_INT32 0
+    graph.node.add(name="picked", op="GatherV2", input=["table/read", "ids", "axis"])
+    (lookup,) = find_lookups(GraphIndex.build(graph))
+    assert lookup.size == 10 and "(10 rows)" in lookup.what

@@ -76,8 +76,8 @@ def _rows(index: GraphIndex, producer: tuple[int, int] | None, dim: int = 0) -> 
     if producer is None:
         return None
     node, port = producer
-    if index.op_types[node] == "VarHandleOp":  # its output is a scalar handle; the table's shape is an attr
-        attr = _node(index, node).attr
+    if index.op_types[node] in ("VarHandleOp", "VariableV2", "Variable"):  # the variable's shape is an attr (a
+        attr = _node(index, node).attr  # handle's output is a scalar; a GraphDef may lack _output_shapes)
         shape = shape_of(attr["shape"].shape) if "shape" in attr else None
     else:
         shape = output_shape(_node(index, node), port)
@@ -99,8 +99,10 @@ def _sized_table(index: GraphIndex, node: int, dims: range) -> tuple[int | None,
         return None
     if index.op_types[node].startswith("Resource"):  # a resource handle is a scalar; its variable has the shape
         sizes = [_rows(index, (table, 0), dim=d) if table is not None else None for d in dims]
-    else:
+    else:  # the params' shape, or where a GraphDef has no _output_shapes, the variable's read through
         sizes = [_rows(index, params, dim=d) for d in dims]
+        if table is not None and None in sizes and index.op_types[table] in ("VariableV2", "Variable"):
+            sizes = [size if size is not None else _rows(index, (table, 0), dim=d) for size, d in zip(sizes, dims)]
     return table, index.names[table] if table is not None else "?", sizes
 
 
