@@ -23,5 +23,15 @@ def run_checks(capture: Capture, *, select: str | None = None, ignore: str | Non
     return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.source.line if f.source else 0))
 
 
+def findings_at_hand(capture: Capture) -> list[Finding]:
+    """What check finds from what a capture already holds (constants, the fed arrays it kept), without iterating
+    a dataset: the findings a picture or a diff shows."""
+    from tfinspect.checks.context import CheckContext
+    from tfinspect.checks.registry import all_checks
+
+    context = CheckContext(capture)
+    return [finding for check in all_checks() if check.needs <= {"feeds"} for finding in check.run(context)]
+
+
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity is Severity.ERROR for f in findings)

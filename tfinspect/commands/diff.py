@@ -93,15 +93,6 @@ def _at_revision(rev: str, source: str, workdir: str) -> str:
     return old
 
 
-def _findings(capture) -> list:
-    """What check finds from what a capture holds (no dataset iterated)."""
-    from tfinspect.checks.context import CheckContext
-    from tfinspect.checks.registry import all_checks
-
-    context = CheckContext(capture)
-    return [f for check in all_checks() if check.needs <= {"feeds"} for f in check.run(context)]
-
-
 def run(args: argparse.Namespace) -> int:
     import tempfile
 
@@ -124,8 +115,10 @@ def run(args: argparse.Namespace) -> int:
         old, new = captures
         result = replace(diff(old, new), old=old_label, new=new_source)
         if not args.no_check:  # the findings NEW has and OLD had not (an op renamed is the same op)
-            before = {(f.code, result.renamed.get(f.op, f.op)) for f in _findings(old)}
-            result = replace(result, findings=tuple(f for f in _findings(new) if (f.code, f.op) not in before),
+            from tfinspect.checks import findings_at_hand
+
+            before = {(f.code, result.renamed.get(f.op, f.op)) for f in findings_at_hand(old)}
+            result = replace(result, findings=tuple(f for f in findings_at_hand(new) if (f.code, f.op) not in before),
                              findings_checked=True)
     RENDERERS[DiffFormat(args.format)](args, result, show, new)
     if not all(c.outcome.ok for c in captures):  # what a script did not build was not compared: never clean

@@ -119,14 +119,10 @@ def _html(job: _Job) -> bytes:
 
 
 def _findings(capture, graph: int) -> list:
-    """What check finds in the graph from what this capture holds (no dataset is iterated for a picture): the
-    page marks each finding on its op."""
-    from tfinspect.checks.context import CheckContext
-    from tfinspect.checks.registry import all_checks
+    """What check finds in the graph from what this capture holds: the page marks each finding on its op."""
+    from tfinspect.checks import findings_at_hand
 
-    context = CheckContext(capture)
-    return [finding for check in all_checks() if check.needs <= {"feeds"} for finding in check.run(context)
-            if finding.graph == graph]
+    return [finding for finding in findings_at_hand(capture) if finding.graph == graph]
 
 
 # Each --format and what writes it: the bytes to write (to -o or stdout), or None where it wrote its output itself
