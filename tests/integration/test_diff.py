@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -208,3 +209,9 @@ def test_the_picture_of_new_colours_what_changed(tmp_path):
     marks = json.loads(page.read_text().split('<script id="model" type="application/json">')[1]
                        .split("</script>")[0])["marks"]
     assert "added" in marks.values() and "changed" in marks.values()
+    from tests.integration.test_html_view import BROWSER, _dom
+
+    if BROWSER is not None:  # the page draws them: a closed box with changes inside is marked, and says how many
+        dom = _dom(page, "", tmp_path)
+        assert re.search(r'class="box closed scope mark-inside" [^>]*data-box="gradients/\*"', dom)
+        assert re.search(r"\d+ changed</text>", dom)

@@ -131,3 +131,19 @@ def test_writes_to_a_variable_are_drawn_from_the_op_to_the_variable():
     edges = {(drawn.boxes[e.source].id, drawn.boxes[e.target].id, e.kind) for e in drawn.edges}
     assert edges == {("assign", "v", "ref"), ("one", "assign", "data"), ("v", "read", "data"),
                      ("assign", "init", "control")}
+
+
+def test_the_page_script_parses():
+    """The HTML view's script is JavaScript a browser accepts (node --check), before any browser test runs."""
+    import shutil
+    import subprocess
+    from importlib import resources
+
+    import pytest
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (the browser tests still load the page)")
+    script = resources.files("tfinspect.render") / "page" / "view.js"
+    done = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

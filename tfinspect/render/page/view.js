@@ -354,7 +354,7 @@ function draw() {
       if (findingsOf.has(M.names[i])) cls += " finding";
       if (marks.has(i)) cls += " mark-" + marks.get(i);
     }
-    else if (marked[e]) cls += " mark-inside";
+    if (!isOp(e) && marked[e]) cls += " mark-inside";
     if (!isOp(e) && run >= 0 && !anyRan(e)) cls += " notrun";
     const g = el("g", {class: cls, transform: `translate(${x},${y})`, "data-box": id, tabindex: 0, role: "button",
       "aria-label": isOp(e) ? `${M.names[e - NODES]}, ${sub}` : `${G.path[e]}, ${sub}, closed`}, parent);
