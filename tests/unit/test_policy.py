@@ -95,3 +95,10 @@ def test_library_errors_name_the_argument_and_the_cli_its_flag():
     assert str(raised.value) == "runs takes 'auto', 'stop', 'all' or a whole number, not 'often'"
     assert raised.value.phrased(FLAGS[raised.value.argument]) == \
         "--runs takes 'auto', 'stop', 'all' or a whole number, not 'often'"
+
+
+def test_a_negative_timeout_is_a_usage_error():
+    from tfinspect.cli import main
+
+    assert main(["graph", "model.py", "--timeout", "-5"]) == 2
+    assert main(["graph", "model.py", "--timeout", "nan"]) == 2

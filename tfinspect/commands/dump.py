@@ -18,7 +18,8 @@ from tfinspect.core.options import depth_value
 
 def add_parser(commands) -> None:
     parser = commands.add_parser(
-        "dump", help="write a graph out: pbtxt, json, pb, dot/svg, or a TensorBoard log directory",
+        "dump", help="write a graph out: pbtxt, json, pb, a dot/svg picture, an interactive html page, or a "
+                     "TensorBoard log directory",
         description="Write the GraphDef of SOURCE (a script's captured graph, or any graph file) in another "
                     "form. Outputs are written atomically and never over an existing file without --force.",
     )

@@ -7,6 +7,7 @@ import sys
 
 from tfinspect.commands.options import add_format_option
 from tfinspect.core.errors import UsageError
+from tfinspect.core.options import seconds_value
 from tfinspect.lectures import DRIVER, LECTURES, find
 from tfinspect.record.options import RunLimit
 
@@ -27,7 +28,8 @@ def add_parser(commands) -> None:
     parser.add_argument("--steps", type=int, metavar="N", help="epochs (linreg*) or steps (word2vec) to train")
     parser.add_argument("--checkpoints", metavar="DIR", help="word2vec: save and restore Saver checkpoints here")
     parser.add_argument("--depth", type=int, default=3, metavar="N", help="name-scope levels shown (default 3)")
-    parser.add_argument("--timeout", type=float, default=0, metavar="SECONDS", help="stop after this long (0: no limit)")
+    parser.add_argument("--timeout", type=seconds_value, default=0, metavar="SECONDS",
+                        help="stop after this long (0: no limit)")
     parser.add_argument("-q", "--quiet", action="store_true", help="hide the model's own output")
     parser.add_argument("-v", "--verbose", action="store_true", help="also show TensorFlow's start-up log lines")
     add_format_option(parser)

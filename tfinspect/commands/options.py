@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tfinspect.core.options import Tf1Mode
+from tfinspect.core.options import Tf1Mode, seconds_value
 from tfinspect.record.options import AUTO_MAX_RUNS, AUTO_STEPS, DEFAULT_TIMEOUT
 from tfinspect.render.formats import ReportFormat
 
@@ -23,7 +23,7 @@ def add_capture_options(parser: argparse.ArgumentParser) -> None:
                        help="run as TF1 code, where 'import tensorflow' gives tf.compat.v1 with v2 behaviour "
                             "disabled (default: auto, detected from TF1-only names such as tf.placeholder; "
                             "a bare --tf1 means on)")
-    group.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    group.add_argument("--timeout", type=seconds_value, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                        help=f"stop a script still running after this long and report its partial graph "
                             f"(default {DEFAULT_TIMEOUT:g}; 0: no limit)")
     group.add_argument("--cwd", metavar="DIR", help="working directory for the script (default: its own folder)")
