@@ -206,3 +206,21 @@ def test_the_child_selects_an_installed_legacy_keras(tmp_path, monkeypatch):
     monkeypatch.setenv("TF_USE_LEGACY_KERAS", "0")  # the user's own choice wins
     assert run_cli("graph", str(script)).code == 0
     assert (tmp_path / "legacy.txt").read_text() == "0"
+
+
+def test_a_syntax_error_is_reported_before_tensorflow_starts(tmp_path, monkeypatch):
+    """Python compiles the script in tfinspect's own process first: a SyntaxError is one line at once, as the
+    child would have said after TensorFlow's start-up, and no child process is started."""
+    import tfinspect.run.runner as runner
+
+    script = tmp_path / "broken.py"
+    script.write_text("import tensorflow as tf\nx = tf.constant(1\n")
+
+    def no_child(*args, **kwargs):
+        raise AssertionError("a child process was started for a script that does not compile")
+
+    monkeypatch.setattr(runner.subprocess, "Popen", no_child)
+    result = run_cli("graph", str(script))
+    assert result.code == 2
+    assert "broken.py raised an error: SyntaxError: '(' was never closed (broken.py, line 2)" in result.err
+    assert 'File "' in result.err and "x = tf.constant(1" in result.err  # the line, as Python shows it

@@ -173,6 +173,9 @@ def run_script(script: str, options: CaptureOptions = CaptureOptions(), *, outpu
         raise ArgumentError("cwd", f"{{name}} {options.cwd}: no such directory")
     options = replace(options, memory_limit=options.memory_limit or default_memory_limit(),
                       label=options.label or script)
+    unparsable = _compile_error(path)
+    if unparsable is not None:  # the child would say the same after TensorFlow's start-up: say it at once
+        return Capture(source=options.label, origin=options.origin, graphs=(), outcome=unparsable)
     out_dir = temporary_folder("capture")
     bootstrap = (
         "import sys; sys.path.insert(0, sys.argv.pop(1)); "
@@ -216,6 +219,27 @@ def run_script(script: str, options: CaptureOptions = CaptureOptions(), *, outpu
         return Capture(source=options.label, origin=options.origin, graphs=(),
                        outcome=outcome or died or Outcome(OutcomeStatus.CRASHED, "the script captured nothing"))
     return read_capture_dir(out_dir, outcome=outcome, fallback=died)
+
+
+def _compile_error(path: str) -> Outcome | None:
+    """How a script that Python cannot compile fails (a SyntaxError, a NUL byte), or None: it compiles."""
+    import traceback
+
+    from tfinspect.record.model import SourceLocation
+    from tfinspect.run.child.errortext import error_summary
+
+    try:
+        with open(path, "rb") as f:
+            compile(f.read(), path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as error:
+        location = None
+        if isinstance(error, SyntaxError) and error.lineno:
+            location = SourceLocation(os.path.abspath(error.filename or path), error.lineno, "")
+        return Outcome(OutcomeStatus.ERROR, error_summary(error),
+                       traceback="".join(traceback.format_exception_only(type(error), error)), location=location)
+    except (OSError, MemoryError, RecursionError):
+        return None  # the child meets it and reports it
+    return None
 
 
 def _supervise(process: subprocess.Popen, options: CaptureOptions) -> Outcome | None:
