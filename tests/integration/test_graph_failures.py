@@ -224,3 +224,12 @@ def test_a_syntax_error_is_reported_before_tensorflow_starts(tmp_path, monkeypat
     assert result.code == 2
     assert "broken.py raised an error: SyntaxError: '(' was never closed (broken.py, line 2)" in result.err
     assert 'File "' in result.err and "x = tf.constant(1" in result.err  # the line, as Python shows it
+
+
+def test_subgraph_of_a_script_that_failed_before_any_run_says_why(tmp_path):
+    script = tmp_path / "early.py"
+    script.write_text('import tensorflow as tf\nx = tf.placeholder(tf.float32, [None, 3])\nraise ValueError("bad config")\n')
+    result = run_cli("subgraph", str(script), "--quiet")
+    assert result.code == 2
+    assert "early.py raised an error: ValueError: bad config; no Session.run in the graph it built" in result.err
+    assert "--fetch" not in result.err

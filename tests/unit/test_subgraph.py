@@ -70,3 +70,23 @@ def test_dangling_inputs_are_ignored():
     broken = index(("a", "Identity", ["missing"]), ("b", "Identity", ["a"]))
     assert broken.indices.tolist() == [-1, 0]
     assert plan(broken, ["b"]).ran == ("a", "b")
+
+
+def test_a_query_that_reaches_an_unfed_placeholder_says_tensorflow_would_raise(tmp_path):
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    from tests.conftest import run_cli
+
+    graph = GraphDef()
+    graph.node.add(name="x", op="Placeholder")
+    graph.node.add(name="with_default", op="PlaceholderWithDefault", input=["two"])
+    graph.node.add(name="two", op="Const")
+    graph.node.add(name="y", op="Mul", input=["x", "with_default"])
+    path = tmp_path / "g.pb"
+    path.write_bytes(graph.SerializeToString())
+    text = run_cli("subgraph", str(path), "--fetch", "y")
+    assert "! nothing feeds x: TensorFlow would raise \"You must feed a value for placeholder tensor 'x'\"" in \
+        " ".join(text.out.split())
+    assert run_cli("subgraph", str(path), "--fetch", "y", "--format", "json").json()["unfed"] == ["x"]
+    fed = run_cli("subgraph", str(path), "--fetch", "y", "--feed", "x", "--format", "json").json()
+    assert fed["unfed"] == [] and "must feed" not in run_cli("subgraph", str(path), "--fetch", "y", "--feed", "x").out

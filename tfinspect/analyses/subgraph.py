@@ -20,7 +20,7 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from tfinspect.core.errors import ArgumentError
 from tfinspect.index.graphindex import GraphIndex, parse_tensor_name
-from tfinspect.core.optypes import is_mutating
+from tfinspect.core.optypes import REQUIRED_PLACEHOLDER_OPS, is_mutating
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,6 +35,7 @@ class RunPlan:
     names: list[str]
     run_index: int | None = None  # the captured run this plan is for
     signature: str | None = None  # the SavedModel signature this plan is for
+    unfed: tuple[str, ...] = ()  # placeholders it reaches that nothing feeds: TensorFlow would raise
 
     def _names(self, mask: np.ndarray) -> tuple[str, ...]:
         return tuple(map(self.names.__getitem__, np.flatnonzero(mask).tolist()))
@@ -149,8 +150,10 @@ def plan(index: GraphIndex, fetches: Sequence[str], fed: Sequence[str] = (), *,
         cut_off_mask = reach(index, starts) & ~mask
     else:
         cut_off_mask = np.zeros(len(index), dtype=bool)
+    required = np.array([op in REQUIRED_PLACEHOLDER_OPS for op in index.type_names], dtype=bool)[index.type_codes]
+    unfed = tuple(index.names[i] for i in np.flatnonzero(mask & required).tolist())
     return RunPlan(graph=graph, fetches=tuple(fetches), fed=fed_names, mask=mask, cut_mask=cut_off_mask,
-                   names=index.names, run_index=run_index, signature=signature)
+                   names=index.names, run_index=run_index, signature=signature, unfed=unfed)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             chosen = distinct_runs(capture)
             if not chosen and not capture.signatures:
+                if not capture.outcome.ok:  # the script failed before any run: that is what to say
+                    return report_outcome(capture, shown="no Session.run in the graph")
                 raise UsageError("no Session.run was captured; name what to fetch with --fetch")
         if chosen:
             plans = [plan_for_run(capture, run) for run in chosen]

@@ -233,6 +233,8 @@ PLAN = {
     "ran": (list_of(STRING), "the ops it executes, in graph order"),
     "not_run": (list_of(STRING), "the graph's other ops"),
     "cut_off": (list_of(STRING), "ops upstream of a feed, which the feed cuts off"),
+    "unfed": (list_of(STRING), "placeholders the run reaches that nothing feeds: TensorFlow would raise \"You "
+                               "must feed a value for placeholder\""),
 }
 SUBGRAPH = record("tfinspect subgraph", {
     **_header("subgraph", "the script or file as given"),

@@ -60,6 +60,11 @@ def plan_view(plan: RunPlan, run: RunRecord | None, *, depth: int,
         title.append(f" · feeds {names_text(plan.fed, 6)}")
     summary = Text(f"runs {len(plan.ran)} of {plan.op_count} ops; {len(plan.not_run)} not run", style="tfi.count")
     parts: list[RenderableType] = [title, summary]
+    if plan.unfed:
+        names = ", ".join(plan.unfed)
+        parts.append(Text(f"! nothing feeds {names}: TensorFlow would raise \"You must feed a value for placeholder "
+                          f"tensor '{plan.unfed[0]}'\" (feed it with --feed, or fetch what does not need it)",
+                          style="tfi.error"))
     source = sources.get
     if plan.fed:
         parts += [Text(""), _cut_text(plan)]
@@ -122,7 +127,7 @@ def plan_json(plan, run=None) -> dict[str, Any]:
     return {
         "run": plan.run_index, "graph": plan.graph, "fetches": list(plan.fetches), "fed": list(plan.fed),
         "ran": list(plan.ran), "not_run": list(plan.not_run), "cut_off": list(plan.cut_off),
-        "source": source_json(run.source) if run is not None else None,
+        "unfed": list(plan.unfed), "source": source_json(run.source) if run is not None else None,
         **({"signature": plan.signature} if plan.signature else {}),
     }
 
@@ -138,7 +143,7 @@ def subgraph_json(source: str, plans: list, runs: list, answer=None) -> dict[str
     document: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "command": "subgraph", "source": source,
                                 "plans": items}
     if len(items) == 1:
-        document.update({k: items[0][k] for k in ("fetches", "fed", "ran", "not_run", "cut_off")})
+        document.update({k: items[0][k] for k in ("fetches", "fed", "ran", "not_run", "cut_off", "unfed")})
     if answer is not None:
         document["why"] = why_json(answer)
     return document
