@@ -80,7 +80,7 @@ def test_the_text_view_and_exit_codes_for_ci():
     text = run_cli_cached("diff", OLD, str(DIFF / "renamed_scope.py"), "--quiet")
     assert text.code == 1
     lines = [" ".join(line.split()) for line in text.out.splitlines()]
-    assert "dense1 layer1 29" in lines and "dense2 layer2 29" in lines
+    assert "29 dense1 layer1" in lines and "29 dense2 layer2" in lines
     assert any(line.startswith("a checkpoint of OLD would not restore into NEW: 4 keys") for line in lines)
     only_findings = run_cli("diff", OLD, str(DIFF / "renamed_scope.py"), "--quiet", "--fail-on", "findings")
     assert only_findings.code == 0
@@ -88,6 +88,8 @@ def test_the_text_view_and_exit_codes_for_ci():
     assert wrong.code == 2 and "--fail-on opz: not a kind of change" in wrong.err
     one = run_cli("diff", OLD)
     assert one.code == 2 and "diff takes OLD and NEW" in one.err
+    saved = run_cli("diff", OLD, OLD, "--save", "x.tfinspect")
+    assert saved.code == 2 and "--save saves one capture and diff makes two" in saved.err
 
 
 @pytest.mark.parametrize("new, restores", [("renamed_scope.py", False), ("reshaped.py", False),

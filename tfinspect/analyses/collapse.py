@@ -39,7 +39,6 @@ CROWDED = max(20, BOX_BUDGET // 10)  # single ops in one scope past which they a
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")  # tower_0, h12, layer_3: one of a numbered series of scopes
 
 SCOPE, SERIES, TYPES = 0, 1, 2  # kinds of hierarchy node (ops are not nodes: each op has a parent node)
-KIND_NAMES = ("scope", "series", "types")
 EDGE_KINDS = ("data", "control", "ref")
 
 

@@ -31,7 +31,8 @@ from tfinspect.analyses.restore import RestoreReport, _why_renamed, compare, sav
 from tfinspect.core.errors import ArgumentError
 from tfinspect.core.options import DIFF_KINDS
 from tfinspect.index.graphindex import GraphIndex, index_of
-from tfinspect.record.model import Capture, CheckpointEntry, GraphCapture, SourceLocation
+from tfinspect.index.tensors import shape_text
+from tfinspect.record.model import Capture, CheckpointEntry, GraphCapture, SignatureTensor, SourceLocation
 
 ROUNDS = 4  # input hops an op's structural hash covers
 SCOPE_MOVE = 3  # ops renamed by the same change of a scope's name: a renamed scope (fewer: renamed ops)
@@ -375,11 +376,8 @@ def _placeholder_changes(old: Capture, new: Capture) -> list[TensorChange]:
                            {k: _spec(v) for k, v in news.items()})
 
 
-def _spec(p: PlaceholderInfo | object) -> str:
-    shape = getattr(p, "shape")
-    text = "<unknown>" if shape is None else "(" + ", ".join("?" if d is None else str(d) for d in shape) + \
-        ("," if shape is not None and len(shape) == 1 else "") + ")"
-    return f"{getattr(p, 'dtype')} {text}"
+def _spec(tensor: PlaceholderInfo | SignatureTensor) -> str:
+    return f"{tensor.dtype} {shape_text(tensor.shape)}"
 
 
 def _tensor_changes(what: str, olds: dict[str, str], news: dict[str, str]) -> list[TensorChange]:

@@ -101,6 +101,9 @@ def run(args: argparse.Namespace) -> int:
     from tfinspect.analyses.diff import diff
 
     fail_on, show = _kinds(args.fail_on, "--fail-on"), _kinds(args.show, "--show")
+    if args.save:
+        raise UsageError("--save saves one capture and diff makes two: save each with 'tfinspect graph SOURCE "
+                         "--save FILE', then diff the two files")
     with tempfile.TemporaryDirectory(prefix="tfinspect-diff-") as workdir:
         old_source, new_source, old_label = _sources(args, workdir)
         captures = []

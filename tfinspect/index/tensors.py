@@ -19,6 +19,14 @@ _NUMERIC = {
 }
 
 
+def shape_text(shape: Shape) -> str:
+    """``(None, 3)`` -> ``"(?, 3)"``; unknown rank -> ``"<unknown>"``; scalar -> ``"()"``."""
+    if shape is None:
+        return "<unknown>"
+    dims = ", ".join("?" if d is None else str(d) for d in shape)
+    return f"({dims},)" if len(shape) == 1 else f"({dims})"
+
+
 def shape_of(shape_proto) -> Shape:
     if shape_proto.unknown_rank:
         return None

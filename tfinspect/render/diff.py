@@ -9,7 +9,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from tfinspect.analyses.diff import KINDS, ModelDiff
-from tfinspect.render.formatting import printable, shape_json, shape_text, source_json, source_text
+from tfinspect.render.formatting import plural, printable, shape_json, shape_text, source_json, source_text
 from tfinspect.render.json import SCHEMA_VERSION
 from tfinspect.render.theme import titled_table
 
@@ -18,14 +18,10 @@ STYLE = {"added": "tfi.ok", "removed": "tfi.error", "changed": "tfi.warn", "rena
          "reshaped": "tfi.warn", "retyped": "tfi.warn"}
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def summary_line(d: ModelDiff) -> Text:
     counts = d.changed()
     parts = [f"{d.old_ops} → {d.new_ops} ops"]
-    changed = [f"{_plural(n, kind.rstrip('s'))}" if kind not in ("ops",) else _plural(n, "op change")
+    changed = [f"{plural(n, kind.rstrip('s'))}" if kind not in ("ops",) else plural(n, "op change")
                for kind, n in counts.items() if n]
     parts.append(", ".join(changed) if changed else "no change")
     return Text(" · ".join(parts), style="tfi.title")
@@ -71,14 +67,14 @@ def diff_view(d: ModelDiff, show=KINDS) -> RenderableType:
     if tree is not None:
         parts += [Text(""), Text("Ops changed, by scope", style="tfi.title"), tree]
     if d.uniquified and "ops" in show:
-        parts.append(Text(f"{_plural(d.uniquified, 'op')} only renamed by TensorFlow's _N suffixes (an op added "
+        parts.append(Text(f"{plural(d.uniquified, 'op')} only renamed by TensorFlow's _N suffixes (an op added "
                           "or removed before them): not changes", style="tfi.dim"))
     if d.scope_renames and "ops" in show:
         table = titled_table("Scopes renamed (wherever the name occurs)")
-        for column in ("old", "new", "ops"):
+        for column in ("ops", "old", "new"):  # a name never starts a line (a "::" one would be a CI command)
             table.add_column(column, overflow="fold")
         for r in d.scope_renames:
-            table.add_row(printable(r.old), printable(r.new), str(r.ops))
+            table.add_row(str(r.ops), printable(r.old), printable(r.new))
         parts += [Text(""), table]
     if d.ops and "ops" in show:
         table = titled_table("Ops")
@@ -126,10 +122,12 @@ def diff_view(d: ModelDiff, show=KINDS) -> RenderableType:
             parts += [Text(""), table]
     if d.collections and "collections" in show:
         table = titled_table("Collections")
-        for column in ("key", "added", "removed"):
+        for column in ("change", "key", "members"):  # a name never starts a line
             table.add_column(column, overflow="fold")
         for c in d.collections:
-            table.add_row(printable(c.key), printable(", ".join(c.added)) or "-", printable(", ".join(c.removed)) or "-")
+            for kind, members in (("added", c.added), ("removed", c.removed)):
+                if members:
+                    table.add_row(Text(kind, style=STYLE[kind]), printable(c.key), printable(", ".join(members)))
         parts += [Text(""), table]
     if d.runs and "runs" in show:
         table = titled_table("Runs that execute other ops")
@@ -165,7 +163,7 @@ def _restore_line(d: ModelDiff) -> Text:
         what.append(f"{len(r.shape_mismatches)} of another shape")
     if r.dtype_mismatches:
         what.append(f"{len(r.dtype_mismatches)} of another dtype")
-    return Text(f"a checkpoint of OLD would not restore into NEW: {_plural(broken, 'key')} ({'; '.join(what)})",
+    return Text(f"a checkpoint of OLD would not restore into NEW: {plural(broken, 'key')} ({'; '.join(what)})",
                 style="tfi.error")
 
 

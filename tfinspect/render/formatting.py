@@ -5,15 +5,8 @@ from __future__ import annotations
 import os
 import re
 
-from tfinspect.record.model import Shape, SourceLocation
-
-
-def shape_text(shape: Shape) -> str:
-    """``(None, 3)`` -> ``"(?, 3)"``; unknown rank -> ``"<unknown>"``; scalar -> ``"()"``."""
-    if shape is None:
-        return "<unknown>"
-    dims = ", ".join("?" if d is None else str(d) for d in shape)
-    return f"({dims},)" if len(shape) == 1 else f"({dims})"
+from tfinspect.index.tensors import shape_text  # noqa: F401  (re-exported for the renderers)
+from tfinspect.record.model import SourceLocation
 
 
 def source_text(source: SourceLocation | None) -> str:
@@ -26,6 +19,11 @@ def source_json(source: SourceLocation | None) -> dict | None:
         return None
     file = source.short().rsplit(":", 1)[0]
     return {"file": file, "line": source.line}
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 op``, ``2 ops``; ``many`` where adding an s is wrong."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def names_text(names, limit: int = 4) -> str:

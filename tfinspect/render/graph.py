@@ -9,7 +9,7 @@ from rich.tree import Tree
 
 from tfinspect.analyses.overview import GraphOverview, GraphSummary, RunGroup, ScopeNode
 from tfinspect.record.model import OutcomeStatus
-from tfinspect.render.formatting import created_by_text, names_text, shape_text, source_text
+from tfinspect.render.formatting import created_by_text, names_text, plural, shape_text, source_text
 from tfinspect.render.formatting import shape_json, source_json
 from tfinspect.render.json import SCHEMA_VERSION
 from typing import Any
@@ -17,23 +17,19 @@ from tfinspect.record.model import Outcome, RunRecord, VariableInfo
 from tfinspect.render.theme import titled_table
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
-
-
 def summary_line(view: GraphOverview) -> Text:
     executed = sum(1 for r in view.runs if r.executed)
     skimmed = sum(1 for r in view.runs if r.skimmed)
-    runs = _plural(len(view.runs), "Session.run call")
+    runs = plural(len(view.runs), "Session.run call")
     if skimmed:
         runs += f" ({executed} executed, {skimmed} skimmed)"
     elif view.stopped_run is not None:
         runs += f" ({executed} executed)"
     if view.signatures and not view.runs:  # a SavedModel: nothing ran; what a caller runs is its signatures
-        runs = _plural(len(view.signatures), "signature")
+        runs = plural(len(view.signatures), "signature")
     parts = [
-        _plural(len(view.graphs), "graph"), _plural(view.op_count, "op"),
-        _plural(len(view.variables), "variable"), _plural(len(view.placeholders), "placeholder"), runs,
+        plural(len(view.graphs), "graph"), plural(view.op_count, "op"),
+        plural(len(view.variables), "variable"), plural(len(view.placeholders), "placeholder"), runs,
     ]
     return Text(" · ".join(parts), style="tfi.title")
 
@@ -51,7 +47,7 @@ def scope_tree(node: ScopeNode, depth: int | None, unit: str = "op", series: boo
     """The scope tree; ``unit`` names what is counted (ops, variables); with ``series``, the members of a series of
     the collapse model (numbered sibling scopes of the same make-up) are one line (``h*/ x20``)."""
     label = Text("(graph) ", style="tfi.dim") if not node.path else Text(node.name + "/", style="tfi.scope")
-    tree = Tree(label.append(_plural(node.ops, unit), style="tfi.count"), guide_style="tfi.dim")
+    tree = Tree(label.append(plural(node.ops, unit), style="tfi.count"), guide_style="tfi.dim")
     _add_children(tree, node, depth, 1, unit, series)
     return tree
 
@@ -65,11 +61,11 @@ def _add_children(tree: Tree, node: ScopeNode, depth: int | None, level: int, un
             if name not in shown:
                 shown.add(name)
                 tree.add(Text(f"{name}/", style="tfi.scope").append(f" ×{count}", style="tfi.name").append(
-                    f" {_plural(child.ops, unit)} each", style="tfi.count"))
+                    f" {plural(child.ops, unit)} each", style="tfi.count"))
             continue
-        label = Text(child.name + "/", style="tfi.scope").append(f" {_plural(child.ops, unit)}", style="tfi.count")
+        label = Text(child.name + "/", style="tfi.scope").append(f" {plural(child.ops, unit)}", style="tfi.count")
         if depth is not None and level >= depth and child.children:
-            label.append(f"  (+{_plural(len(child.children), 'scope')})", style="tfi.dim")
+            label.append(f"  (+{plural(len(child.children), 'scope')})", style="tfi.dim")
             tree.add(label)
             continue
         _add_children(tree.add(label), child, depth, level + 1, unit, grouping)
