@@ -52,3 +52,41 @@ def test_a_renamed_scope_is_one_rename_and_its_ops_are_the_same():
     result = diff(_capture(old), _capture(new))
     assert result.ops == () and [(r.old, r.new, r.ops) for r in result.scope_renames] == [("dense1", "layer1", 5)]
     assert result.renamed["dense1/op_3"] == "layer1/op_3"
+
+
+def test_a_changed_attribute_is_a_change_and_an_equal_one_is_not():
+    """A structure hash does not cover attributes: a Conv2D whose strides changed, a cast to another dtype."""
+    from tensorboard.compat.proto.types_pb2 import DT_FLOAT, DT_INT32
+
+    def graph(strides, dtype, padding_order):
+        capture = _capture([("x", "Placeholder", []), ("w", "Const", []), ("conv", "Conv2D", ["x", "w"]),
+                            ("cast", "Cast", ["conv"]), ("pool", "MaxPool", ["cast"])])
+        conv, cast, pool = capture.graphs[0].graph_def.node[2:5]
+        conv.attr["strides"].list.i.extend(strides)
+        cast.attr["DstT"].type = dtype
+        for key in padding_order:  # attributes set in another order serialize otherwise: no change
+            pool.attr[key].s = b"SAME" if key == "padding" else b"NHWC"
+        return capture
+
+    same = diff(graph([1, 1, 1, 1], DT_FLOAT, ["padding", "data_format"]),
+                graph([1, 1, 1, 1], DT_FLOAT, ["data_format", "padding"]))
+    assert same.ops == ()
+    result = diff(graph([1, 1, 1, 1], DT_FLOAT, ["padding"]), graph([1, 2, 2, 1], DT_INT32, ["padding"]))
+    assert [(c.kind, c.name, c.details) for c in result.ops] == [
+        ("changed", "cast", ("attr DstT: float32 -> int32",)),
+        ("changed", "conv", ("attr strides: [1, 1, 1, 1] -> [1, 2, 2, 1]",))]
+
+
+def test_a_constant_with_other_values_is_a_change():
+    from tensorboard.compat.proto.types_pb2 import DT_FLOAT
+
+    def graph(values):
+        capture = _capture([("c", "Const", []), ("out", "Identity", ["c"])])
+        tensor = capture.graphs[0].graph_def.node[0].attr["value"].tensor
+        tensor.dtype = DT_FLOAT
+        tensor.tensor_shape.dim.add(size=len(values))
+        tensor.float_val.extend(values)
+        return capture
+
+    result = diff(graph([1.0, 2.0]), graph([1.0, 3.0]))
+    assert [(c.name, c.details) for c in result.ops] == [("c", ("attr value: other values",))]

@@ -11,6 +11,9 @@ an op was added earlier) are not changes:
 3. ops of the same name left over are compared (type, inputs through the matching, device): the same op,
    changed, or unchanged where only something upstream changed. The rest are added or removed.
 
+Every matched pair's attributes are compared too (a structure hash does not cover them): the serialized
+NodeDefs of both are compared as bytes in one pass, and only pairs whose bytes differ are parsed.
+
 Variables are matched by name, then as their ops were matched (a renamed scope), then by shape, dtype and a
 similar name; "a checkpoint of OLD would not restore into NEW" is what ``ckpt --against`` would say of a
 checkpoint holding OLD's saved variables.
@@ -31,7 +34,8 @@ from tfinspect.analyses.restore import RestoreReport, _why_renamed, compare, sav
 from tfinspect.core.errors import ArgumentError
 from tfinspect.core.options import DIFF_KINDS
 from tfinspect.index.graphindex import GraphIndex, index_of
-from tfinspect.index.tensors import shape_text
+from tfinspect.core.dtypes import dtype_name
+from tfinspect.index.tensors import shape_of, shape_text
 from tfinspect.record.model import Capture, CheckpointEntry, GraphCapture, SignatureTensor, SourceLocation
 
 ROUNDS = 4  # input hops an op's structural hash covers
@@ -155,13 +159,16 @@ def _joint_codes(old: list[str], new: list[str]) -> tuple[np.ndarray, np.ndarray
 
 def _leaf_codes(old: list[str], new: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Codes of each name's last part without a ``_N`` suffix (``a/b/Add_3`` -> ``Add``), equal across both
-    lists; the suffix is stripped once per distinct last part, the rest runs in C."""
+    lists; all in C."""
     last = itemgetter(2)
     old_leaves = list(map(last, map(str.rpartition, old, repeat("/"))))
     new_leaves = list(map(last, map(str.rpartition, new, repeat("/"))))
-    bases = {leaf: _SUFFIX.sub("", leaf) for leaf in dict.fromkeys(chain(old_leaves, new_leaves))}
-    codes = dict(zip(dict.fromkeys(bases.values()), count()))
-    table = {leaf: codes[base] for leaf, base in bases.items()}
+    distinct = list(dict.fromkeys(chain(old_leaves, new_leaves)))
+    # trailing digits and underscores go (``Add_3`` -> ``Add``; also ``conv2`` -> ``conv``: a hash feature
+    # may be coarse, never finer than the uniquifier), two C calls per distinct leaf
+    bases = list(map(str.rstrip, map(str.rstrip, distinct, repeat("0123456789")), repeat("_")))
+    codes = dict(zip(dict.fromkeys(bases), count()))
+    table = dict(zip(distinct, map(codes.__getitem__, bases)))
     return (np.fromiter(map(table.__getitem__, old_leaves), dtype=np.uint64, count=len(old)),
             np.fromiter(map(table.__getitem__, new_leaves), dtype=np.uint64, count=len(new)))
 
@@ -202,6 +209,7 @@ class _Matching:
     shifted: int = 0
     renamed: list[tuple[int, int]] = field(default_factory=list)
     compared: list[tuple[int, int]] = field(default_factory=list)  # the same name, another structure
+    moved: list[tuple[int, int]] = field(default_factory=list)  # every pair of two names (shifted or renamed)
 
 
 def match_ops(old: GraphIndex, new: GraphIndex) -> _Matching:
@@ -225,6 +233,7 @@ def match_ops(old: GraphIndex, new: GraphIndex) -> _Matching:
         if candidates:
             j = candidates.pop(0)
             matching.old_to_new[i], matching.new_to_old[j] = j, i
+            matching.moved.append((i, j))
             if _unsuffixed(old.names[i]) == _unsuffixed(new.names[j]):
                 matching.shifted += 1
             else:
@@ -270,6 +279,8 @@ def _op_changes(old: GraphCapture, new: GraphCapture, o: GraphIndex, n: GraphInd
         if o.names[i] == n.names[j]:
             before, after = old.graph_def.node[i].device, new.graph_def.node[j].device
             details.setdefault((i, j), []).append(f"device {before or '(none)'} -> {after or '(none)'}")
+    for (i, j), found in _attr_changes(old, new, matching).items():
+        details.setdefault((i, j), []).extend(found)
     for (i, j), found in sorted(details.items()):
         if found:
             changes.append(OpChange("changed", o.names[i], n.names[j], n.op_types[j], tuple(found),
@@ -296,6 +307,82 @@ def _op_changes(old: GraphCapture, new: GraphCapture, o: GraphIndex, n: GraphInd
     order = {"changed": 0, "added": 1, "removed": 2, "renamed": 3}
     changes.sort(key=lambda c: (order[c.kind], c.name))
     return changes, [ScopeRename(a, b, count) for (a, b), count in sorted(scopes.items())]
+
+
+ATTR_LIMIT = 48  # characters of an attribute's value shown
+
+
+def _node_records(graph: GraphCapture, size: int):
+    """Each op's serialized NodeDef, in the index's order (None: the columns do not line up)."""
+    from tfinspect.index.columns import columns_of
+
+    columns = columns_of(graph)
+    if columns is None or columns.records is None or len(columns.records.node) != size:
+        return None
+    return columns.records.node
+
+
+def _attr_changes(old: GraphCapture, new: GraphCapture, matching: _Matching) -> dict[tuple[int, int], list[str]]:
+    """``attr NAME: before -> after`` of every matched pair whose attributes differ."""
+    pairs = np.flatnonzero(matching.old_to_new >= 0)
+    targets = matching.old_to_new[pairs]
+    records_old = _node_records(old, len(matching.old_to_new))
+    records_new = _node_records(new, len(matching.new_to_old))
+    if records_old is None or records_new is None:
+        differ = pairs.tolist()
+        node_old, node_new = old.graph_def.node.__getitem__, new.graph_def.node.__getitem__
+    else:
+        from tensorboard.compat.proto.node_def_pb2 import NodeDef
+
+        before = np.array(list(records_old), dtype=object)[pairs]  # object arrays: indexed and compared in C
+        after = np.array(list(records_new), dtype=object)[targets]
+        differ = pairs[before != after].tolist() if len(pairs) else []
+
+        def node_old(i):
+            return NodeDef.FromString(records_old[i])
+
+        def node_new(j):
+            return NodeDef.FromString(records_new[j])
+    found: dict[tuple[int, int], list[str]] = {}
+    for i in differ:
+        j = int(matching.old_to_new[i])
+        a, b = node_old(i).attr, node_new(j).attr
+        if a == b:
+            continue
+        texts = []
+        for key in sorted(set(a) | set(b)):
+            if key in a and key in b and a[key] == b[key]:
+                continue
+            before = _attr_text(a[key]) if key in a else "(none)"
+            after = _attr_text(b[key]) if key in b else "(none)"
+            texts.append(f"attr {key}: {before} -> {after}" if before != after else f"attr {key}: other values")
+        found[(i, j)] = texts
+    return found
+
+
+def _attr_text(value) -> str:
+    """An AttrValue in a few characters: ``float32``, ``(?, 3)``, ``0.5``, ``[1, 2, 2, 1]``, ``tensor int32 (3,)``."""
+    kind = value.WhichOneof("value")
+    if kind == "type":
+        text = dtype_name(value.type)
+    elif kind == "shape":
+        text = shape_text(shape_of(value.shape))
+    elif kind == "tensor":
+        text = f"tensor {dtype_name(value.tensor.dtype)} {shape_text(shape_of(value.tensor.tensor_shape))}"
+    elif kind == "list":
+        items = [dtype_name(t) for t in value.list.type] or [shape_text(shape_of(s)) for s in value.list.shape] \
+            or [repr(x) for x in (*value.list.i, *value.list.f, *value.list.b)] \
+            or [repr(x.decode("utf-8", "replace")) for x in value.list.s]
+        text = "[" + ", ".join(items) + "]"
+    elif kind == "s":
+        text = repr(value.s.decode("utf-8", "replace"))
+    elif kind == "func":
+        text = f"function {value.func.name}"
+    elif kind is None:
+        text = "(empty)"
+    else:
+        text = repr(getattr(value, kind))
+    return text if len(text) <= ATTR_LIMIT else text[:ATTR_LIMIT - 1] + "…"
 
 
 def _devices(graph: GraphCapture, index: GraphIndex) -> list[str]:
@@ -486,9 +573,7 @@ def diff(old: Capture, new: Capture, *, findings: Iterable | None = None) -> Mod
         ops += changes
         scope_renames += scopes
         shifted += matching.shifted
-        for i, j in enumerate(matching.old_to_new.tolist()):
-            if j >= 0 and o.names[i] != n.names[j]:
-                renamed_ops[o.names[i]] = n.names[j]
+        renamed_ops.update((o.names[i], n.names[j]) for i, j in matching.moved)
         runs += _run_changes(old, new, o, n, matching, g_old.id, g_new.id)
     restore = None
     saved_old = saved_variables(old)
@@ -499,8 +584,8 @@ def diff(old: Capture, new: Capture, *, findings: Iterable | None = None) -> Mod
     variables = _variable_changes(old, new, renamed_ops)
     renamed_ops.update({v.old: v.new for v in variables if v.kind == "renamed"})
     return ModelDiff(
-        old=old.source, new=new.source, old_ops=sum(g.op_count for g in old.graphs),
-        new_ops=sum(g.op_count for g in new.graphs), ops=tuple(ops), scope_renames=tuple(scope_renames),
+        old=old.source, new=new.source, old_ops=sum(len(index_of(g)) for g in old.graphs),
+        new_ops=sum(len(index_of(g)) for g in new.graphs), ops=tuple(ops), scope_renames=tuple(scope_renames),
         uniquified=shifted, variables=tuple(variables), restore=restore,
         placeholders=tuple(_placeholder_changes(old, new)), signatures=tuple(_signature_changes(old, new)),
         collections=tuple(_collection_changes(old, new, renamed_ops)), runs=tuple(runs),

@@ -136,8 +136,8 @@ class GraphIndex:
     @cached_property
     def type_codes(self) -> np.ndarray:
         """Per node: its op type's position in ``type_names``."""
-        codes = {name: code for code, name in enumerate(self.type_names)}
-        return np.fromiter((codes[t] for t in self.op_types), dtype=np.int32, count=len(self.op_types))
+        codes = dict(zip(self.type_names, range(len(self.type_names))))
+        return np.fromiter(map(codes.__getitem__, self.op_types), dtype=np.int32, count=len(self.op_types))
 
     def __len__(self) -> int:
         return len(self.names)
