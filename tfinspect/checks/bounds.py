@@ -251,6 +251,7 @@ def dataset_ids(context: CheckContext) -> Iterator[Finding]:
     """
     for graph, index, lookups in context.graphs():
         for lookup, origin in _origins(lookups, "dataset"):
+            yield from _call_data(context, graph, index, lookup, origin)
             for sample in _dataset_samples(context, graph, index, origin):
                 values = context.capture.dataset_values(sample, origin.port)
                 low = lookup.low(origin)
@@ -270,6 +271,30 @@ def dataset_ids(context: CheckContext) -> Iterator[Finding]:
                                        iterator=sample.iterator, elements=sample.elements,
                                        complete=sample.complete),
                 )
+
+
+def _call_data(context: CheckContext, graph, index, lookup, origin) -> Iterator[Finding]:
+    """TF2: the dataset a call's iterator reads (Keras ``fit`` on arrays or a dataset), read ahead by the child."""
+    tensor = f"{index.names[origin.node]}:{origin.port}"
+    for run in context.capture.runs:
+        if run.graph != graph.id or not run.values_kept or tensor not in {d.name for d in run.data}:
+            continue
+        values = context.capture.feed_values.for_run(run.index).get(tensor)
+        low = lookup.low(origin)
+        violation = None if values is None else check_ids(values, lookup.size, low=low)
+        if violation is None:
+            continue
+        op = index.names[lookup.node]
+        where = f" given at {run.source.short()}" if run.source else ""
+        yield Finding(op,
+            f"the data{where} (call #{run.index}, read by {tensor}) holds {violation.describe()} outside "
+            f"[{low}, {lookup.size}) for {lookup.what} indexed by {op}",
+            hint=_hint(lookup), source=run.source or graph.sources.get(op),
+            related=_related(graph, index, lookup=lookup.node, table=lookup.table), graph=graph.id,
+            evidence=_evidence(index, lookup, violation, low, tensor=tensor, iterator=index.names[origin.node],
+                               elements=int(values.size), complete=True),
+        )
+        return
 
 
 @check("TFI005", "fed-label-out-of-sampler-range", Severity.ERROR, family=FAMILY, needs=("feeds",),
@@ -329,7 +354,9 @@ def not_checked(context: CheckContext) -> Iterator[Finding]:
                         reasons.append(f"its ids are computed by {origin.reason}")
                     elif origin.kind == "dataset":
                         samples = _dataset_samples(context, graph, index, origin)
-                        if not samples:
+                        read = any(r.graph == graph.id and f"{name}:{origin.port}" in {d.name for d in r.data}
+                                   for r in context.capture.runs)  # TF2: a call's data, read ahead
+                        if not samples and not read:
                             reasons.append(f"its ids come from the tf.data iterator {name}:{origin.port}, whose "
                                            "dataset was not iterated (--max-elements 0, or an iterator made in a "
                                            "way tfinspect cannot make again)")

@@ -205,6 +205,8 @@ class RunRecord:
     traced_nodes: tuple[str, ...] | None = None
     stop_reason: str | None = None  # why tfinspect stopped the script at this run (not a finding)
     soft_placement: bool | None = None  # the session's allow_soft_placement (None: not known)
+    kind: str = "run"  # "run": a Session.run; "call": a call of a tf.function trace (TF2)
+    data: tuple[FeedInfo, ...] = ()  # ids a call's tf.data iterator yields, read ahead (kept with the values)
 
     @property
     def executed(self) -> bool:
@@ -239,6 +241,18 @@ class Outcome:
         return self.status in (OutcomeStatus.COMPLETED, OutcomeStatus.STOPPED)
 
 
+@dataclass(frozen=True)
+class FunctionTrace:
+    """What a TF2 graph is: one trace of a ``tf.function``."""
+
+    name: str  # the Python function's qualified name ("train_step", "Model.call")
+    library_name: str  # TensorFlow's name of the trace ("__inference_train_step_42")
+    trace: int  # 1 for the function's first trace, 2 for the next, ...
+    source: SourceLocation | None = None  # the ``def`` line
+    signature: str = ""  # "ids: int32 (4,), n: 3"
+    reason: str | None = None  # why it was traced again ("n is a Python value: 3 (was 2)")
+
+
 @dataclass(frozen=True, eq=False)
 class GraphCapture:
     """One ``tf.Graph`` with what only the live graph could tell."""
@@ -253,6 +267,7 @@ class GraphCapture:
     seed: int | None = None  # the graph-level seed (tf.set_random_seed) when the script ended; None: unset/unknown
     wire: bytes | None = field(default=None, repr=False, compare=False)  # the serialized GraphDef, when read as one
     wire_origin: str = field(default="", repr=False, compare=False)  # where `wire` came from, for messages
+    function: FunctionTrace | None = None  # a TF2 trace: which function; None for a tf.Graph
 
     @property
     def op_count(self) -> int:

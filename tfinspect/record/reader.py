@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from tfinspect.record.model import (
     Capture,
     DatasetSample,
+    FunctionTrace,
     CollectionMember,
     CreatedBy,
     FeedInfo,
@@ -100,7 +101,16 @@ def graph_from_raw(raw: Mapping[str, Any], files: list[str], graph_def, wire: by
         gradients=gradients,
         seed=raw.get("seed"),
         wire=wire,
+        function=_function(raw.get("function"), files),
     )
+
+
+def _function(raw: Mapping[str, Any] | None, files: list[str]) -> FunctionTrace | None:
+    if not raw:
+        return None
+    return FunctionTrace(name=raw["name"], library_name=raw["library_name"], trace=int(raw["trace"]),
+                         source=_location(files, raw.get("source")), signature=raw.get("signature", ""),
+                         reason=raw.get("reason"))
 
 
 def run_from_raw(raw: Mapping[str, Any], files: list[str]) -> RunRecord:
@@ -118,6 +128,8 @@ def run_from_raw(raw: Mapping[str, Any], files: list[str]) -> RunRecord:
         traced_nodes=None if raw.get("traced_nodes") is None else tuple(raw["traced_nodes"]),
         stop_reason=raw.get("stop_reason"),
         soft_placement=raw.get("soft_placement"),
+        kind=raw.get("kind", "run"),
+        data=tuple(FeedInfo(f["name"], f["dtype"], tuple(f["shape"])) for f in raw.get("data", ())),
     )
 
 

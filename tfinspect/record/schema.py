@@ -47,14 +47,17 @@ CALL = Record({"name": str, "reused": bool, "name_scope": str, "variable_scope":
                "callers": [LOCATION], "made_by": (NONE, str)}, "name", "reused")
 GRADIENT = Record({"variables": [str], "missing": [str], "optimizer": str, "source": LOCATION},
                   "variables", "missing")
+FUNCTION = Record({"name": str, "library_name": str, "trace": int, "source": LOCATION, "signature": str,
+                   "reason": (NONE, str)}, "name", "library_name", "trace")
 GRAPH = Record({"id": int, "graph_def": str, "sources": {str: LOCATION}, "variables": [VARIABLE],
                 "collections": {str: [MEMBER]}, "variable_calls": [CALL], "gradients": [GRADIENT],
-                "seed": (NONE, int)}, "id", "graph_def")
+                "seed": (NONE, int), "function": (NONE, FUNCTION)}, "id", "graph_def")
 FEED = Record({"name": str, "dtype": str, "shape": [int]}, "name", "dtype", "shape")
 RUN = Record({"index": int, "graph": int, "fetches": [str], "feeds": [FEED], "source": LOCATION,
               "status": OneOf(RunStatus), "ops_before": int, "error": (NONE, str), "values_kept": bool,
               "metadata_kept": bool, "traced_nodes": (NONE, [str]), "stop_reason": (NONE, str),
-              "soft_placement": (NONE, bool)}, "index", "graph", "fetches", "status")
+              "soft_placement": (NONE, bool), "kind": OneOf(("run", "call")), "data": [FEED]},
+             "index", "graph", "fetches", "status")
 JSON_LOCATION = (NONE, Record({"file": str, "line": int, "function": (NONE, str)}, "file", "line"))
 OUTCOME = (NONE, Record({"status": OneOf(OutcomeStatus), "message": str, "traceback": (NONE, str),
                          "exit_code": (NONE, int), "location": JSON_LOCATION, "callers": [JSON_LOCATION]},

@@ -1,8 +1,8 @@
 """Installing the hooks: every table of patches the recorder needs, applied together and removed together.
 
 The TF1 table (``tf1_hooks.TF1_PATCHES``) sees graphs, ops, ``Session.run``, ``get_variable`` and
-``apply_gradients``. A table for TF2's ``tf.function`` traces and calls goes beside it, as a module of its own
-and one more entry in ``TABLES``.
+``apply_gradients``; the TF2 table (``tf2_hooks.TF2_PATCHES``) sees ``tf.function`` traces and calls and the
+variables' lines. A patch whose owner cannot be imported (an older TensorFlow) is left out.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Callable
 
 from tfinspect.run.child.recorder import CaptureStopped, Recorder
 from tfinspect.run.child.tf1_hooks import TF1_PATCHES
+from tfinspect.run.child.tf2_hooks import TF2_PATCHES
 
-TABLES = (TF1_PATCHES,)
+TABLES = (TF1_PATCHES, TF2_PATCHES)
 
 __all__ = ["CaptureStopped", "Recorder", "install", "TABLES"]
 
@@ -29,7 +30,10 @@ def install(recorder: Recorder) -> Callable[[], None]:
         for patch in table:
             if not patch.wanted(recorder):
                 continue
-            owner = patch.owner()
+            try:
+                owner = patch.owner()
+            except (ImportError, AttributeError):
+                continue
             original = getattr(owner, patch.attribute)
             originals.append((owner, patch.attribute, original))
             setattr(owner, patch.attribute, patch.make(recorder, original, local))

@@ -27,6 +27,15 @@ from tfinspect.record.options import (AUTO_MAX_RUNS, AUTO_STEPS, SKIM_MAX_RUNS, 
                                       RunLimit)
 
 
+
+class CaptureStopped(BaseException):
+    """Raised at the run (or TF2 call) that the policy or the guard does not let execute.
+
+    A BaseException, so that the script's own ``except Exception`` (or
+    ``except tf.errors.OutOfRangeError``) does not swallow it.
+    """
+
+
 class Verdict(StrEnum):
     REAL = "real"  # execute the run
     SKIM = "skim"  # do not execute it; return the site's last real result

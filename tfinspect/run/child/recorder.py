@@ -18,13 +18,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from tfinspect.run.child.calls import Calls
 from tfinspect.run.child.extract import FileTable, GraphExtractor
 from tfinspect.run.child.errortext import error_summary
 from tfinspect.runtime.frames import made_on_behalf
 from tfinspect.runtime.sessions import expand_sparse, feed_name, flatten_fetches, user_call_site, user_callers
 from tfinspect.run.child.skim import fetch_shape, in_while_loop
 from tfinspect.record.options import CaptureOptions
-from tfinspect.run.child.policy import RunPolicy, Verdict
+from tfinspect.run.child.policy import CaptureStopped, RunPolicy, Verdict
 from tfinspect.record.layout import (FEEDS, FORMAT, FORMAT_VERSION, METADATA, RUN_METADATA, escape_feed_key,
                                      feed_file, run_metadata_file, write_atomic)
 
@@ -34,14 +35,6 @@ KEEP_VALUES_BYTES = 1 << 30
 INITIALIZER_FEEDS_KEPT = 3  # distinct feed_dicts kept per iterator initializer (train, validation, test)
 METADATA_PER_SITE = 5  # RunMetadata kept for the first runs of each Session.run line ...
 METADATA_BUDGET = 256 << 20  # ... until this many bytes are kept
-
-
-class CaptureStopped(BaseException):
-    """Raised at the run that the policy does not let execute.
-
-    A BaseException, so that the script's own ``except Exception`` (or
-    ``except tf.errors.OutOfRangeError``) does not swallow it.
-    """
 
 
 @dataclass
@@ -87,6 +80,7 @@ class Recorder:
             self.checker = _Checker()
             self.condemnation = StaticCondemnation(self, options.datasets)
         self.policy = RunPolicy(options.runs)
+        self.calls = Calls(self)  # TF2: tf.function traces as graphs, calls as runs
         self.notes = not options.quiet
         self._results: dict[tuple, Any] = {}  # (graph, line, fetch shape, fetch names) -> last real result
         self._plans: dict[tuple, Any] = {}  # (that key, fed names) -> SkimPlan
