@@ -351,12 +351,13 @@ def _attr_changes(old: GraphCapture, new: GraphCapture, matching: _Matching) -> 
             continue
         texts = []
         for key in sorted(set(a) | set(b)):
-            if key in a and key in b and a[key] == b[key]:
-                continue
+            if key.startswith("_") or (key in a and key in b and a[key] == b[key]):
+                continue  # "_" attributes are TensorFlow's annotations (colocation with a name, inferred shapes)
             before = _attr_text(a[key]) if key in a else "(none)"
             after = _attr_text(b[key]) if key in b else "(none)"
             texts.append(f"attr {key}: {before} -> {after}" if before != after else f"attr {key}: other values")
-        found[(i, j)] = texts
+        if texts:
+            found[(i, j)] = texts
     return found
 
 
@@ -369,6 +370,9 @@ def _attr_text(value) -> str:
         text = shape_text(shape_of(value.shape))
     elif kind == "tensor":
         text = f"tensor {dtype_name(value.tensor.dtype)} {shape_text(shape_of(value.tensor.tensor_shape))}"
+        strings = value.tensor.string_val
+        if strings and len(strings) <= 16:  # names (a Saver's checkpoint keys): the strings say what changed
+            text = "[" + ", ".join(repr(x.decode("utf-8", "replace")) for x in strings) + "]"
     elif kind == "list":
         items = [dtype_name(t) for t in value.list.type] or [shape_text(shape_of(s)) for s in value.list.shape] \
             or [repr(x) for x in (*value.list.i, *value.list.f, *value.list.b)] \

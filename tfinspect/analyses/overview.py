@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from tfinspect.record.model import (
+    FunctionTrace,
     Capture,
     Signature,
     CollectionMember,
@@ -74,6 +75,8 @@ class GraphSummary:
     variables: tuple[VariableInfo, ...]
     placeholders: tuple[PlaceholderInfo, ...]
     collections: dict[str, tuple[CollectionMember, ...]]
+    function: FunctionTrace | None = None  # TF2: the tf.function this graph is a trace of
+    calls: int = 0  # TF2: the calls of this trace the script made
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,8 @@ def overview(capture: Capture) -> GraphOverview:
             variables=g.variables,
             placeholders=placeholders_of(g),
             collections=dict(g.collections),
+            function=g.function,
+            calls=sum(1 for r in capture.runs if r.graph == g.id and r.kind == "call"),
         )
         for g in capture.graphs
     )

@@ -128,13 +128,13 @@ def _fed(context: CheckContext, samplers: bool) -> Iterator[Finding]:
             kinds = {(r.fetches, tuple(f.name for f in r.feeds)) for r in runs}
             fed = sum(1 for r in context.capture.runs
                       if r.graph == graph.id and (r.fetches, tuple(f.name for f in r.feeds)) in kinds)
-            count = f" (in {len(bad)} of {fed} runs that feed it)" if fed > 1 else ""
+            count = f" (in {len(bad)} of {fed} {run.noun}s that feed it)" if fed > 1 else ""
             if samplers:
-                message = (f"{tensor} fed{where} (run #{run.index}) holds {violation.describe()} outside "
+                message = (f"{tensor} fed{where} ({run.noun} #{run.index}) holds {violation.describe()} outside "
                            f"[{low}, {lookup.size}) for the {lookup.what} of {op}: true classes must be below "
                            f"num_classes{count}")
             else:
-                message = (f"{tensor} fed{where} (run #{run.index}) holds {violation.describe()} outside "
+                message = (f"{tensor} fed{where} ({run.noun} #{run.index}) holds {violation.describe()} outside "
                            f"[{low}, {lookup.size}) for {lookup.what} indexed by {op}{count}")
             yield Finding(op, message, hint=_hint(lookup), source=run.source,
                 related=_related(graph, index, placeholder=origin.node, lookup=lookup.node, table=lookup.table),

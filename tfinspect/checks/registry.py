@@ -1,16 +1,16 @@
 """The one ordered table of checks, with stable codes that are never reused.
 
-A family is a module of checks (``bounds``, ``sampling``, ``growth``, ``training``, ``graphdef``, ``randomness``, ``placement``); listing it in
+A family is a module of checks (``bounds``, ``sampling``, ``growth``, ``training``, ``graphdef``, ``randomness``, ``placement``, ``functions``); listing it in
 FAMILIES registers its checks. A new family is one module plus one entry here.
 """
 
 from __future__ import annotations
 
-from tfinspect.checks import bounds, graphdef, growth, placement, randomness, sampling, training
+from tfinspect.checks import bounds, functions, graphdef, growth, placement, randomness, sampling, training
 from tfinspect.checks.check import CHECKS, DOC_SECTIONS, Check
 from tfinspect.core.errors import UsageError
 
-FAMILIES = (bounds, sampling, growth, training, graphdef, randomness, placement)
+FAMILIES = (bounds, sampling, growth, training, graphdef, randomness, placement, functions)
 __all__ = ["DOC_SECTIONS", "FAMILIES", "Check", "all_checks", "needed", "selected"]
 
 

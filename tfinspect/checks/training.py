@@ -226,7 +226,7 @@ def uninitialized_reads(context: CheckContext) -> Iterator[Finding]:
                 why = f"no run initialised {name}{f' (made by {maker})' if maker else ''} before this one read it"
             related = [Related("variable", variables[name].source)] if variables[name].source else []
             yield Finding(name,
-                f"run #{run.index} read {name}{others} before it was initialised: {why}",
+                f"{run.noun} #{run.index} read {name}{others} before it was initialised: {why}",
                 hint="Create tf.global_variables_initializer() after the whole model (optimizer included) and run "
                      "it, or restore a checkpoint, before the first step.",
                 source=run.source, related=tuple(related), graph=graph.id,

@@ -205,7 +205,7 @@ def coverage_of(capture) -> tuple[str, str | None]:
         return "none", "not checked: the script failed before it built a graph"
     if outcome.status is OutcomeStatus.STOPPED:
         stop = next((r for r in capture.runs if r.status is RunStatus.STOPPED), None)
-        where = f" at run #{stop.index}" if stop is not None else ""
+        where = f" at {stop.noun} #{stop.index}" if stop is not None else ""
         return "part", f"partly checked: the script was stopped{where}; what would have followed was not checked"
     if not outcome.ok:
         how = {"error": "raised an error", "exit": "exited", "timeout": "timed out", "crashed": "crashed",
@@ -226,9 +226,9 @@ def _note_stop(capture) -> None:
     where = f" at {stop.source.file.rsplit('/', 1)[-1]}:{stop.source.line}" if stop.source else ""
     if stop.error:  # stopped by the guard or a static check: a finding says why
         reason = stop.error.removeprefix("not executed: ")
-        print(f"tfinspect: note: TensorFlow did not execute run #{stop.index}{where} ({reason}); the script "
+        print(f"tfinspect: note: TensorFlow did not execute {stop.noun} #{stop.index}{where} ({reason}); the script "
               "stopped there, and code after it was not checked", file=sys.stderr)
         return
     why = stop.stop_reason or "the run limit was reached"
-    print(f"tfinspect: note: the script was stopped at run #{stop.index}{where} ({why}); code after it did not "
+    print(f"tfinspect: note: the script was stopped at {stop.noun} #{stop.index}{where} ({why}); code after it did not "
           "run and was not checked (--runs all checks the whole script)", file=sys.stderr)

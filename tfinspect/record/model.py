@@ -216,6 +216,11 @@ class RunRecord:
     def skimmed(self) -> bool:
         return self.status is RunStatus.SKIMMED
 
+    @property
+    def noun(self) -> str:
+        """"run" (a Session.run) or "call" (a tf.function call), for messages: "call #3"."""
+        return "call" if self.kind == "call" else "run"
+
 
 class OutcomeStatus(StrEnum):
     COMPLETED = "completed"  # the script ran to its end

@@ -17,18 +17,29 @@ from tfinspect.record.model import Outcome, RunRecord, VariableInfo
 from tfinspect.render.theme import titled_table
 
 
+def run_noun(runs) -> str:
+    """What the runs are: Session.run calls (TF1), tf.function calls (TF2), or both."""
+    kinds = {r.kind for r in runs}
+    return "tf.function call" if kinds == {"call"} else "run" if len(kinds) > 1 else "Session.run call"
+
+
 def summary_line(view: GraphOverview) -> Text:
     executed = sum(1 for r in view.runs if r.executed)
     skimmed = sum(1 for r in view.runs if r.skimmed)
-    runs = plural(len(view.runs), "Session.run call")
+    runs = plural(len(view.runs), run_noun(view.runs))
     if skimmed:
         runs += f" ({executed} executed, {skimmed} skimmed)"
     elif view.stopped_run is not None:
         runs += f" ({executed} executed)"
     if view.signatures and not view.runs:  # a SavedModel: nothing ran; what a caller runs is its signatures
         runs = plural(len(view.signatures), "signature")
+    traces = [g for g in view.graphs if g.function is not None]
+    graphs = plural(len(view.graphs), "graph")
+    if traces:
+        functions = len({(g.function.name, g.function.source) for g in traces})
+        graphs += f" ({plural(len(traces), 'trace')} of {plural(functions, 'tf.function')})"
     parts = [
-        plural(len(view.graphs), "graph"), plural(view.op_count, "op"),
+        graphs, plural(view.op_count, "op"),
         plural(len(view.variables), "variable"), plural(len(view.placeholders), "placeholder"), runs,
     ]
     return Text(" · ".join(parts), style="tfi.title")
@@ -144,10 +155,30 @@ def _times(group: RunGroup) -> Text:
     return text
 
 
+def functions_table(view: GraphOverview) -> Table:
+    """TF2: each trace of each tf.function, why it was traced again, and how often it was called."""
+    table = titled_table("Functions (each trace is a graph)")
+    for column in ("graph", "function", "trace", "defined at", "inputs", "traced again because", "calls", "ops"):
+        table.add_column(column, justify="right" if column in ("graph", "trace", "calls", "ops") else "left",
+                         overflow="fold")
+    for g in view.graphs:
+        f = g.function
+        if f is None:
+            continue
+        table.add_row(str(g.id), Text(f.name, style="tfi.name"), str(f.trace),
+                      Text(source_text(f.source), style="tfi.source"), f.signature or "-", f.reason or "-",
+                      str(g.calls), str(g.ops))
+    return table
+
+
 def runs_table(view: GraphOverview) -> Table:
-    table = titled_table("Session.run calls")
+    noun = run_noun(view.runs)
+    table = titled_table(noun + "s" if noun != "run" else "Session.run and tf.function calls")
+    functions = {g.id: f"{g.function.name} #{g.function.trace}" for g in view.graphs if g.function is not None}
     multi = len(view.graphs) > 1
     columns = ["#", "called at", "fetches", "feeds", "ran", "graph ops"]  # the graph's size when it was called
+    if functions:
+        columns[2:4] = ["fetches" if len(functions) < len(view.graphs) else "function", "inputs"]
     if multi:
         columns.insert(1, "graph")
     for column in columns:
@@ -156,7 +187,8 @@ def runs_table(view: GraphOverview) -> Table:
     for group in view.run_groups:
         run = group.first
         feeds = ", ".join(f"{f.name} {f.dtype} {shape_text(f.shape)}" for f in run.feeds) or "-"
-        row = [str(run.index), Text(source_text(run.source), style="tfi.source"), names_text(run.fetches),
+        fetches = Text(functions[run.graph], style="tfi.name") if run.graph in functions else names_text(run.fetches)
+        row = [str(run.index), Text(source_text(run.source), style="tfi.source"), fetches,
                feeds, _times(group), str(run.ops_before)]
         if multi:
             row.insert(1, str(run.graph))
@@ -169,14 +201,14 @@ def outcome_text(view: GraphOverview) -> Text | None:
     stopped = view.stopped_run
     if outcome.status is OutcomeStatus.STOPPED and stopped is not None and stopped.error:
         text = Text("stopped: ", style="tfi.warn")
-        text.append(f"run #{stopped.index} at {source_text(stopped.source)} was {stopped.error}; the script was "
-                    "stopped there")
+        text.append(f"{stopped.noun} #{stopped.index} at {source_text(stopped.source)} was {stopped.error}; the "
+                    "script was stopped there")
         return text
     if outcome.status is OutcomeStatus.STOPPED and stopped is not None:
         text = Text("stopped: ", style="tfi.warn")
         why = stopped.stop_reason or "the run limit was reached"
-        text.append(f"run #{stopped.index} at {source_text(stopped.source)} did not execute ({why}); the script was "
-                    "stopped there. --runs all lets it finish.")
+        text.append(f"{stopped.noun} #{stopped.index} at {source_text(stopped.source)} did not execute ({why}); the "
+                    "script was stopped there. --runs all lets it finish.")
         return text
     if outcome.status is OutcomeStatus.COMPLETED:
         return None
@@ -189,8 +221,12 @@ def outcome_text(view: GraphOverview) -> Text | None:
 
 def graph_view(view: GraphOverview, *, depth: int | None = 3) -> RenderableType:
     parts: list[RenderableType] = [header(view), summary_line(view)]
+    if any(g.function is not None for g in view.graphs):
+        parts += [Text(""), functions_table(view)]
     for graph in view.graphs:
         title = f"Name scopes (graph {graph.id})" if len(view.graphs) > 1 else "Name scopes"
+        if graph.function is not None:
+            title = (f"Name scopes (graph {graph.id}: {graph.function.name}, trace {graph.function.trace})")
         parts += [Text(""), Text(title, style="tfi.title"), scope_tree(graph.scopes, depth, series=True)]
         if graph.variables:
             parts += [Text(""), variables_table(graph)]
@@ -201,8 +237,9 @@ def graph_view(view: GraphOverview, *, depth: int | None = 3) -> RenderableType:
     if not view.graphs:
         parts += [Text(""), Text("no graph was built", style="tfi.warn")]
         if view.outcome.ok and view.tf1_mode is False:
-            parts.append(Text("TensorFlow 2 code runs eagerly, without a tf.Graph; tfinspect inspects graph-mode "
-                              "code (tf.compat.v1, or TF1 code: --tf1 on)", style="tfi.dim"))
+            parts.append(Text("the script ran eagerly and called no tf.function: there is no graph to show or check "
+                              "(tfinspect sees tf.compat.v1 graphs, TF1 code with --tf1 on, and the traces of "
+                              "tf.function and Keras)", style="tfi.dim"))
     if view.signatures:
         parts += [Text(""), signatures_table(view)]
     if view.runs:
@@ -227,8 +264,16 @@ def run_json(r: RunRecord) -> dict[str, Any]:
         "feed_details": [{"name": f.name, "dtype": f.dtype, "shape": list(f.shape)} for f in r.feeds],
         "executed": r.executed, "status": r.status.value, "error": r.error, "stop_reason": r.stop_reason,
         "ops_before": r.ops_before,
-        "source": source_json(r.source),
+        "source": source_json(r.source), "kind": r.kind,
+        "data": [{"name": d.name, "dtype": d.dtype, "shape": list(d.shape)} for d in r.data],
     }
+
+
+def function_json(f, calls: int) -> dict[str, Any] | None:
+    if f is None:
+        return None
+    return {"name": f.name, "library_name": f.library_name, "trace": f.trace, "source": source_json(f.source),
+            "signature": f.signature, "reason": f.reason, "calls": calls}
 
 
 def outcome_json(o: Outcome) -> dict[str, Any]:
@@ -253,6 +298,7 @@ def graph_json(view: GraphOverview) -> dict[str, Any]:
         graphs.append({
             "id": g.id, "ops": g.ops, "scopes": _scopes(g.scopes),
             "collections": {k: [m.label for m in ms] for k, ms in g.collections.items()},
+            "function": function_json(g.function, g.calls),
         })
     return {
         "schema_version": SCHEMA_VERSION,

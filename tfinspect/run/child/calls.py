@@ -238,16 +238,17 @@ class Calls:
         if guard.by_port and self.recorder.options.datasets > 0:
             iterators = _iterators(pending)
             if len(iterators) == 1:
-                return self._dataset_guard(guard, iterators[0], record)
+                return self._dataset_guard(guard, iterators[0], record, values)
         return None
 
-    def _dataset_guard(self, guard, iterator, record) -> str | None:
+    def _dataset_guard(self, guard, iterator, record, values) -> str | None:
         """Read the dataset behind the call's iterator ahead (once per dataset) and check its ids."""
         from tfinspect.analyses.lookups import check_ids
 
         dataset = getattr(iterator, "_dataset", None)
         if dataset is None:
             return None
+        error = None
         for (getter, port), constraints in guard.by_port.items():
             key = (id(dataset), port)
             if key not in self._data:
@@ -261,11 +262,11 @@ class Calls:
             record.setdefault("data", []).append({"name": tensor, "dtype": ids.dtype.name, "shape": list(ids.shape)})
             for lookup, size, low, what in constraints:
                 violation = check_ids(ids, size, low=low)
-                if violation is not None:
-                    self._keep_values(record, {tensor: ids})
-                    return (f"not executed: the dataset it reads ({tensor}) holds {violation.describe()} outside "
-                            f"[{low}, {size}) for {what} indexed by {lookup}")
-        return None
+                if violation is not None and error is None:  # every component is read: all are checked
+                    values[tensor] = ids  # kept with the call's fed arrays: the finding's evidence
+                    error = (f"not executed: the dataset it reads ({tensor}) holds {violation.describe()} outside "
+                             f"[{low}, {size}) for {what} indexed by {lookup}")
+        return error
 
     def _note_skimming(self, site, index: int) -> None:
         if self._noted or not self.recorder.notes:
@@ -354,13 +355,35 @@ def _name(concrete) -> str:
 def _function_info(function, concrete, trace: int, previous, files, pending) -> dict[str, Any]:
     python = getattr(function, "python_function", None)
     code = getattr(inspect.unwrap(python), "__code__", None) if python is not None else None
-    source = files.location((code.co_filename, code.co_firstlineno, code.co_name)) if code is not None else None
-    qualname = getattr(python, "__qualname__", None) or getattr(function, "_name", "function")
+    source = files.location((code.co_filename, _def_line(code), code.co_name)) if code is not None else None
+    qualname = str(getattr(python, "__qualname__", None) or getattr(function, "_name", "function"))
+    if "<locals>." in qualname:  # a function made by another (Keras' step functions): its own name
+        qualname = qualname.rsplit("<locals>.", 1)[1]
+    if code is not None and _is_keras(code.co_filename):
+        qualname = f"keras {qualname}"
     info = {"name": str(qualname), "library_name": _name(concrete), "trace": trace, "source": source,
             "signature": signature_text(concrete, python), "reason": None}
     if previous is not None:
         info["reason"] = retrace_reason(previous, concrete, python)
     return info
+
+
+def _def_line(code) -> int:
+    """The ``def`` line of a function (``co_firstlineno`` is its first decorator's)."""
+    import linecache
+
+    for line in range(code.co_firstlineno, code.co_firstlineno + 20):
+        text = linecache.getline(code.co_filename, line).lstrip()
+        if text.startswith(("def ", "async def ")):
+            return line
+        if not text:
+            break
+    return code.co_firstlineno
+
+
+def _is_keras(filename: str) -> bool:
+    parts = filename.replace("\\", "/").split("/")
+    return "keras" in parts or "tf_keras" in parts
 
 
 def _parameters(python) -> list[str]:

@@ -177,9 +177,9 @@ class Child:
             outcome = {"status": "stopped"}
             stopped = self.recorder.stopped_at if self.recorder else None
             if stopped and stopped.get("error"):
-                outcome["message"] = f"run #{stopped['index']} was {stopped['error']}"
+                outcome["message"] = f"{stopped.get('kind', 'run')} #{stopped['index']} was {stopped['error']}"
             elif stopped and stopped.get("stop_reason"):
-                outcome["message"] = f"run #{stopped['index']} was not executed: {stopped['stop_reason']}"
+                outcome["message"] = f"{stopped.get('kind', 'run')} #{stopped['index']} was not executed: {stopped['stop_reason']}"
         except SystemExit as e:
             code = e.code
             if code is None or code == 0:

@@ -33,7 +33,7 @@ def _concrete():
 def _resource_variable():
     from tensorflow.python.ops import resource_variable_ops
 
-    return resource_variable_ops.ResourceVariable
+    return resource_variable_ops.BaseResourceVariable  # also UninitializedVariable (lifted out of a trace)
 
 
 def _eager() -> bool:
