@@ -51,10 +51,8 @@ def function_retraced(context: CheckContext) -> Iterator[Finding]:
     functions: dict[tuple, list] = {}
     for graph in context.capture.graphs:
         if graph.function is not None:
-            key = (graph.function.name, graph.function.source.file if graph.function.source else None,
-                   graph.function.source.line if graph.function.source else None)
-            functions.setdefault(key, []).append(graph)
-    for (name, _, _), graphs in functions.items():
+            functions.setdefault((graph.function.name, graph.function.function), []).append(graph)
+    for (name, _), graphs in functions.items():
         if len(graphs) < MIN_TRACES:
             continue
         graphs.sort(key=lambda g: g.function.trace)

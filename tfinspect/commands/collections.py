@@ -25,6 +25,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tfinspect.analyses.collections import collections
+    from tfinspect.render.formatting import with_tf2_note
     from tfinspect.render.scopes import collections_json, collections_view
 
     if args.scope is not None:  # before a script runs for seconds
@@ -39,5 +40,8 @@ def run(args: argparse.Namespace) -> int:
     capture = load_source(args)
     views = collections(capture, args.key, args.scope)
     emit(args, lambda: collections_json(capture.source, views, args.scope),
-         lambda: collections_view(views, args.scope))
+         lambda: with_tf2_note(capture, collections_view(views, args.scope),
+                               "TF2 has no collections (tf.compat.v1 has): a model's variables are "
+                               "model.trainable_variables and a tf.Module's module.variables (tfinspect graph lists "
+                               "them by owner path)"))
     return report_outcome(capture)

@@ -29,9 +29,12 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     from tfinspect.analyses.scopes import scope_report
     from tfinspect.render.scopes import scopes_json, scopes_view
+    from tfinspect.render.formatting import with_tf2_note
 
     capture = load_source(args)
     report = scope_report(capture)
     emit(args, lambda: scopes_json(capture.source, report),
-         lambda: scopes_view(report, diff=args.diff, depth=args.depth or None))
+         lambda: with_tf2_note(capture, scopes_view(report, diff=args.diff, depth=args.depth or None),
+                               "TF2 has no variable scopes (tf.compat.v1 has): shown are the name scopes inside each "
+                               "traced tf.function and the variables by owner path"))
     return report_outcome(capture)

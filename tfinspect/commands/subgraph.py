@@ -118,7 +118,8 @@ def _picture(args, capture, plans, runs, answer) -> None:
         plans, runs = [plans[best]], [runs[best]]
     item, run = plans[0], runs[0]
     where = f" at {run.source.short()}" if run is not None and run.source else ""
-    title = f"{capture.source}: run #{item.run_index}{where}" if item.run_index is not None else \
+    title = f"{capture.source}: {run.noun if run is not None else 'run'} #{item.run_index}{where}" \
+        if item.run_index is not None else \
         f"{capture.source}: signature {item.signature}" if item.signature else capture.source
     from tfinspect.analyses.collapse import check_expand
 

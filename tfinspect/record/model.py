@@ -256,6 +256,7 @@ class FunctionTrace:
     source: SourceLocation | None = None  # the ``def`` line
     signature: str = ""  # "ids: int32 (4,), n: 3"
     reason: str | None = None  # why it was traced again ("n is a Python value: 3 (was 2)")
+    function: int = 0  # which tf.function object (traces of one function share it)
 
 
 @dataclass(frozen=True, eq=False)

@@ -62,3 +62,13 @@ def printable(text: str) -> str:
 
 def shape_json(shape) -> list | None:
     return None if shape is None else list(shape)
+
+
+def with_tf2_note(capture, view, note: str):
+    """``view`` after one line saying what TF2 does not have, when every graph is a tf.function trace."""
+    from rich.console import Group
+    from rich.text import Text
+
+    if not capture.graphs or any(g.function is None for g in capture.graphs):
+        return view
+    return Group(Text(note, style="tfi.dim"), Text(""), view)

@@ -36,7 +36,7 @@ def summary_line(view: GraphOverview) -> Text:
     traces = [g for g in view.graphs if g.function is not None]
     graphs = plural(len(view.graphs), "graph")
     if traces:
-        functions = len({(g.function.name, g.function.source) for g in traces})
+        functions = len({g.function.function for g in traces})
         graphs += f" ({plural(len(traces), 'trace')} of {plural(functions, 'tf.function')})"
     parts = [
         graphs, plural(view.op_count, "op"),
@@ -272,7 +272,8 @@ def run_json(r: RunRecord) -> dict[str, Any]:
 def function_json(f, calls: int) -> dict[str, Any] | None:
     if f is None:
         return None
-    return {"name": f.name, "library_name": f.library_name, "trace": f.trace, "source": source_json(f.source),
+    return {"name": f.name, "library_name": f.library_name, "function": f.function, "trace": f.trace,
+            "source": source_json(f.source),
             "signature": f.signature, "reason": f.reason, "calls": calls}
 
 

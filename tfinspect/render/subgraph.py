@@ -50,8 +50,8 @@ def _scope_table(title: str, names: Iterable[str], depth: int,
 
 def plan_view(plan: RunPlan, run: RunRecord | None, *, depth: int,
               sources: Mapping[str, SourceLocation]) -> RenderableType:
-    label = f"Run #{plan.run_index}" if plan.run_index is not None else \
-        f"Signature {plan.signature}" if plan.signature else "Query"
+    label = f"{run.noun.capitalize() if run is not None else 'Run'} #{plan.run_index}" \
+        if plan.run_index is not None else f"Signature {plan.signature}" if plan.signature else "Query"
     title = Text(label, style="tfi.title")
     if run is not None and run.source:
         title.append(f" at {source_text(run.source)}", style="tfi.source")
@@ -60,6 +60,10 @@ def plan_view(plan: RunPlan, run: RunRecord | None, *, depth: int,
         title.append(f" · feeds {names_text(plan.fed, 6)}")
     summary = Text(f"runs {len(plan.ran)} of {plan.op_count} ops; {len(plan.not_run)} not run", style="tfi.count")
     parts: list[RenderableType] = [title, summary]
+    if run is not None and run.kind == "call":
+        parts.append(Text("a tf.function call runs what its outputs need, and every stateful op of its trace: "
+                          "automatic control dependencies make the outputs wait for them (grappler may still prune "
+                          "stateless ops nothing needs)", style="tfi.dim"))
     if plan.unfed:
         names = ", ".join(plan.unfed)
         parts.append(Text(f"! nothing feeds {names}: TensorFlow would raise \"You must feed a value for placeholder "

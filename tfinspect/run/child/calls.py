@@ -70,6 +70,7 @@ class Calls:
         self.graph_ids: dict[int, int] = {}  # id(ConcreteFunction) -> its graph in the capture
         self.traces: dict[int, list[tuple[Any, int]]] = {}  # id(Function) -> [(ConcreteFunction, graph id)]
         self.variable_sites: dict[int, Any] = {}  # id(variable) -> the user's line that created it
+        self.numbers: dict[int, int] = {}  # id(Function) -> its number (which traces belong together)
         self._keep: list = []  # concrete functions kept alive, so that their ids are not reused
         self._results: dict[tuple, Any] = {}  # (graph, line) -> the last real result
         self._keys: dict[int, tuple] = {}  # run index -> its (graph, line), while it is decided and executes
@@ -175,8 +176,11 @@ class Calls:
             return found
         recorder = self.recorder
         traces = self.traces.setdefault(id(function), [])
+        if id(function) not in self.numbers:
+            self.numbers[id(function)] = len(self.numbers)
+            self._keep.append(function)
         info = _function_info(function, concrete, len(traces) + 1, traces[-1][0] if traces else None,
-                              recorder.files, pending)
+                              recorder.files, pending, self.numbers[id(function)])
         trace = TraceGraph(concrete, self.library)
         with recorder._lock:
             graph_id = len(recorder.extractors)
@@ -352,7 +356,7 @@ def _name(concrete) -> str:
     return name.decode() if isinstance(name, bytes) else str(name)
 
 
-def _function_info(function, concrete, trace: int, previous, files, pending) -> dict[str, Any]:
+def _function_info(function, concrete, trace: int, previous, files, pending, function_number: int) -> dict[str, Any]:
     python = getattr(function, "python_function", None)
     code = getattr(inspect.unwrap(python), "__code__", None) if python is not None else None
     source = files.location((code.co_filename, _def_line(code), code.co_name)) if code is not None else None
@@ -360,12 +364,25 @@ def _function_info(function, concrete, trace: int, previous, files, pending) -> 
     if "<locals>." in qualname:  # a function made by another (Keras' step functions): its own name
         qualname = qualname.rsplit("<locals>.", 1)[1]
     if code is not None and _is_keras(code.co_filename):
-        qualname = f"keras {qualname}"
+        qualname = f"keras {_keras_entry() or ''} {qualname}".replace("  ", " ")
     info = {"name": str(qualname), "library_name": _name(concrete), "trace": trace, "source": source,
+            "function": function_number,
             "signature": signature_text(concrete, python), "reason": None}
     if previous is not None:
         info["reason"] = retrace_reason(previous, concrete, python)
     return info
+
+
+def _keras_entry() -> str | None:
+    """Which Keras entry point (fit, evaluate, predict) the current trace happens in (train and test step
+    functions share one name and one line)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name in ("fit", "evaluate", "predict", "train_on_batch", "test_on_batch",
+                                    "predict_on_batch") and _is_keras(frame.f_code.co_filename):
+            return frame.f_code.co_name
+        frame = frame.f_back
+    return None
 
 
 def _def_line(code) -> int:
@@ -419,6 +436,13 @@ def _spec_text(spec) -> str:
         return f"{spec.dtype.name} {dims}"
     if isinstance(spec, tf.TypeSpec):
         return type(spec).__name__
+    if isinstance(spec, (list, tuple)):
+        inner = ", ".join(_spec_text(item) for item in spec[:6]) + (", …" if len(spec) > 6 else "")
+        return f"[{inner}]" if isinstance(spec, list) else f"({inner})"
+    if isinstance(spec, dict):
+        items = list(spec.items())
+        return "{" + ", ".join(f"{key}: {_spec_text(value)}" for key, value in items[:6]) + \
+            (", …" if len(items) > 6 else "") + "}"
     text = repr(spec)
     return text if len(text) <= 40 else text[:39] + "…"
 

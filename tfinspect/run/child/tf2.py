@@ -7,8 +7,9 @@ often sit in another function the trace calls (Keras ``fit`` runs ``multi_step_o
 
 - every captured variable's placeholder becomes a ``VarHandleOp`` named by the variable's path
   (``sequential/embedding/embeddings``), with its shape and dtype, marked ``_tfinspect_captured``;
-- every call of a function in the library is inlined under the call op's name (``StatefulPartitionedCall/
-  sequential_1/embedding_1/GatherV2``): the callee's arguments read the call's inputs through ``Identity``
+- every call of a function in the library is inlined under the function's name (``one_step_on_data/
+  sequential_1/embedding_1/GatherV2``; a second call of it under the call op's name): the callee's arguments
+  read the call's inputs through ``Identity``
   ops, and the call op becomes an ``IdentityN`` of the callee's outputs that also waits for the callee's
   stateful ops, as TensorFlow's automatic control dependencies make them run.
 
@@ -19,6 +20,7 @@ traced Python functions are alive.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tfinspect.runtime.frames import op_frame
@@ -96,7 +98,6 @@ class TraceGraph:
         self.graph_def.versions.CopyFrom(source.versions)
         self.graph_def.library.CopyFrom(source.library)
         captured = _captured_variables(graph)
-        handles = {internal.op.name: external for external, internal in (getattr(graph, "captures", ()) or ())}
         renames: dict[str, str] = {}
         taken = {node.name for node in source.node}
         for name, variable in captured.items():
@@ -115,13 +116,13 @@ class TraceGraph:
             out.CopyFrom(node)
             if node.name in renames:
                 variable = captured[node.name]
-                self._as_variable(out, renames[node.name], variable, handles.get(node.name))
+                self._as_variable(out, renames[node.name], variable)
             self.frames[out.name] = _frame(ops.get(node.name))
         if renames:
             _rename_inputs(self.graph_def.node, renames)
         self._inline_calls(self.graph_def, "", ops_by_function={}, depth=0)
 
-    def _as_variable(self, node, name: str, variable, handle) -> None:
+    def _as_variable(self, node, name: str, variable) -> None:
         from tensorflow.core.framework import types_pb2
 
         original = node.name
@@ -137,8 +138,6 @@ class TraceGraph:
         node.attr["shared_name"].s = variable_path(variable).encode()
         node.attr["_tfinspect_captured"].s = original.encode()
         node.attr["_output_shapes"].list.shape.add()  # a handle is a scalar
-        if handle is not None and getattr(handle, "device", ""):
-            node.device = handle.device
 
     def _inline_calls(self, graph_def, prefix: str, ops_by_function: dict, depth: int) -> None:
         """Replace each call of a known function in ``graph_def`` by the callee's ops (recursively)."""
@@ -156,6 +155,19 @@ class TraceGraph:
             if callee is None:
                 continue
             self._inline(node, callee, depth)
+
+    def _prefix(self, call) -> str:
+        """The scope an inlined function's ops go under: the function's own name (``one_step_on_data/``) the
+        first time, the call op's name (unique) for another call of it."""
+        name = call.attr["f"].func.name
+        match = re.fullmatch(r"__inference_(.+)_\d+", name)
+        short = (match.group(1) if match else name).strip("/") or call.name
+        taken = getattr(self, "_prefixes", None)
+        if taken is None:
+            taken = self._prefixes = {node.name for node in self.graph_def.node}
+        prefix = short if short not in taken and not any(t.startswith(short + "/") for t in taken) else call.name
+        taken.add(prefix)
+        return prefix + "/"
 
     def _callee(self, name: str):
         """The traced function ``name`` (its FuncGraph with the user's lines), or one rebuilt from the
@@ -178,7 +190,7 @@ class TraceGraph:
     def _inline(self, call, callee, depth: int) -> None:
         from tensorflow.core.framework import graph_pb2
 
-        prefix = call.name + "/"
+        prefix = self._prefix(call)
         body = callee.graph.as_graph_def(add_shapes=True)
         inner_ops = {op.name: op for op in callee.graph.get_operations()}
         arguments = [t.op.name for t in callee.inputs]
