@@ -75,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
     findings = unchecked = False
     for result, (_, (config, *_)) in zip(results, plan):
         explained = has_errors(result.findings)  # the script's failure is what an error finding reports
-        failed = report_outcome(result.capture, traceback=not explained, shown="checked the graph") == EXIT_ERROR
+        failed = report_outcome(result.capture, traceback=not explained, shown="checked the graph",
+                                stop_noted=True) == EXIT_ERROR
         _note_stop(result.capture)
         coverage, _ = coverage_of(result.capture)
         strict = args.strict if args.strict is not None else config.strict
@@ -200,8 +201,8 @@ def coverage_of(capture) -> tuple[str, str | None]:
     outcome = capture.outcome
     if not capture.graphs:
         if outcome.ok:
-            return "none", ("not checked: the script built no graph (TensorFlow 2 code runs eagerly, and tfinspect "
-                            "does not capture tf.function graphs yet)")
+            return "none", ("not checked: the script built no graph (it ran eagerly and called no tf.function; "
+                            "tfinspect checks tf.compat.v1 graphs and the traces of tf.function and Keras)")
         return "none", "not checked: the script failed before it built a graph"
     if outcome.status is OutcomeStatus.STOPPED:
         stop = next((r for r in capture.runs if r.status is RunStatus.STOPPED), None)

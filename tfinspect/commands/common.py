@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tfinspect.record.model import Capture, OutcomeStatus
+from tfinspect.record.model import Capture, OutcomeStatus, RunStatus
 from tfinspect.core.options import Tf1Mode
 from tfinspect.record.options import CaptureOptions
 from tfinspect.run.sources import load
@@ -75,13 +75,22 @@ def _load(args: argparse.Namespace, progress=None, **overrides) -> Capture:
         return load(args.source, options, output=_ConsoleWriter(console))
 
 
-def report_outcome(capture: Capture, *, traceback: bool = True, shown: str = "showing the partial graph") -> int:
+def report_outcome(capture: Capture, *, traceback: bool = True, shown: str = "showing the partial graph",
+                   stop_noted: bool = False) -> int:
     """Tell on stderr how the script ended when it did not finish; the exit code that follows.
 
     ``traceback=False`` leaves out the script's traceback (when a finding already explains the failure);
     ``shown`` says what the report covers (``check``: what it checked).
     """
     outcome = capture.outcome
+    if outcome.status is OutcomeStatus.STOPPED:
+        stop = next((r for r in capture.runs if r.status is RunStatus.STOPPED and r.error), None)
+        if stop is not None:  # not executed because it would have failed: never a clean exit
+            if not stop_noted:
+                where = f" at {stop.source.short()}" if stop.source else ""
+                print(f"tfinspect: {capture.source}: {stop.noun} #{stop.index}{where} would fail ({stop.error}); "
+                      f"the script was stopped there, as that {stop.noun} would have stopped it", file=sys.stderr)
+            return EXIT_ERROR
     if outcome.ok:
         return EXIT_CLEAN
     if outcome.traceback and traceback and not capture.saved:  # a saved capture's was shown when it was made

@@ -16,8 +16,8 @@ def add_parser(commands) -> None:
     names = ", ".join(lecture.name for lecture in LECTURES)
     parser = commands.add_parser(
         "lecture", help="build (and train) one of the lecture models and show it as 'graph' does",
-        description=f"Build one lecture model in graph mode and show its graph, scopes, variables and runs. "
-                    f"NAME is 'list' or one of: {names}.",
+        description=f"Build one lecture model and show its graph, scopes, variables and runs (the *_tf2 "
+                    f"models: their traced functions and calls). NAME is 'list' or one of: {names}.",
     )
     parser.add_argument("name", metavar="NAME", help="'list', or a lecture name")
     parser.add_argument("--train", action="store_true", help="train it for real, with a progress bar")
@@ -41,10 +41,11 @@ def list_lectures() -> int:
     from tfinspect.render.theme import make_console
 
     table = Table(box=None, pad_edge=False)
-    for column in ("name", "model", "what it shows"):
+    for column in ("name", "model", "what it shows", "twin"):
         table.add_column(column)
     for lecture in LECTURES:
-        table.add_row(f"[tfi.name]{lecture.name}[/]", lecture.title, lecture.shows)
+        table.add_row(f"[tfi.name]{lecture.name}[/]", lecture.title, lecture.shows,
+                      f"[tfi.name]{lecture.twin}[/]" if lecture.twin else "")
     make_console().print(table)
     return 0
 
@@ -90,7 +91,7 @@ def _check_data(name: str, path: str) -> None:
 
     if name.startswith("linreg"):
         read_birth_life(path)
-    elif name == "word2vec":
+    elif name.startswith("word2vec"):
         check_vocabulary(path, read_words(path))
 
 
@@ -124,4 +125,9 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
     from tfinspect.commands.graph import show_graph
 
-    return show_graph(capture, args)
+    code = show_graph(capture, args)
+    if lecture.twin and getattr(args, "format", "text") == "text" and not args.quiet:
+        other = "TensorFlow 2 (tf.function, GradientTape)" if lecture.twin.endswith("_tf2") else \
+            "TF1 (a graph built by hand, run in a Session)"
+        print(f"its twin in {other}: tfinspect lecture {lecture.twin}", file=sys.stderr)
+    return code

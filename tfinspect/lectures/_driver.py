@@ -29,8 +29,10 @@ def main(argv: list[str]) -> dict:
     parser.add_argument("--steps", type=int)
     parser.add_argument("--checkpoints")
     args = parser.parse_args(argv)
-    tf.disable_v2_behavior()
     name = args.name
+    if name.endswith("_tf2"):  # the eager lecture's models: TensorFlow 2 as it is, tf.function and GradientTape
+        return _tf2(name, args)
+    tf.disable_v2_behavior()
     if name == "add_pow":
         from tfinspect.lectures import add_pow
 
@@ -62,6 +64,30 @@ def main(argv: list[str]) -> dict:
         steps = (args.steps or 2000) if args.train else 1
         averages = model.train(steps, checkpoint_dir=args.checkpoints, report_every=min(50, steps),
                                progress=report_progress if args.train else None)
+        return {"first_loss": averages[0], "last_loss": averages[-1], "vocabulary": len(vocab.words)}
+    raise SystemExit(f"unknown lecture {name!r}")
+
+
+def _tf2(name: str, args) -> dict:
+    from tfinspect.lectures import eager
+    from tfinspect.lectures.data import Vocabulary, birth_life, generated_words, read_words
+    from tfinspect.lectures.word2vec import SkipGramParams
+
+    if name == "linreg_tf2":
+        data = birth_life(args.data)
+        epochs = (args.steps or 100) if args.train else 1
+        return eager.linreg_tf2(data if args.train else data[:1], args.loss, epochs=epochs,
+                                progress=report_progress if args.train else None)
+    if name == "word2vec_tf2":
+        words = read_words(args.data) if args.data else generated_words()
+        params = SkipGramParams(vocab_size=min(5000, len(set(words)) + 1))
+        vocab = Vocabulary.build(words, params.vocab_size)
+        steps = (args.steps or 2000) if args.train else 1
+        averages = eager.word2vec_tf2(vocab.encode(words), vocab_size=params.vocab_size,
+                                      embed_size=params.embed_size, batch_size=params.batch_size,
+                                      num_sampled=params.num_sampled, learning_rate=params.learning_rate,
+                                      steps=steps, report_every=min(50, steps),
+                                      progress=report_progress if args.train else None)
         return {"first_loss": averages[0], "last_loss": averages[-1], "vocabulary": len(vocab.words)}
     raise SystemExit(f"unknown lecture {name!r}")
 

@@ -23,6 +23,12 @@ def run_noun(runs) -> str:
     return "tf.function call" if kinds == {"call"} else "run" if len(kinds) > 1 else "Session.run call"
 
 
+def _distinct_variables(view: GraphOverview) -> int:
+    """Variables, each once: the traces of tf.functions capture the same variables again and again."""
+    plain = sum(len(g.variables) for g in view.graphs if g.function is None)
+    return plain + len({v.name for g in view.graphs if g.function is not None for v in g.variables})
+
+
 def summary_line(view: GraphOverview) -> Text:
     executed = sum(1 for r in view.runs if r.executed)
     skimmed = sum(1 for r in view.runs if r.skimmed)
@@ -40,7 +46,7 @@ def summary_line(view: GraphOverview) -> Text:
         graphs += f" ({plural(len(traces), 'trace')} of {plural(functions, 'tf.function')})"
     parts = [
         graphs, plural(view.op_count, "op"),
-        plural(len(view.variables), "variable"), plural(len(view.placeholders), "placeholder"), runs,
+        plural(_distinct_variables(view), "variable"), plural(len(view.placeholders), "placeholder"), runs,
     ]
     return Text(" · ".join(parts), style="tfi.title")
 

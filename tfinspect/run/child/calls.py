@@ -20,6 +20,7 @@ from tfinspect.run.child.tf2 import TraceGraph, variable_path
 
 STATIC_CODES = ("TFI001", "TFI003", "TFI008")
 DATA_BYTES = 64 << 20  # ids of a dataset read ahead for one call's check, at most
+SKIM_DATA_ELEMENTS = 10_000  # elements read ahead for skimmed calls when no --max-elements was given
 
 
 class TraceExtractor:
@@ -128,7 +129,7 @@ class Calls:
                                              misleading=None, while_loop=False)
             allowed = verdict is not Verdict.STOP
         condemned = False
-        if allowed and recorder.options.guard:
+        if allowed and (recorder.options.guard or verdict is Verdict.SKIM):  # a skimmed call might have failed
             error = self._guard(graph_id, extractor.trace, values, pending, record)
             if error is not None:
                 allowed, condemned = False, True
@@ -239,13 +240,14 @@ class Calls:
                 if violation is not None:
                     return (f"not executed: {tensor} holds {violation.describe()} outside [{low}, {size}) for "
                             f"{what} indexed by {lookup}")
-        if guard.by_port and self.recorder.options.datasets > 0:
+        limit = self.recorder.options.datasets or (SKIM_DATA_ELEMENTS if not self.recorder.options.guard else 0)
+        if guard.by_port and limit > 0:
             iterators = _iterators(pending)
             if len(iterators) == 1:
-                return self._dataset_guard(guard, iterators[0], record, values)
+                return self._dataset_guard(guard, iterators[0], record, values, limit)
         return None
 
-    def _dataset_guard(self, guard, iterator, record, values) -> str | None:
+    def _dataset_guard(self, guard, iterator, record, values, limit: int) -> str | None:
         """Read the dataset behind the call's iterator ahead (once per dataset) and check its ids."""
         from tfinspect.analyses.lookups import check_ids
 
@@ -256,7 +258,7 @@ class Calls:
         for (getter, port), constraints in guard.by_port.items():
             key = (id(dataset), port)
             if key not in self._data:
-                self._data[key] = _component(self.recorder, dataset, port, self.recorder.options.datasets)
+                self._data[key] = _component(self.recorder, dataset, port, limit)
             else:
                 continue  # read and checked at an earlier call
             ids = self._data[key]

@@ -71,13 +71,16 @@ class Recorder:
         self.run_metadata = options.run_metadata
         self._metadata_per_site: dict[Any, int] = {}
         self._metadata_bytes = 0
-        self.checker = None
         self.condemnation = None
-        if options.guard:  # `tfinspect check`: a run whose ids are out of range, fed or constant, is not executed
-            from tfinspect.run.child.condemned import StaticCondemnation
-            from tfinspect.runtime.guard import _Checker
+        # Fed ids are checked before every run that would not execute (skimmed: were it executed, it might fail),
+        # and with `tfinspect check` (options.guard) before every run: a run whose ids are out of range, fed or
+        # constant, is not executed, and the script stops there as that run would have stopped it.
+        from tfinspect.runtime.guard import _Checker
 
-            self.checker = _Checker()
+        self.checker = _Checker()
+        if options.guard:
+            from tfinspect.run.child.condemned import StaticCondemnation
+
             self.condemnation = StaticCondemnation(self, options.datasets)
         self.policy = RunPolicy(options.runs)
         self.calls = Calls(self)  # TF2: tf.function traces as graphs, calls as runs
@@ -220,14 +223,15 @@ class Recorder:
     def _guard(self, call: RunCall) -> None:
         """``tfinspect check``: a run whose ids are out of range (fed, or from constants and datasets) is not
         executed; on a GPU it would silently read zeros."""
-        if not call.allowed or self.checker is None:
+        if not call.allowed or (not self.options.guard and call.verdict is not Verdict.SKIM):
             return
         from tfinspect.run.child.condemned import CondemnedRun
         from tfinspect.runtime.guard import TfinspectBoundsError
 
         try:
             self.checker.check(call.session, call.fetches, call.feed_dict)
-            self.condemnation.check(call.graph, call.names, [f["name"] for f in call.record["feeds"]])
+            if self.condemnation is not None:
+                self.condemnation.check(call.graph, call.names, [f["name"] for f in call.record["feeds"]])
         except TfinspectBoundsError as error:
             call.allowed, call.condemned = False, True
             call.record["error"] = f"not executed: {error.tensor} is out of range for {error.op}"

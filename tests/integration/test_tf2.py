@@ -1,0 +1,122 @@
+"""TF2 programs through every command: traces as graphs, calls as runs, checked before they execute."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import FIXTURES, run_cli, run_cli_cached
+
+CHECKS = FIXTURES / "checks"
+
+
+def _graph(path, *extra):
+    return run_cli_cached("graph", str(path), "--format", "json", "--quiet", *extra)
+
+
+def test_graph_lists_the_function_its_variable_and_its_calls():
+    result = _graph(CHECKS / "TFI002_tf_function_lookup.py")
+    data = result.json()
+    (trace,) = [g for g in data["graphs"] if g["function"]]
+    function = trace["function"]
+    assert (function["name"], function["trace"], function["source"]["line"]) == ("score", 1, 11)
+    assert function["signature"] == "word_ids: int32 (4,)" and function["reason"] is None
+    (variable,) = data["variables"]
+    assert (variable["name"], variable["shape"], variable["source"]["line"]) == ("embeddings", [50, 8], 7)
+    assert all(r["kind"] == "call" and r["graph"] == trace["id"] for r in data["runs"])
+    # call #40 passes 57 to the 50-row table: it is skimmed by default, so it is checked, not executed, and
+    # the program stops there as TensorFlow would have stopped it: never a clean exit
+    last = data["runs"][-1]
+    assert (last["index"], last["status"]) == (40, "stopped") and "57" in last["error"]
+    assert function["calls"] == 41
+    assert result.code == 2 and "call #40" in result.err and "would fail" in result.err
+
+
+def test_graph_text_shows_functions_and_calls():
+    result = run_cli_cached("graph", str(CHECKS / "TFI019_retrace_python_int.py"), "--quiet")
+    assert result.code == 0, result.err
+    assert "6 graphs (6 traces of 1 tf.function)" in result.out
+    assert "Functions (each trace is a graph)" in result.out and "tf.function calls" in result.out
+    assert "scaled_loss #6" in result.out and "1 variable ·" in result.out  # the reasons: in JSON, below
+
+
+def test_a_retraced_function_says_which_argument_changed():
+    data = _graph(CHECKS / "TFI019_retrace_python_int.py").json()
+    reasons = [g["function"]["reason"] for g in data["graphs"] if g["function"]]
+    assert reasons[0] is None
+    assert reasons[1:] == [f"batch_number is a Python value: {k} (was {k - 1})" for k in range(1, 6)]
+
+
+def test_keras_fit_is_one_graph_with_the_model_inlined_and_variables_by_owner_path():
+    data = _graph(FIXTURES / "clean_tf2" / "keras_text_classifier.py").json()
+    fit = next(g for g in data["graphs"] if g["function"] and g["function"]["name"].startswith("keras fit"))
+    scopes = {s["name"] for s in fit["scopes"]}
+    assert "one_step_on_data/sequential_1/embedding_1" in scopes
+    names = {v["name"]: v for v in data["variables"] if v["graph"] == fit["id"]}
+    assert names["sequential/embedding/embeddings"]["shape"] == [500, 32]
+    assert names["sequential/embedding/embeddings"]["source"]["file"].endswith("keras_text_classifier.py")
+
+
+def test_subgraph_of_a_call():
+    result = run_cli_cached("subgraph", str(FIXTURES / "clean_tf2" / "word2vec_skipgram.py"), "--quiet")
+    assert result.code == 0, result.err
+    first = result.out.splitlines()[0]
+    assert first.startswith("Call #0 at word2vec_skipgram.py:38") and "feeds center_words:0, target_words:0" in first
+    assert "every stateful op of its trace" in result.out
+
+
+def test_scopes_and_collections_say_what_tf2_lacks():
+    scopes = run_cli_cached("scopes", str(CHECKS / "TFI002_tf_function_lookup.py"), "--quiet", "--runs", "2")
+    collections = run_cli_cached("collections", str(CHECKS / "TFI002_tf_function_lookup.py"), "--quiet",
+                                 "--runs", "2")
+    assert scopes.out.startswith("TF2 has no variable scopes") and "embeddings" in scopes.out
+    assert collections.out.startswith("TF2 has no collections")
+
+
+def test_an_eager_program_without_functions_is_not_called_clean(tmp_path):
+    script = tmp_path / "eager.py"
+    script.write_text("import tensorflow as tf\nprint(int(tf.reduce_sum(tf.constant([1, 2, 3]))))\n")
+    check = run_cli("check", str(script), "--quiet")
+    assert check.code == 2 and "not checked" in check.out + check.err
+    graph = run_cli("graph", str(script), "--quiet")
+    assert graph.code == 0 and "called no tf.function" in graph.out
+
+
+def test_a_skimmed_tf1_run_that_would_fail_is_flagged_by_graph():
+    """The same rule for TF1: run #501 feeds an id beyond the table; graph skims it, so it checks it."""
+    result = run_cli_cached("graph", str(FIXTURES / "skim" / "bad_id_at_step_500.py"), "--format", "json",
+                            "--quiet")
+    assert result.code == 2 and "would fail" in result.err
+    stopped = [r for r in result.json()["runs"] if r["status"] == "stopped"]
+    assert [r["index"] for r in stopped] == [501] and "out of range" in stopped[0]["error"]
+
+
+def test_a_fit_of_many_steps_reaches_its_end_under_skim():
+    result = _graph(FIXTURES / "tf2" / "keras_fit_steps.py", "--", "2000")
+    data = result.json()
+    assert result.code == 0 and data["outcome"]["status"] == "completed"
+    calls = [r for r in data["runs"] if r["kind"] == "call"]
+    assert len(calls) == 2000 and sum(r["executed"] for r in calls) == 3
+
+
+def test_the_tf2_lectures_and_their_twins():
+    result = run_cli_cached("lecture", "linreg_tf2", "--format", "json", "--quiet")
+    assert result.code == 0, result.err
+    data = result.json()
+    (trace,) = [g for g in data["graphs"] if g["function"]]
+    assert trace["function"]["name"] == "linreg_tf2.<locals>.train_step" or \
+        trace["function"]["name"].endswith("train_step")
+    assert {"weights", "bias"} <= {v["name"] for v in data["variables"]}
+    listing = run_cli("lecture", "list")
+    assert "linreg_tf2" in listing.out and "word2vec_tf2" in listing.out
+
+
+def test_dump_writes_a_trace_in_every_format(tmp_path):
+    for form in ("pbtxt", "json", "dot", "html"):
+        out = tmp_path / f"trace.{form}"
+        result = run_cli("dump", str(FIXTURES / "clean_tf2" / "tf_function_shapes_signature.py"), "--format", form,
+                         "-o", str(out), "--quiet")
+        assert result.code == 0, result.err
+        assert "ResourceGather" in out.read_text() or form == "html"
+        assert "table" in out.read_text()  # the captured variable, by its name
+    document = json.loads((tmp_path / "trace.json").read_text())
+    assert document
