@@ -7,6 +7,7 @@ from typing import Iterator
 from tfinspect.checks.check import check
 from tfinspect.checks.context import CheckContext
 from tfinspect.checks.finding import Finding, Related, Severity
+from tfinspect.record.model import SourceLocation
 
 FAMILY = "functions"
 MIN_TRACES = 3  # a second trace is often deliberate (training and evaluation shapes); a third is a pattern
@@ -75,3 +76,53 @@ def function_retraced(context: CheckContext) -> Iterator[Finding]:
             related=(Related("called at", first_call),) if first_call else (), graph=last.id,
             evidence={"function": name, "traces": len(graphs), "argument": argument, "reasons": reasons},
         )
+
+
+@check("TFI020", "python-side-effect-in-function", Severity.WARNING, family=FAMILY,
+       evidence={"function": "the Python function", "statement": "the statement", "traces": "traces made",
+                 "calls": "calls made"})
+def side_effect_in_function(context: CheckContext) -> Iterator[Finding]:
+    """A ``print`` or a change to an outer Python list inside a ``tf.function``: it runs only while tracing.
+
+    What it checks:
+        The body of every ``tf.function`` the script called more often than it was traced: ``print(...)``
+        calls, and ``append``/``extend``/``update``/... on a container the function did not create.
+
+    Why it matters:
+        A ``tf.function`` runs its Python code once, to build the graph; later calls run the graph. So a
+        ``print(loss)`` prints a symbolic tensor once and never again, and ``losses.append(loss)`` adds one
+        element per trace, not per step: the list users plot holds one symbolic tensor. Nothing fails; the
+        program just does not do what it says.
+
+    Example:
+        ``@tf.function def train_step(x): ...; print("loss", loss); history.append(loss)``
+
+    Fix:
+        Use ``tf.print`` to print at every call; return the value and append it outside the function (or
+        keep it in a ``tf.Variable`` or a ``tf.TensorArray``).
+    """
+    functions: dict[int, list] = {}
+    for graph in context.capture.graphs:
+        if graph.function is not None:
+            functions.setdefault(graph.function.function, []).append(graph)
+    for graphs in functions.values():
+        first = min(graphs, key=lambda g: g.function.trace)
+        ids = {g.id for g in graphs}
+        calls = sum(1 for r in context.capture.runs if r.graph in ids)
+        if calls <= len(graphs) or not first.function.side_effects:
+            continue
+        name = first.function.name
+        source = first.function.source
+        for line, what in first.function.side_effects:
+            where = SourceLocation(source.file, line, source.function) if source is not None else None
+            printing = what.startswith("print")
+            effect = ("prints only while it is traced" if printing else
+                      "changes a Python object only while it is traced (one change per trace, not per call)")
+            yield Finding(name,
+                f"{what} in {name} {effect}: {len(graphs)} trace{'s' if len(graphs) > 1 else ''}, {calls} calls",
+                hint="Use tf.print, which is part of the graph and prints at every call." if printing else
+                     "Return the value and keep it outside the function, or keep it in a tf.Variable or a "
+                     "tf.TensorArray.",
+                source=where, graph=first.id,
+                evidence={"function": name, "statement": what, "traces": len(graphs), "calls": calls},
+            )

@@ -257,6 +257,7 @@ class FunctionTrace:
     signature: str = ""  # "ids: int32 (4,), n: 3"
     reason: str | None = None  # why it was traced again ("n is a Python value: 3 (was 2)")
     function: int = 0  # which tf.function object (traces of one function share it)
+    side_effects: tuple[tuple[int, str], ...] = ()  # (line, "print(...)"): Python that runs only while tracing
 
 
 @dataclass(frozen=True, eq=False)

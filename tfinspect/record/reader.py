@@ -110,7 +110,8 @@ def _function(raw: Mapping[str, Any] | None, files: list[str]) -> FunctionTrace 
         return None
     return FunctionTrace(name=raw["name"], library_name=raw["library_name"], trace=int(raw["trace"]),
                          source=_location(files, raw.get("source")), signature=raw.get("signature", ""),
-                         reason=raw.get("reason"), function=int(raw.get("function", 0)))
+                         reason=raw.get("reason"), function=int(raw.get("function", 0)),
+                         side_effects=tuple((int(e["line"]), e["what"]) for e in raw.get("side_effects", ())))
 
 
 def run_from_raw(raw: Mapping[str, Any], files: list[str]) -> RunRecord:

@@ -48,7 +48,8 @@ CALL = Record({"name": str, "reused": bool, "name_scope": str, "variable_scope":
 GRADIENT = Record({"variables": [str], "missing": [str], "optimizer": str, "source": LOCATION},
                   "variables", "missing")
 FUNCTION = Record({"name": str, "library_name": str, "trace": int, "source": LOCATION, "signature": str,
-                   "reason": (NONE, str), "function": int}, "name", "library_name", "trace")
+                   "reason": (NONE, str), "function": int,
+                   "side_effects": [Record({"line": int, "what": str}, "line", "what")]}, "name", "library_name", "trace")
 GRAPH = Record({"id": int, "graph_def": str, "sources": {str: LOCATION}, "variables": [VARIABLE],
                 "collections": {str: [MEMBER]}, "variable_calls": [CALL], "gradients": [GRADIENT],
                 "seed": (NONE, int), "function": (NONE, FUNCTION)}, "id", "graph_def")

@@ -372,7 +372,46 @@ def _function_info(function, concrete, trace: int, previous, files, pending, fun
             "signature": signature_text(concrete, python), "reason": None}
     if previous is not None:
         info["reason"] = retrace_reason(previous, concrete, python)
+    elif python is not None and not _is_keras(code.co_filename if code is not None else ""):
+        info["side_effects"] = side_effects(inspect.unwrap(python))
     return info
+
+
+_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "pop", "remove", "clear"})
+
+
+def side_effects(python) -> list[dict[str, Any]]:
+    """Python statements of a function's body that run only while TensorFlow traces it: ``print(...)`` and
+    changes to containers the function did not make (``losses.append(loss)``)."""
+    import ast
+    import textwrap
+
+    try:
+        lines, first = inspect.getsourcelines(python)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return []
+    function = next((node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))),
+                    None)
+    if function is None:
+        return []
+    local = {a.arg for a in function.args.args + function.args.kwonlyargs}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            local.add(node.id)
+    found = []
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        target = node.func
+        if isinstance(target, ast.Name) and target.id == "print":
+            found.append({"line": first + node.lineno - 1, "what": "print(...)"})
+        elif isinstance(target, ast.Attribute) and target.attr in _MUTATORS and isinstance(target.value, ast.Name) \
+                and target.value.id not in local and target.value.id not in ("tf", "self"):
+            found.append({"line": first + node.lineno - 1, "what": f"{target.value.id}.{target.attr}(...)"})
+        if len(found) >= 10:
+            break
+    return sorted(found, key=lambda item: item["line"])
 
 
 def _keras_entry() -> str | None:
