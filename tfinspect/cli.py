@@ -82,8 +82,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     import signal
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        return _main(argv)
+    from tfinspect.core import safeio
+
+    streams = safeio.install()  # no control character and no line starting '::' from any name, in any output
+    try:
+        if threading.current_thread() is not threading.main_thread():
+            return _main(argv)
+        return _main_with_signals(argv)
+    finally:
+        safeio.restore(streams)
+
+
+def _main_with_signals(argv: Sequence[str] | None) -> int:
+    import signal
+
     previous = {s: signal.signal(s, _raise_terminated) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
         return _main(argv)

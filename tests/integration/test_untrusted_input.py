@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import run_cli
@@ -219,3 +221,38 @@ def test_names_with_control_characters_cannot_forge_lines(tmp_path):
         for line in (result.out + result.err).splitlines():
             assert not line.lstrip().startswith("::error::pwned"), (argv, line)
         assert "\x1b" not in result.out, argv
+
+
+_CONTROL = set(map(chr, [*range(0, 9), *range(11, 32), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F),
+                         *range(0x2066, 0x206A)]))
+
+
+@pytest.mark.fast
+def test_no_view_prints_a_control_character_or_a_line_starting_with_two_colons(tmp_path):
+    """Variables named to forge CI commands and rewrite terminals, through every command that reads a file, to
+    stdout and stderr: no line starts with '::' (even after spaces) and no control character is printed."""
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    graph_def = GraphDef()
+    for name in ("v\n::error::PWNED", "::error file=x.py,line=1::forged", "\u202eevil\x1b]0;title\x07",
+                 "w\r::warning::x"):
+        node = graph_def.node.add(name=name, op="VariableV2")
+        node.attr["shape"].shape.dim.add().size = 3
+        node.attr["dtype"].type = 1
+        graph_def.node.add(name=name + "/read", op="Identity", input=[name])
+    graph_def.node.add(name="x\n::notice::placeholder", op="Placeholder").attr["dtype"].type = 1
+    path = tmp_path / "evil.pb"
+    path.write_bytes(graph_def.SerializeToString())
+    commands = [["summary"], ["graph"], ["scopes"], ["collections"], ["check"], ["subgraph", "--fetch",
+                "v\n::error::PWNED/read"], ["dump", "--format", "dot", "-o", "-"], ["dump", "--format", "pbtxt",
+                "-o", "-"], ["dump", "--format", "json", "-o", "-"], ["graph", "--format", "json"],
+                ["summary", "--format", "json"]]
+    for argv in commands:
+        result = run_cli(argv[0], str(path), *argv[1:])
+        assert result.code in (0, 1, 2), (argv, result.err)
+        for line in (result.out + result.err).splitlines():
+            assert not line.lstrip().startswith("::"), (argv, line)
+        assert not _CONTROL & set(result.out + result.err), (argv, _CONTROL & set(result.out + result.err))
+    as_json = run_cli("graph", str(path), "--format", "json")
+    names = {v["name"] for v in json.loads(as_json.out)["variables"]}
+    assert "v\n::error::PWNED" in names  # JSON keeps the data exact: escaped, not altered

@@ -175,7 +175,9 @@ def _sarif(results, checks) -> None:
 def _github(results, checks) -> None:
     from tfinspect.render.findings import github
 
-    sys.stdout.write(github(_all(results)))
+    from tfinspect.core.safeio import raw
+
+    raw().write(github(_all(results)))  # workflow commands, each escaped by github(): written as they are
 
 
 def _text(results, checks) -> None:

@@ -147,9 +147,11 @@ def _json(args, result, show, new) -> None:
 def _github(args, result, show, new) -> None:
     from tfinspect.render.findings import github
 
+    from tfinspect.core.safeio import raw
+
     text = github(result.findings)
-    if text:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if text:  # workflow commands, each escaped by github(): written as they are
+        raw().write(text if text.endswith("\n") else text + "\n")
 
 
 def _sarif(args, result, show, new) -> None:

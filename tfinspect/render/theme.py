@@ -34,13 +34,33 @@ class SafeConsole(Console):
     """
 
     def _render_buffer(self, buffer):
+        return super()._render_buffer(self._safe(buffer))
+
+    @staticmethod
+    def _safe(buffer):
+        """Each text segment's control characters escaped, and the first ``:`` of a line that would start with
+        ``::`` (a CI workflow command, even after spaces) written as ``\x3a``."""
         from rich.segment import Segment
 
         from tfinspect.render.formatting import printable
 
-        return super()._render_buffer(
-            segment if segment.control or segment.text == "\n" else Segment(printable(segment.text), segment.style)
-            for segment in buffer)
+        at_start = True
+        for segment in buffer:
+            if segment.control:
+                yield segment
+                continue
+            if segment.text == "\n":
+                at_start = True
+                yield segment
+                continue
+            text = printable(segment.text)
+            if at_start:
+                stripped = text.lstrip(" \t")
+                if stripped:
+                    at_start = False
+                    if stripped.startswith("::"):
+                        text = text[:len(text) - len(stripped)] + "\\x3a" + stripped[1:]
+            yield Segment(text, segment.style)
 
 
 def make_console(file: IO[str] | None = None, *, width: int | None = None, color: bool | None = None) -> Console:
@@ -48,7 +68,9 @@ def make_console(file: IO[str] | None = None, *, width: int | None = None, color
 
     In a pipe, lines are not wrapped at 80 columns: ``COLUMNS`` or 120 is used.
     """
-    file = file or sys.stdout
+    from tfinspect.core.safeio import raw
+
+    file = raw(file or sys.stdout)  # this console escapes its own text; the stream must not escape its styling
     is_tty = hasattr(file, "isatty") and file.isatty()
     if width is None and not is_tty:
         width = int(os.environ.get("COLUMNS", "120") or 120)

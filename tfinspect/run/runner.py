@@ -191,8 +191,12 @@ def run_script(script: str, options: CaptureOptions = CaptureOptions(), *, outpu
         command, cwd=options.cwd or os.path.dirname(path), env=env, stdin=subprocess.DEVNULL,
         stdout=quiet, stderr=quiet, start_new_session=True,
     )
+    from tfinspect.core.safeio import raw
+
+    # the script's own output (progress bars, colours) is the user's program speaking: passed on as it is
+    sink = output or raw(sys.stderr)
     forwarders = [
-        threading.Thread(target=_forward, args=(stream, output or sys.stderr, options.verbose, progress), daemon=True)
+        threading.Thread(target=_forward, args=(stream, sink, options.verbose, progress), daemon=True)
         for stream in (process.stdout, process.stderr) if stream is not None
     ]
     for thread in forwarders:
