@@ -133,21 +133,43 @@ def test_a_script_holding_the_gil_keeps_its_partial_graph(tmp_path):
     assert [v["name"] for v in data["variables"]] == ["w"] and data["ops"] >= 10
 
 
-def test_folders_of_a_killed_tfinspect_are_swept_by_the_next_run(tmp_path, monkeypatch):
+@pytest.mark.fast
+def test_folders_of_a_killed_tfinspect_are_swept_by_the_next_run_and_nothing_else(tmp_path, monkeypatch):
+    """Only a folder with tfinspect's marker, whose lock no process holds, older than a minute, is swept: not a
+    user's folder of a similar name, not one a live run (in any PID namespace) still holds."""
     import tempfile
+    import time
 
-    from tfinspect.core.fileio import temporary_folder
+    from tfinspect.core.fileio import MARKER, temporary_folder
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    stale = tmp_path / f"tfinspect-capture-{dead.pid}-abc"
-    stale.mkdir()
-    (stale / "capture.json").write_text("{}")
-    alive = tmp_path / f"tfinspect-capture-{os.getpid()}-xyz"
-    alive.mkdir()
-    mine = temporary_folder("capture")
-    assert not stale.exists() and alive.exists() and os.path.isdir(mine)
+    old = time.time() - 3600
+
+    def folder(name: str, marker: bool) -> "os.PathLike":
+        path = tmp_path / name
+        path.mkdir()
+        (path / "capture.json").write_text("{}")
+        if marker:
+            (path / MARKER).write_text("")
+        os.utime(path, (old, old))
+        return path
+
+    stale = folder("tfinspect-capture-424242-abc", marker=True)  # its process was killed: its lock is free
+    users = folder("tfinspect-notes-424243-keep", marker=False)  # the user's own: no marker
+    held = folder("tfinspect-capture-424244-xyz", marker=True)  # a live run elsewhere holds its lock
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1]); "
+                               "fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
+                               str(held / MARKER)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        young = folder("tfinspect-capture-424245-new", marker=True)
+        os.utime(young)  # just made: its owner may not have locked it yet
+        mine = temporary_folder("capture")
+        assert not stale.exists() and users.exists() and held.exists() and young.exists()
+        assert os.path.isfile(os.path.join(mine, MARKER))
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 IGNORES_SIGNALS = """

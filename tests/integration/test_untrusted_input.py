@@ -256,3 +256,35 @@ def test_no_view_prints_a_control_character_or_a_line_starting_with_two_colons(t
     as_json = run_cli("graph", str(path), "--format", "json")
     names = {v["name"] for v in json.loads(as_json.out)["variables"]}
     assert "v\n::error::PWNED" in names  # JSON keeps the data exact: escaped, not altered
+
+
+@pytest.mark.fast
+def test_an_output_in_a_folder_that_cannot_be_written_is_refused_before_any_work(tmp_path):
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    graph_def = GraphDef()
+    graph_def.node.add(name="x", op="Placeholder").attr["dtype"].type = 1
+    path = tmp_path / "g.pb"
+    path.write_bytes(graph_def.SerializeToString())
+    for argv in (["dump", str(path), "--format", "json", "-o", "/proc/g.json"],
+                 ["graph", str(path), "--save", "/proc/c.tfinspect"],
+                 ["dump", str(path), "--tensorboard", "/proc/logs"]):
+        result = run_cli(*argv)
+        assert result.code == 2 and "cannot write in /proc" in result.err, (argv, result.err)
+        assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+
+
+@pytest.mark.fast
+def test_source_lines_are_read_only_from_regular_files(tmp_path):
+    """A capture's file table may name /dev/stdin or a FIFO: reading its '# tfinspect: ignore' comments must
+    not wait on them."""
+    import os
+
+    from tfinspect.checks.suppress import _lines
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert _lines(str(fifo)) == () and _lines("/dev/stdin") == () and _lines(str(tmp_path)) == ()
+    script = tmp_path / "s.py"
+    script.write_text("a\nb  # tfinspect: ignore[TFI002]\n")
+    assert _lines(str(script)) == ("a", "b  # tfinspect: ignore[TFI002]")

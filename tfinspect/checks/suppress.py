@@ -14,9 +14,13 @@ MAX_SOURCE_BYTES = 16 << 20  # a "source" that large is not a script: its lines 
 def _lines(path: str) -> tuple[str, ...]:
     import os
 
+    import stat as modes
+
     try:
         stat = os.stat(path)
     except OSError:
+        return ()
+    if not modes.S_ISREG(stat.st_mode):  # a capture may name /dev/stdin or a FIFO: never opened, never waited on
         return ()
     return _read_lines(path, stat.st_mtime_ns, stat.st_size)  # an edited file is read again
 

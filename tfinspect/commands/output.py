@@ -20,6 +20,19 @@ def check_output(path: str | None, *, force: bool, what: str = "") -> None:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise UsageError(f"{what}{path}: folder {directory} does not exist")
+    check_writable(directory, f"{what}{path}")
+
+
+def check_writable(directory: str, what: str) -> None:
+    """Refuse a folder tfinspect cannot create files in (read-only, not ours), before any work: a probe file
+    is made and removed (permission bits do not tell: root, read-only mounts, ACLs)."""
+    import tempfile
+
+    try:
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".tfinspect-probe-"):
+            pass
+    except OSError as e:
+        raise UsageError(f"{what}: cannot write in {directory} ({e.strerror or e})") from None
 
 
 def check_outputs(args) -> None:
@@ -30,6 +43,11 @@ def check_outputs(args) -> None:
     logdir = getattr(args, "tensorboard", None)
     if logdir and os.path.exists(logdir) and not os.path.isdir(logdir):
         raise UsageError(f"--tensorboard {logdir} is a file; give a log directory")
+    if logdir:
+        existing = os.path.abspath(logdir)
+        while not os.path.isdir(existing) and os.path.dirname(existing) != existing:
+            existing = os.path.dirname(existing)  # the folder the log directory will be made in
+        check_writable(existing, f"--tensorboard {logdir}")
     if getattr(args, "format", None) in ("svg", "png"):
         from tfinspect.render.dot import dot_available
 
@@ -46,6 +64,8 @@ def write_output(path: str, data: bytes, *, force: bool) -> None:
     except FileExistsError:
         raise UsageError(f"{path} appeared while tfinspect worked (another run?); add --force to overwrite "
                          "it") from None
+    except OSError as e:  # the folder became read-only, the disk filled up: one line, exit 2
+        raise UsageError(f"{path}: could not be written ({e.strerror or e})") from None
 
 
 def write_picture(source: str, fmt: str, output: str | None, *, force: bool, timeout: float | None = None) -> None:
