@@ -288,3 +288,44 @@ def test_source_lines_are_read_only_from_regular_files(tmp_path):
     script = tmp_path / "s.py"
     script.write_text("a\nb  # tfinspect: ignore[TFI002]\n")
     assert _lines(str(script)) == ("a", "b  # tfinspect: ignore[TFI002]")
+
+
+def _fed_capture(path, npz: bytes) -> None:
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    graph_def = GraphDef()
+    table = graph_def.node.add(name="table", op="VariableV2")
+    table.attr["shape"].shape.dim.add().size = 10
+    table.attr["shape"].shape.dim.add().size = 2
+    table.attr["dtype"].type = 1
+    graph_def.node.add(name="x", op="Placeholder").attr["dtype"].type = 9  # int64
+    _gather(graph_def, "table", "x")
+    _capture_archive(path, {"source": "model.py", "outcome": {"status": "completed"},
+                            "graphs": [{"id": 0, "graph_def": "graph_0.pb"}],
+                            "runs": [{"index": 0, "graph": 0, "fetches": ["rows:0"], "status": "ok",
+                                      "values_kept": True, "feeds": [{"name": "x:0", "dtype": "int64", "shape": [2]}]}]},
+                     {"graph_0.pb": graph_def.SerializeToString(), "feeds/run_0.npz": npz})
+
+
+@pytest.mark.fast
+def test_a_big_endian_feed_is_checked_and_a_damaged_array_header_is_one_line(tmp_path):
+    import io
+    import zipfile
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.savez(buffer, **{"x%3A0": np.array([1, 12], dtype=">i8")})  # byte order is data: 12 is out of [0, 10)
+    _fed_capture(tmp_path / "big_endian.tfinspect", buffer.getvalue())
+    result = run_cli("check", str(tmp_path / "big_endian.tfinspect"), "--format", "json")
+    assert result.code == 1, result.err
+    assert [(f["code"], f["evidence"]["ids"]) for f in json.loads(result.out)["findings"]] == [("TFI002", [12])]
+
+    header = b"{'descr': '<i8', 'fortran_order': False, 'shape': (2, \n"  # a bracket never closed
+    npy = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + bytes(16)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as archive:
+        archive.writestr("x%3A0.npy", npy)
+    _fed_capture(tmp_path / "damaged.tfinspect", damaged.getvalue())
+    result = run_cli("check", str(tmp_path / "damaged.tfinspect"))
+    assert result.code == 2 and "damaged array file" in result.err and "Traceback" not in result.err

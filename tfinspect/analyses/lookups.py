@@ -430,6 +430,8 @@ def as_fed_ids(array: np.ndarray) -> np.ndarray:
     """Ids as TensorFlow receives them: a float array fed to an integer placeholder (what ``np.loadtxt``
     and ``np.zeros`` give) is converted by numpy, truncating toward zero (99.7 becomes 99). A value that
     is not finite becomes -1, out of range for any table."""
+    if not array.dtype.isnative:  # a big-endian array (a saved capture from anywhere): byte order is data
+        array = array.astype(array.dtype.newbyteorder("="))
     if array.dtype.kind != "f":
         return array
     finite = np.isfinite(array)

@@ -93,6 +93,7 @@ def member_path(directory: str, relative: Any, what: str) -> str:
 def load_arrays(path: str) -> dict[str, Any]:
     """The arrays of an ``.npz`` that tfinspect wrote; a damaged or crafted one (object arrays, which
     would need pickle, are refused) is one SourceError naming it."""
+    import tokenize
     import zipfile
 
     import numpy as np
@@ -100,7 +101,8 @@ def load_arrays(path: str) -> dict[str, Any]:
     try:
         with np.load(path, allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
-    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, NotImplementedError) as e:
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, NotImplementedError, SyntaxError,
+            TypeError, MemoryError, OverflowError, tokenize.TokenError) as e:  # numpy parses headers with tokenize
         raise SourceError(f"{path}: damaged array file ({type(e).__name__}: {str(e)[:200]})") from None
 
 
