@@ -111,6 +111,21 @@ def test_runaway_memory_is_killed(tmp_path):
     assert [n.name for n in capture.graphs[0].graph_def.node] == ["Placeholder"]
 
 
+def test_the_memory_of_the_scripts_own_children_counts(tmp_path):
+    """A child process the script starts (a data loader) is part of what the memory limit bounds."""
+    from tfinspect.record.model import OutcomeStatus
+    from tfinspect.record.options import CaptureOptions
+    from tfinspect.run.runner import run_script
+
+    script = tmp_path / "forking_hog.py"
+    script.write_text("import subprocess, sys, time\nimport tensorflow as tf\nx = tf.placeholder(tf.float32)\n"
+                      "subprocess.Popen([sys.executable, '-c', 'import numpy as np, time\\nblocks = []\\n"
+                      "while True:\\n    blocks.append(np.ones(50_000_000))\\n    time.sleep(0.05)'])\n"
+                      "time.sleep(120)\n")
+    capture = run_script(str(script), CaptureOptions(memory_limit=1 << 30, quiet=True, timeout=90))
+    assert capture.outcome.status is OutcomeStatus.MEMORY, capture.outcome
+
+
 def test_long_training_loop_is_stopped_before_the_fourth_step(tmp_path):
     log = tmp_path / "steps.log"
     result = run_cli("graph", str(SCRIPTS / "long_training.py"), "--format", "json", "--", str(log))

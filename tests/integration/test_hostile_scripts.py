@@ -57,6 +57,28 @@ def test_forked_and_setsid_processes_do_not_outlive_the_capture(tmp_path):
     assert _alive(marker) == []
 
 
+CLEAN_ENVIRONMENT = """
+subprocess.Popen(["/usr/bin/env", "-i", sys.executable, "-c", "import time; time.sleep(300)  # {marker}-clean"],
+                 start_new_session=True)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execve(sys.executable, [sys.executable, "-c", "import time; time.sleep(300)  # {marker}-bare"], {{}})
+    os._exit(0)
+time.sleep(1)
+"""
+
+
+def test_processes_started_with_a_clean_environment_do_not_outlive_the_capture(tmp_path):
+    """No token in their environment to find them by: the child is their subreaper, and ends its tree."""
+    marker = f"tfi-clean-{os.getpid()}"
+    result = run_cli("graph", str(_script(tmp_path, CLEAN_ENVIRONMENT.format(marker=marker))), "--quiet",
+                     "--format", "json")
+    assert result.code == 0, result.err
+    time.sleep(0.5)
+    assert _alive(marker) == []
+
+
 SPIN = """
 subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)  # {marker}-child"])
 print("ready", flush=True)

@@ -68,6 +68,36 @@ def rss_bytes(pid: int) -> int:
         return 0
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children, their children, ...), from /proc; empty where unknown."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read(4096)
+            parent = int(stat[stat.rindex(b")") + 2:].split()[1])  # the name in () may hold spaces
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo and len(found) < 100_000:
+        for child in children.get(todo.pop(), ()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of a process and every process below it."""
+    return rss_bytes(pid) + sum(rss_bytes(child) for child in descendants(pid))
+
+
 MEMBER_LIMIT = 4 << 30  # no file of a capture is read past this (a graph_def pointing at /dev/zero)
 
 

@@ -21,7 +21,7 @@ from typing import IO, Callable
 
 from tfinspect.record.model import Capture, Outcome, OutcomeStatus
 from tfinspect.record.options import CaptureOptions
-from tfinspect.record.layout import FAILED, METADATA, PROGRESS_PREFIX, rss_bytes
+from tfinspect.record.layout import FAILED, METADATA, PROGRESS_PREFIX, descendants, tree_rss_bytes
 from tfinspect.record.reader import read_capture_dir
 from tfinspect.core.fileio import temporary_folder
 from tfinspect.core.errors import ArgumentError, CaptureError, SourceError
@@ -98,6 +98,13 @@ KILL_WAIT = 10.0  # seconds to wait for a killed child to be reaped (one stuck i
 
 
 def _kill_group(process: subprocess.Popen) -> None:
+    """Kill the child, everything below it (the child is their subreaper: a double fork or setsid stays
+    below it while it lives) and its process group."""
+    for pid in descendants(process.pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -262,7 +269,7 @@ def _supervise(process: subprocess.Popen, options: CaptureOptions) -> Outcome | 
                 _kill_group(process)
                 return Outcome(OutcomeStatus.TIMEOUT, f"the script was still running after {options.timeout:g} s "
                                "and did not stop when asked; it was killed")
-            if rss_bytes(process.pid) > hard_limit:
+            if tree_rss_bytes(process.pid) > hard_limit:
                 _kill_group(process)
                 return Outcome(OutcomeStatus.MEMORY, f"the script used more than {limit / 2**30:.1f} GiB "
                                "of memory; it was killed")

@@ -63,6 +63,33 @@ def _error_frames(error: BaseException) -> list[dict[str, Any]]:
     return frames[::-1]
 
 
+PR_SET_CHILD_SUBREAPER = 36  # Linux prctl: orphans below this process are re-parented to it, not to init
+
+
+def _become_subreaper() -> None:
+    """Keep every process the script starts below this one (a double fork or ``setsid`` included), so that
+    none outlives the capture: at the end, :func:`_end_descendants` finds them all in /proc."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent's process-group kill and token scan remain
+        pass
+
+
+def _end_descendants() -> None:
+    """Kill every process the script left running (a server, a data loader, a forgotten child)."""
+    import signal
+
+    from tfinspect.record.layout import descendants
+
+    for pid in descendants(os.getpid()):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
 class Child:
     def __init__(self, args: argparse.Namespace) -> None:
         self.out: str = args.out
@@ -75,6 +102,7 @@ class Child:
     def start(self) -> None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         faulthandler.enable()
+        _become_subreaper()
         legacy = self._legacy_keras()  # before TensorFlow is imported: it reads the variable once
         import tensorflow as tf
 
@@ -133,6 +161,7 @@ class Child:
         if self.recorder is not None and not self.finished.is_set():
             self.finished.set()
             self.recorder.snapshot(outcome)
+            _end_descendants()
         sys.stdout.flush()
         sys.stderr.flush()
 
@@ -143,7 +172,7 @@ class Child:
 
     def _watchdog(self) -> None:
         """Stop the script past its time or memory limit, after writing what it built."""
-        from tfinspect.record.layout import rss_bytes
+        from tfinspect.record.layout import tree_rss_bytes
 
         limit = self.options.memory_limit
         deadline = time.monotonic() + self.options.timeout if self.options.timeout > 0 else None
@@ -158,7 +187,7 @@ class Child:
                                f"(at {_where(main)}); it was stopped",
                 })
                 self.real_exit(0)
-            if limit and rss_bytes(os.getpid()) > limit:
+            if limit and tree_rss_bytes(os.getpid()) > limit:  # the script's own child processes count too
                 self._finish({
                     "status": "memory",
                     "message": f"the script used more than {limit / 2**30:.1f} GiB of memory "
