@@ -108,7 +108,21 @@ RUN = record("run", {
     "error": (nullable(STRING), "what the run raised"),
     "stop_reason": (nullable(STRING), "why tfinspect stopped the script at this run, when no finding does"),
     "ops_before": (INT, "ops in the graph when the run was called (not the ops it executed)"),
-    "source": (SOURCE, "the user's `Session.run` line"),
+    "source": (SOURCE, "the user's `Session.run` line (or, for a call, the line that called the function)"),
+    "kind": (one_of("run", "call"), "`run`: a `Session.run`; `call`: a call of a `tf.function` trace (TF2), which "
+             "fetches the trace's outputs and feeds its arguments"),
+    "data": (list_of(FEED), "for a call given a tf.data iterator (Keras `fit`): the iterator's outputs whose ids "
+             "tfinspect read ahead and checked"),
+})
+FUNCTION = record("function", {
+    "name": (STRING, "the Python function (`train_step`; Keras' step functions: `keras fit multi_step_on_iterator`)"),
+    "library_name": (STRING, "TensorFlow's name of the trace (`__inference_train_step_42`)"),
+    "function": (INT, "which `tf.function` object: the traces of one function share it"),
+    "trace": (INT, "1 for the function's first trace, 2 for the next, ..."),
+    "source": (SOURCE, "the function's `def` line"),
+    "signature": (STRING, "the arguments the trace was made for (`ids: int32 (4,), n: 3`)"),
+    "reason": (nullable(STRING), "why it was traced again (`n is a Python value: 3 (was 2)`); `null` for the first"),
+    "calls": (INT, "the calls of this trace the script made"),
 })
 OP = record("op", {
     "name": (STRING, "the op's name"),
@@ -147,10 +161,11 @@ def _graph_schema(command: str) -> dict[str, Any]:
                 "ops": (INT, "ops at or below it"),
             })), "every name scope, depth first"),
             "collections": (mapping(list_of(STRING)), "collection key -> member names"),
-        })), "the captured graphs"),
+            "function": (nullable(FUNCTION), "TF2: the `tf.function` this graph is a trace of; `null` for a tf.Graph"),
+        })), "the captured graphs (TF2: one per trace of each `tf.function`)"),
         "variables": (list_of(VARIABLE), "every variable, in the order each graph created them"),
         "placeholders": (list_of(PLACEHOLDER), "every placeholder"),
-        "runs": (list_of(RUN), "every `Session.run` call"),
+        "runs": (list_of(RUN), "every `Session.run` call (TF2: every call of a `tf.function` from eager code)"),
         "signatures": (list_of(SIGNATURE), "a SavedModel's signatures: what a server feeds and fetches"),
         "collections": (mapping(list_of(STRING)), "collection key -> member names, over all graphs"),
         "unused": (list_of(OP), "with `--unused`: ops no run reached (fed placeholders left out)"),
