@@ -120,3 +120,53 @@ def test_dump_writes_a_trace_in_every_format(tmp_path):
         assert "table" in out.read_text()  # the captured variable, by its name
     document = json.loads((tmp_path / "trace.json").read_text())
     assert document
+
+
+TF2_CHECKPOINT_MODEL = """
+import sys
+import numpy as np
+import tensorflow as tf
+import keras
+
+width, mode, path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(width), keras.layers.Dense(1)])
+model.compile(optimizer="sgd", loss="mse")
+model.fit(np.ones((8, 4)), np.ones((8, 1)), verbose=0)
+if mode == "save":
+    tf.train.Checkpoint(model=model).write(path)
+elif mode == "restore":
+    tf.train.Checkpoint(model=model).read(path).expect_partial()
+"""
+
+
+def test_ckpt_against_a_tf2_program_matches_saved_names_and_tensorflow_agrees(tmp_path):
+    """A TF2 checkpoint keys variables by object path; ckpt names them as saved (Keras' owner paths) and says
+    whether tf.train.Checkpoint.restore into the script's model succeeds: TensorFlow is the oracle."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "model.py"
+    script.write_text(TF2_CHECKPOINT_MODEL)
+    prefix = str(tmp_path / "ckpt" / "model")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+
+    def plain(*argv):
+        return subprocess.run([sys.executable, str(script), *argv], env=env, capture_output=True, text=True,
+                              timeout=300)
+
+    assert plain("2", "save", prefix).returncode == 0
+    listing = run_cli("ckpt", prefix, "--format", "json").json()
+    names = {v["name"]: v for v in listing["variables"]}
+    assert names["sequential/dense/kernel"]["shape"] == [4, 2]
+    assert names["sequential/dense/kernel"]["key"].endswith("/.ATTRIBUTES/VARIABLE_VALUE")
+    for width, restores in (("2", True), ("3", False)):
+        result = run_cli("ckpt", prefix, "--against", str(script), "--format", "json", "--quiet", "--",
+                         width, "none", prefix)
+        report = result.json()["restore"]
+        assert report["object_based"] and report["ok"] is restores, report
+        assert result.code == (0 if restores else 1)
+        if not restores:
+            assert {m["name"] for m in report["shape_mismatches"]} == {
+                "sequential/dense/kernel", "sequential/dense/bias", "sequential/dense_1/kernel"}
+        assert (plain(width, "restore", prefix).returncode == 0) is restores  # TensorFlow agrees

@@ -26,9 +26,14 @@ class RestoreReport:
     shape_mismatches: tuple[tuple[str, Shape | None, Shape], ...]
     dtype_mismatches: tuple[tuple[str, str, str], ...]
     renames: tuple[Rename, ...]
+    # A TF2 checkpoint restored object by object (tf.train.Checkpoint): a variable it lacks keeps its initial
+    # value (only status.assert_consumed() complains); a shape or dtype that differs fails the restore.
+    object_based: bool = False
 
     @property
     def ok(self) -> bool:
+        if self.object_based:
+            return not (self.shape_mismatches or self.dtype_mismatches)
         return not (self.missing or self.shape_mismatches or self.dtype_mismatches)
 
 
@@ -49,9 +54,14 @@ def _why_renamed(variable: str, key: str) -> str | None:
 def saved_variables(capture: Capture) -> list[VariableInfo]:
     """The variables a default ``tf.train.Saver()`` saves: the global ones (all, when collections are unknown)."""
     result = []
+    seen = set()
     for graph in capture.graphs:
         known = any(v.collections for v in graph.variables)
-        result += [v for v in graph.variables if not known or "variables" in v.collections]
+        for v in graph.variables:
+            if (not known or "variables" in v.collections) and \
+                    not (graph.function is not None and v.name in seen):  # TF2: traces capture the same variables
+                result.append(v)
+                seen.add(v.name)
     return result
 
 
@@ -80,4 +90,5 @@ def compare(entries: list[CheckpointEntry], variables: list[VariableInfo]) -> Re
             key, why = ranked[0]
             renames.append(Rename(name, key, why))
             free.remove(key)
-    return RestoreReport(tuple(matched), tuple(missing), tuple(unused), tuple(shapes), tuple(dtypes), tuple(renames))
+    return RestoreReport(tuple(matched), tuple(missing), tuple(unused), tuple(shapes), tuple(dtypes), tuple(renames),
+                         object_based=any(e.key for e in entries))

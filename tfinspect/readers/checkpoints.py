@@ -71,6 +71,36 @@ def read_checkpoint(path: str) -> tuple[str, list[CheckpointEntry]]:
         raise SourceError(f"{path}: not a readable checkpoint ({message})") from None
     shapes = reader.get_variable_to_shape_map()
     dtypes = reader.get_variable_to_dtype_map()
-    entries = [CheckpointEntry(name, tuple(int(d) for d in shapes[name]), dtypes[name].name)
-               for name in sorted(shapes) if not name.startswith("_CHECKPOINTABLE_OBJECT_GRAPH")]
-    return prefix, entries
+    names = _object_names(reader) if OBJECT_GRAPH in shapes else {}
+    entries = [CheckpointEntry(names.get(key, key), tuple(int(d) for d in shapes[key]), dtypes[key].name,
+                               key=key if key in names else "")
+               for key in sorted(shapes) if not key.startswith(OBJECT_GRAPH)]
+    return prefix, sorted(entries, key=lambda e: e.name)
+
+
+OBJECT_GRAPH = "_CHECKPOINTABLE_OBJECT_GRAPH"
+
+
+def _object_names(reader) -> dict[str, str]:
+    """A TF2 (object-based) checkpoint's keys -> the names of the variables saved under them.
+
+    ``tf.train.Checkpoint`` keys a variable by the path of attributes that reach it
+    (``model/_functional/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE``); its object graph also records each
+    variable's name when it was saved (``full_name``: Keras 3's owner path, ``sequential/dense/kernel``), which
+    is what a script's variables are matched by.
+    """
+    from tensorboard.compat.proto.trackable_object_graph_pb2 import TrackableObjectGraph
+
+    graph = TrackableObjectGraph()
+    try:
+        graph.ParseFromString(reader.get_tensor(OBJECT_GRAPH))
+    except Exception:  # a damaged object graph: the keys stay as they are
+        return {}
+    names = {}
+    for node in graph.nodes:
+        for attribute in node.attributes:
+            if attribute.full_name and attribute.checkpoint_key and attribute.name == "VARIABLE_VALUE":
+                names[attribute.checkpoint_key] = attribute.full_name
+    if len(set(names.values())) != len(names):  # two variables saved under one name: keys are kept
+        return {}
+    return names

@@ -94,6 +94,7 @@ class CheckpointEntry:
     name: str
     shape: tuple[int, ...]
     dtype: str
+    key: str = ""  # a TF2 checkpoint's object-based key, when ``name`` is the variable's saved name
 
     @property
     def size(self) -> int:

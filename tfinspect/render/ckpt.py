@@ -24,11 +24,18 @@ def checkpoint_view(prefix, entries, report) -> RenderableType:
     parts = [table, Text(f"{len(entries)} variables, {size_text(total)}", style="tfi.count")]
     if report is not None:
         parts.append(Text(""))
+        call = "checkpoint.restore" if report.object_based else "saver.restore"
         if report.ok:
-            parts.append(Text(f"saver.restore would restore all {len(report.matched)} variables", style="tfi.ok"))
+            restored = len(report.matched)
+            parts.append(Text(f"{call} would restore {'all ' if not report.missing else ''}{restored} variables",
+                              style="tfi.ok"))
         else:
-            parts.append(Text("saver.restore would fail:", style="tfi.error"))
+            parts.append(Text(f"{call} would fail:", style="tfi.error"))
         for name in report.missing:
+            if report.object_based:  # tf.train.Checkpoint restores what it has; the rest keeps its initial value
+                parts.append(Text(f"  not in the checkpoint (keeps its initial value; status.assert_consumed() "
+                                  f"would raise): {name}", style="tfi.warn"))
+                continue
             line = Text(f"  missing from the checkpoint: {name}", style="tfi.error")
             rename = next((r for r in report.renames if r.variable == name), None)
             if rename:
@@ -49,11 +56,13 @@ def checkpoint_view(prefix, entries, report) -> RenderableType:
 def ckpt_json(prefix: str, entries, report) -> dict[str, Any]:
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION, "command": "ckpt", "checkpoint": prefix,
-        "variables": [{"name": e.name, "shape": list(e.shape), "dtype": e.dtype, "bytes": e.bytes} for e in entries],
+        "variables": [{"name": e.name, "key": e.key or None, "shape": list(e.shape), "dtype": e.dtype,
+                       "bytes": e.bytes} for e in entries],
     }
     if report is not None:
         document["restore"] = {
-            "ok": report.ok, "matched": list(report.matched), "missing": list(report.missing),
+            "ok": report.ok, "object_based": report.object_based, "matched": list(report.matched),
+            "missing": list(report.missing),
             "unused": list(report.unused),
             "shape_mismatches": [{"name": n, "graph": shape_json(g), "checkpoint": list(c)}
                                  for n, g, c in report.shape_mismatches],

@@ -277,13 +277,18 @@ CKPT = record("tfinspect ckpt", {
     "command": ({"const": "ckpt"}, "`\"ckpt\"`"),
     "checkpoint": (STRING, "the checkpoint prefix read"),
     "variables": (list_of(record("entry", {
-        "name": (STRING, "the checkpoint key"),
+        "name": (STRING, "the checkpoint key; in a TF2 (object-based) checkpoint, the variable's saved name "
+                         "(`sequential/dense/kernel`)"),
+        "key": (nullable(STRING), "a TF2 checkpoint's object-based key for it "
+                                  "(`model/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE`); `null` in a TF1 one"),
         "shape": (list_of(INT), "its shape"),
         "dtype": (STRING, "its dtype"),
         "bytes": (INT, "its size"),
     })), "every saved tensor"),
     "restore": (record("restore", {
-        "ok": (BOOL, "`saver.restore` would succeed"),
+        "ok": (BOOL, "`saver.restore` (TF2: `tf.train.Checkpoint.restore`) would succeed"),
+        "object_based": (BOOL, "a TF2 checkpoint, restored object by object: a variable it lacks keeps its initial "
+                               "value (not a failure), a shape or dtype that differs fails"),
         "matched": (list_of(STRING), "variables found with the same shape and dtype"),
         "missing": (list_of(STRING), "graph variables the checkpoint lacks (restore fails: NotFoundError)"),
         "unused": (list_of(STRING), "checkpoint keys no variable asks for"),
