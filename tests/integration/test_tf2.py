@@ -170,3 +170,14 @@ def test_ckpt_against_a_tf2_program_matches_saved_names_and_tensorflow_agrees(tm
             assert {m["name"] for m in report["shape_mismatches"]} == {
                 "sequential/dense/kernel", "sequential/dense/bias", "sequential/dense_1/kernel"}
         assert (plain(width, "restore", prefix).returncode == 0) is restores  # TensorFlow agrees
+
+
+def test_a_variable_made_inside_a_function_is_explained(tmp_path):
+    """TensorFlow's own error, one line (not its 'in user code:' header), and what to do about it."""
+    script = tmp_path / "singleton.py"
+    script.write_text("import tensorflow as tf\n\n\n@tf.function\ndef step(x):\n    v = tf.Variable(1.0)\n"
+                      "    return v * x\n\n\nstep(tf.constant(2.0))\n")
+    result = run_cli("graph", str(script), "--quiet")
+    assert result.code == 2
+    assert "raised an error: ValueError: tf.function only supports singleton tf.Variables" in result.err
+    assert "hint: a tf.function creates a tf.Variable each time it is traced" in result.err

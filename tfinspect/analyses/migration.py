@@ -18,6 +18,9 @@ HINTS = (
      "some names, such as log_dir: rename the script's flag (DEFINE_string(\"summary_dir\", ...)) and its uses"),
     ("No module named 'tensorflow.examples'", "tensorflow.examples (the MNIST input_data tutorials) was removed "
      "in TensorFlow 2; tf.keras.datasets.mnist.load_data() gives the same images as numpy arrays"),
+    ("only supports singleton tf.Variables created on the first call", "a tf.function creates a tf.Variable "
+     "each time it is traced; create variables once, outside the function (in __init__ of a tf.Module or "
+     "Keras layer, or at module level), and only assign to them inside it"),
 )
 
 

@@ -107,7 +107,7 @@ def report_outcome(capture: Capture, *, traceback: bool = True, shown: str = "sh
     print(f"tfinspect: {capture.source} {what}: {outcome.message}{partial}", file=sys.stderr)
     from tfinspect.analyses.migration import hints_for
 
-    for hint in hints_for(outcome.message):
+    for hint in hints_for(f"{outcome.message}\n{outcome.traceback}"):
         print(f"tfinspect: hint: {hint}", file=sys.stderr)
     return EXIT_ERROR
 

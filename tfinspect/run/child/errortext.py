@@ -5,10 +5,14 @@ Imported by the child process (outcome, run and dataset errors); it never import
 
 from __future__ import annotations
 
+import re
+
 # Lines TensorFlow wraps a run error in; the cause is further down.
 _TF_NOISE = ("Graph execution error", "Detected at node", "File ", "Node:", "[[", "Original stack trace",
              "defined at", "Caused by op")
 _WRAPPED = "Original error:"
+_AUTOGRAPH = "in user code:"  # how an error raised while tracing a tf.function begins
+_CAUSE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception)): (.+)$")
 
 
 def error_summary(error: BaseException) -> str:
@@ -16,6 +20,10 @@ def error_summary(error: BaseException) -> str:
     first and the wrapper's first sentence after it."""
     text = getattr(error, "message", None) or str(error)
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if lines and lines[0] == _AUTOGRAPH:  # a tf.function's error: the user's frames, then "ValueError: cause"
+        causes = [match for match in map(_CAUSE.match, lines[1:]) if match]
+        if causes:
+            return f"{causes[-1].group(1)}: {causes[-1].group(2)}"
     meaningful = [line for line in lines if not line.startswith(_TF_NOISE)]
     line = (meaningful or lines or [""])[0]
     if _WRAPPED in line:
