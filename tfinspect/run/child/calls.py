@@ -74,6 +74,8 @@ class Calls:
         self.numbers: dict[int, int] = {}  # id(Function) -> its number (which traces belong together)
         self._keep: list = []  # concrete functions kept alive, so that their ids are not reused
         self._results: dict[tuple, Any] = {}  # (graph, line) -> the last real result
+        self._iterators: dict[int, list] = {}  # id(iterator) -> [iterator, its dataset's length, elements read]
+        self._reads: dict[int, int] = {}  # id(iterator) -> elements real calls read, before it was first skimmed
         self._keys: dict[int, tuple] = {}  # run index -> its (graph, line), while it is decided and executes
         self._guards: dict[int, Any] = {}
         self._data: dict[tuple, Any] = {}
@@ -103,13 +105,15 @@ class Calls:
             self.variable_sites[id(variable)] = user_call_site(skip=3)
 
     def after_call(self, pending) -> None:
-        self.known(pending["function"])
+        from tfinspect.run.child.tf2_hooks import _tracing_count
+
+        if _tracing_count(pending["function"]) != pending["traces"]:  # traced: its functions join the library
+            self.known(pending["function"])
 
     # -- a call ----------------------------------------------------------------------------------------------
     def before_call(self, concrete, pending, tensor_inputs, captured_inputs) -> dict[str, Any]:
         recorder = self.recorder
         function = pending["function"]
-        self.known(function)
         graph_id = self._graph_of(concrete, function, pending)
         extractor = recorder.extractors[graph_id]
         names = [t.name for t in concrete.outputs] or \
@@ -153,28 +157,64 @@ class Calls:
             recorder.snapshot()
         return record
 
-    def after_real(self, record: dict[str, Any], result) -> None:
+    def after_real(self, record: dict[str, Any], result, pending=None) -> None:
+        if pending is not None:
+            self._count_read(pending)
         key = self._keys.pop(record["index"], None)
         record["status"] = "ok"
         if key is not None:
             self._results[key] = result
 
     def skimmed_result(self, record: dict[str, Any], pending):
-        """The line's last real result; each tf.data iterator given to the call advances by one element."""
+        """The line's last real result. Each tf.data iterator given to the call advances by one element, as
+        the call would have read one: where the dataset's length is known it is counted, not read (Keras'
+        loop stops by count; a loop that waits for the end gets TensorFlow's OutOfRangeError at the same
+        call), else the element is read."""
         key = self._keys.pop(record["index"], None)
         for iterator in _iterators(pending):
             try:
-                iterator.get_next()
+                self._advance(iterator)
             except BaseException as error:
                 self.recorder.after_run(record, error)
                 raise
         return self._results[key]
+
+    def _advance(self, iterator) -> None:
+        state = self._iterators.get(id(iterator))
+        if state is None or state[0] is not iterator:
+            length = -2
+            try:
+                length = int(iterator._dataset.cardinality())  # noqa: SLF001  (-1: infinite, -2: unknown)
+            except Exception:
+                pass
+            state = self._iterators[id(iterator)] = [iterator, length, self._reads.get(id(iterator), 0)]
+        length = state[1]
+        if length == -1:
+            return  # endless: nothing to count
+        if length < 0:
+            iterator.get_next()
+            return
+        state[2] += 1
+        if state[2] > length:
+            import tensorflow as tf
+
+            raise tf.errors.OutOfRangeError(None, None, "End of sequence")
+
+    def _count_read(self, pending) -> None:
+        """A real call read one element of each iterator it was given."""
+        for iterator in _iterators(pending):
+            state = self._iterators.get(id(iterator))
+            if state is not None and state[0] is iterator:
+                state[2] += 1
+            else:
+                self._reads[id(iterator)] = self._reads.get(id(iterator), 0) + 1
 
     # -- the graph of a trace ------------------------------------------------------------------------------
     def _graph_of(self, concrete, function, pending) -> int:
         found = self.graph_ids.get(id(concrete))
         if found is not None:
             return found
+        self.known(function)  # a new trace: the functions it calls must be known to inline them
         recorder = self.recorder
         traces = self.traces.setdefault(id(function), [])
         if id(function) not in self.numbers:
@@ -320,27 +360,34 @@ class _TraceGuard:
 def _component(recorder, dataset, port: int, limit: int):
     """The integer values of component ``port`` of the dataset's first ``limit`` elements, flattened (None:
     not integers, or the dataset raised)."""
-    import numpy as np
-    import tensorflow as tf
-
-    chunks, size = [], 0
     recorder.paused = True
     try:
-        for element in dataset.take(limit):
-            parts = tf.nest.flatten(element, expand_composites=True)
-            if port >= len(parts):
-                return None
-            array = np.asarray(parts[port]).reshape(-1)
-            if array.dtype.kind not in "iu":
-                return None
-            chunks.append(array)
-            size += array.nbytes
-            if size > DATA_BYTES:
-                break
+        try:  # batches of batches: a few Python steps instead of one per element
+            return _read(dataset.take(limit).unbatch().batch(1 << 16), port)
+        except Exception:  # components without a batch dimension, or elements that do not unbatch
+            return _read(dataset.take(limit), port)
     except Exception:  # the dataset fails when read: the script's own run will say so
         return None
     finally:
         recorder.paused = False
+
+
+def _read(dataset, port: int):
+    import numpy as np
+    import tensorflow as tf
+
+    chunks, size = [], 0
+    for element in dataset:
+        parts = tf.nest.flatten(element, expand_composites=True)
+        if port >= len(parts):
+            return None
+        array = np.asarray(parts[port]).reshape(-1)
+        if array.dtype.kind not in "iu":
+            return None
+        chunks.append(array)
+        size += array.nbytes
+        if size > DATA_BYTES:
+            break
     return np.concatenate(chunks) if chunks else None
 
 

@@ -78,7 +78,7 @@ def _call_flat(recorder, original, local):
         except BaseException as error:
             recorder.after_run(record, error)
             raise
-        recorder.calls.after_real(record, result)
+        recorder.calls.after_real(record, result, pending)
         return result
 
     return call_flat
