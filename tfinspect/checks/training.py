@@ -11,6 +11,7 @@ from tfinspect.checks.check import check
 from tfinspect.checks.context import CheckContext, consumers
 from tfinspect.checks.finding import Finding, Related, Severity
 from tfinspect.core.optypes import INCREMENT_OPS, PRINT_OPS, SUMMARY_OPS, VARIABLE_OPS, is_mutating
+from tfinspect.record.model import CreatedBy, VariableInfo, VariableKind
 
 FAMILY = "training"
 _SAVER = re.compile(r"^save(_\d+)?/")  # tf.train.Saver's save and restore ops: run only when asked
@@ -339,14 +340,21 @@ def variables_without_gradient(context: CheckContext) -> Iterator[Finding]:
         for call in graph.gradients:
             for name in call.missing:
                 variable = trainable.get(name)
-                if variable is None or name in updated or name in reported:
+                if name in updated or name in reported:
                     continue
-                node = index.node_id(name)
-                if node is None or _written_by_others(index, node, names):
-                    continue
+                if variable is None:  # TF2: a variable the trace never reads is not captured, so not in it
+                    if graph.function is None or name in names:
+                        continue
+                    variable = VariableInfo(name, None, "unknown", True, VariableKind.RESOURCE,
+                                            CreatedBy.VARIABLE, source=call.sites.get(name))
+                else:
+                    node = index.node_id(name)
+                    if node is None or _written_by_others(index, node, names):
+                        continue
                 reported.add(name)
                 where = _where(call.source, variable.source)
-                related = (Related(f"{call.optimizer or 'optimizer'}.minimize", call.source),) if call.source else ()
+                method = "apply_gradients" if graph.function is not None else "minimize"  # TF2: the tape's gradients
+                related = (Related(f"{call.optimizer or 'optimizer'}.{method}", call.source),) if call.source else ()
                 yield Finding(name,
                     f"{name} is trainable but gets no gradient from the loss {call.optimizer or 'the optimizer'} "
                     f"minimises{where}: the loss does not depend on it, or only through ops without a gradient "

@@ -131,6 +131,9 @@ class GradientCall:
     missing: tuple[str, ...]
     optimizer: str = ""
     source: SourceLocation | None = None
+    # TF2: where each variable without a gradient was created (a trace need not capture a variable it never
+    # reads: such a variable has no op in the graph to name its line)
+    sites: Mapping[str, SourceLocation] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

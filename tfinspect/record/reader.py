@@ -87,7 +87,8 @@ def graph_from_raw(raw: Mapping[str, Any], files: list[str], graph_def, wire: by
     )
     gradients = tuple(
         GradientCall(tuple(g["variables"]), tuple(g["missing"]), g.get("optimizer", ""),
-                     _location(files, g.get("source")))
+                     _location(files, g.get("source")),
+                     {k: loc for k, loc in ((k, _location(files, v)) for k, v in g.get("sites", {}).items()) if loc})
         for g in raw.get("gradients", ())
     )
     sources = {op: _location(files, loc) for op, loc in raw.get("sources", {}).items()}

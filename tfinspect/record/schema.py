@@ -45,7 +45,8 @@ MEMBER = Record({"kind": str, "name": (NONE, str), "dtype": (NONE, str), "shape"
                 "kind")
 CALL = Record({"name": str, "reused": bool, "name_scope": str, "variable_scope": str, "source": LOCATION,
                "callers": [LOCATION], "made_by": (NONE, str)}, "name", "reused")
-GRADIENT = Record({"variables": [str], "missing": [str], "optimizer": str, "source": LOCATION},
+GRADIENT = Record({"variables": [str], "missing": [str], "optimizer": str, "source": LOCATION,
+                   "sites": {str: LOCATION}},
                   "variables", "missing")
 FUNCTION = Record({"name": str, "library_name": str, "trace": int, "source": LOCATION, "signature": str,
                    "reason": (NONE, str), "function": int,

@@ -51,8 +51,8 @@ def is_user_file(filename: str) -> bool:
     tfinspect's own lecture builders count as user code: they are the models
     ``tfinspect lecture`` shows, and their lines are what a teacher wants to see.
     """
-    if not filename or filename.startswith("<"):
-        return False
+    if not filename or filename.startswith("<") or os.path.basename(filename).startswith("__autograph_generated"):
+        return False  # autograph's rewrite of a tf.function lives in a temporary file: the user's line is mapped
     path = os.path.abspath(filename)
     if path.startswith(_LECTURES):
         return True
@@ -157,6 +157,17 @@ def _frames(stack) -> list[tuple[str, int, str]]:
         except (RuntimeError, ValueError, IndexError):
             continue
     return result
+
+
+def traced_call_site() -> tuple[str, int, str] | None:
+    """The user's innermost line now, with a tf.function's autograph rewrite mapped back to the user's source
+    (TensorFlow's own stack extraction applies the source map autograph registers while it traces)."""
+    try:
+        from tensorflow.python.util import tf_stack
+
+        return innermost_user_frame(_frames(tf_stack.extract_stack()))
+    except Exception:  # an older TensorFlow
+        return None
 
 
 def op_frame(op) -> tuple[str, int, str] | None:

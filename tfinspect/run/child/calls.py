@@ -77,6 +77,7 @@ class Calls:
         self._iterators: dict[int, list] = {}  # id(iterator) -> [iterator, its dataset's length, elements read]
         self._reads: dict[int, int] = {}  # id(iterator) -> elements real calls read, before it was first skimmed
         self._keys: dict[int, tuple] = {}  # run index -> its (graph, line), while it is decided and executes
+        self._gradients: dict[int, list] = {}  # id(FuncGraph) -> its optimizers' apply calls (TFI016)
         self._guards: dict[int, Any] = {}
         self._data: dict[tuple, Any] = {}
         self._noted = False
@@ -103,6 +104,29 @@ class Calls:
 
         if len(self.variable_sites) < 100_000:
             self.variable_sites[id(variable)] = user_call_site(skip=3)
+
+    def gradients_applied(self, optimizer, grads, variables) -> None:
+        """A Keras optimizer's ``apply`` while a function traces: which variables got a gradient, which None
+        (Keras skips those with a warning). Kept by the FuncGraph, for the trace that holds it."""
+        from tensorflow.python.framework import ops
+
+        from tfinspect.runtime.frames import traced_call_site
+
+        graph = ops.get_default_graph()
+        if not getattr(graph, "_tfinspect_function_graph", None) and type(graph).__name__ != "FuncGraph":
+            return
+        names, missing = [], []
+        for gradient, variable in zip(grads, variables):
+            name = variable_path(variable)
+            names.append(name)
+            if gradient is None:
+                missing.append(name)
+        self._gradients.setdefault(id(graph), []).append({
+            "variables": names, "missing": missing, "optimizer": type(optimizer).__name__,
+            "source": self.recorder.files.location(traced_call_site()),
+            "sites": {name: self.recorder.files.location(self.variable_sites.get(id(variable)))
+                      for name, variable in zip(names, variables) if name in missing}})
+        self._keep.append(graph)
 
     def after_call(self, pending) -> None:
         from tfinspect.run.child.tf2_hooks import _tracing_count
@@ -230,6 +254,9 @@ class Calls:
             recorder.created_at[graph_id] = {}
         self.graph_ids[id(concrete)] = graph_id
         traces.append((concrete, graph_id))
+        applied = [call for graph in trace.graphs for call in self._gradients.get(id(graph), ())]
+        if applied:
+            recorder.gradients[graph_id] = applied
         self._keep.append(concrete)
         return graph_id
 

@@ -88,6 +88,7 @@ class TraceGraph:
         self.graph_def = graph_pb2.GraphDef()
         self.frames: dict[str, tuple[str, int, str] | None] = {}
         self.variables: list[dict[str, Any]] = []
+        self.graphs = [concrete.graph]  # this trace's FuncGraph and those of the functions inlined into it
         self.inlined = 0
         self._build()
 
@@ -240,6 +241,7 @@ class TraceGraph:
         if shapes is not None:
             call.attr["_output_shapes"].CopyFrom(shapes)
         self.graph_def.node.extend(added.node)
+        self.graphs.append(callee.graph)
         self.inlined += 1
 
 

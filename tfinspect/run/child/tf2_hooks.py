@@ -95,6 +95,30 @@ def _variable_init(recorder, original, local):
     return init
 
 
+def _keras_optimizer():
+    from keras.src.optimizers.base_optimizer import BaseOptimizer
+
+    return BaseOptimizer
+
+
+def _optimizer_apply(recorder, original, local):
+    def apply(self, grads, trainable_variables=None):
+        if not getattr(local, "applying", False):
+            try:
+                variables = trainable_variables if trainable_variables is not None else \
+                    getattr(self, "_trainable_variables", None)
+                recorder.calls.gradients_applied(self, list(grads), list(variables or ()))
+            except Exception:  # recording must never break the user's script
+                pass
+        local.applying = True  # apply_gradients -> apply, a wrapped optimizer: recorded once
+        try:
+            return original(self, grads, trainable_variables)
+        finally:
+            local.applying = False
+
+    return apply
+
+
 def _tracing_count(function) -> int:
     try:
         return int(function.experimental_get_tracing_count())
@@ -106,4 +130,5 @@ TF2_PATCHES = (
     Patch(_function, "__call__", _function_call, wanted=_tf2),  # every tf.function call: its line, arguments
     Patch(_concrete, "_call_flat", _call_flat, wanted=_tf2),  # the trace a call runs: record, decide, execute
     Patch(_resource_variable, "__init__", _variable_init, wanted=_tf2),  # each variable's creating line
+    Patch(_keras_optimizer, "apply", _optimizer_apply, wanted=_tf2),  # which variables got no gradient (TFI016)
 )
