@@ -42,6 +42,11 @@ def _what(op_type: str) -> str:
     return "update"
 
 
+# The scalar summaries TensorFlow adds for the user's queues (string_input_producer, train.batch,
+# shuffle_batch): "input_producer/fraction_of_32_full", "shuffle_batch/fraction_over_10_of_90_full".
+_QUEUE_SUMMARY = re.compile(r"(^|/)fraction_(over_\d+_)?of_\d+_full(_\d+)?$")
+
+
 @check("TFI010", "update-never-run", Severity.WARNING, family=FAMILY,
        evidence={"ops": "the ops never run", "types": "their types"})
 def updates_never_run(context: CheckContext) -> Iterator[Finding]:
@@ -80,6 +85,8 @@ def updates_never_run(context: CheckContext) -> Iterator[Finding]:
                 continue
             if _SAVER.match(name) or _initializer_of(name, variables):
                 continue
+            if op_type in SUMMARY_OPS and _QUEUE_SUMMARY.search(name):
+                continue  # TensorFlow's own: tf.train.batch and the input producers report how full they are
             source = graph.sources.get(name)
             if source is None:
                 continue

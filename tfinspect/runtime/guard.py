@@ -25,6 +25,11 @@ except ImportError:  # pragma: no cover - depends on the install
 _NDARRAY = np.ndarray
 _UNSEEN = object()
 
+# Set in tfinspect's child process: the capture checks runs itself (every run under ``check``, every skimmed
+# run otherwise), so a script's own guard() passes runs through; else it would turn check's finding into the
+# script's error ("no findings in what the script built before it failed").
+CAPTURING = False
+
 #: Whether the guard's per-step check runs compiled (``tfinspect/runtime/_guardcheck.c``) or with numpy.
 NATIVE_CHECK = _first_suspect is not None
 
@@ -210,7 +215,7 @@ class guard:  # noqa: N801  (used like a function: tfinspect.guard())
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         if self._session is None:
             raise TypeError("guard() without a session is a context manager: use `with tfinspect.guard():`")
-        if feed_dict:  # _Checker.check, written out: one call less per step
+        if feed_dict and not CAPTURING:  # _Checker.check, written out: one call less per step
             constraints = self._constraints
             if constraints is None or constraints.version != self._graph.version:
                 constraints = self._constraints = self._checker.constraints(self._graph)
@@ -231,6 +236,8 @@ class guard:  # noqa: N801  (used like a function: tfinspect.guard())
         if self._session is not None:
             self._session.__enter__()
             return self
+        if CAPTURING:
+            return self
         from tensorflow.python.client import session as session_lib
 
         original = self._original = session_lib.BaseSession.run
@@ -246,6 +253,8 @@ class guard:  # noqa: N801  (used like a function: tfinspect.guard())
     def __exit__(self, *exc) -> None:
         if self._session is not None:
             self._session.__exit__(*exc)
+            return
+        if self._original is None:  # entered while capturing: nothing was patched
             return
         from tensorflow.python.client import session as session_lib
 

@@ -9,7 +9,7 @@ import re
 
 # Lines TensorFlow wraps a run error in; the cause is further down.
 _TF_NOISE = ("Graph execution error", "Detected at node", "File ", "Node:", "[[", "Original stack trace",
-             "defined at", "Caused by op")
+             "defined at", "Caused by op", "[Previous line repeated")
 _WRAPPED = "Original error:"
 _AUTOGRAPH = "in user code:"  # how an error raised while tracing a tf.function begins
 _CAUSE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception)): (.+)$")

@@ -124,6 +124,9 @@ class Child:
         except Exception:  # pragma: no cover - an odd build: not knowing is fine
             pass
         install(self.recorder)
+        from tfinspect.runtime import guard
+
+        guard.CAPTURING = True  # a script's own tfinspect.guard() lets the capture's checks speak
         if self.options.datasets:
             from tfinspect.run.child.datasets import install_dataset_hook
 
