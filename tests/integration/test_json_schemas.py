@@ -126,3 +126,34 @@ def test_schema_command_prints_the_shipped_file():
     assert run_cli("schema", "check", "--path").out.strip().endswith("check.schema.json")
     wrong = run_cli("schema", "dump")
     assert wrong.code == 2 and "invalid choice: 'dump'" in wrong.err
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("suffix", [".pb", ".pbtxt"])
+def test_every_file_command_on_graph_files(tmp_path, suffix):
+    """Graph files know no variable scope, collection or run: every command's JSON is still valid."""
+    from google.protobuf import text_format
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    graph_def = GraphDef()
+    table = graph_def.node.add(name="scope/table", op="VariableV2")
+    table.attr["shape"].shape.dim.add().size = 10
+    table.attr["dtype"].type = 1
+    graph_def.node.add(name="ids", op="Placeholder").attr["dtype"].type = 3
+    graph_def.node.add(name="rows", op="Gather", input=["scope/table", "ids"])
+    path = tmp_path / f"g{suffix}"
+    if suffix == ".pb":
+        path.write_bytes(graph_def.SerializeToString())
+    else:
+        path.write_text(text_format.MessageToString(graph_def))
+    for command, *extra in (("graph",), ("scopes",), ("collections",), ("summary",), ("subgraph", "--fetch", "rows"),
+                            ("check",)):
+        document = _valid(command, run_cli(command, str(path), "--format", "json", *extra))
+        assert document["command"] == command
+
+
+@pytest.mark.parametrize("command", ["graph", "scopes", "collections", "summary", "subgraph", "check"])
+def test_every_command_on_a_tf2_program(command):
+    document = _valid(command, run_cli_cached(command, str(FIXTURES / "clean_tf2" / "word2vec_skipgram.py"),
+                                              "--format", "json", "--quiet"))
+    assert document["command"] == command

@@ -185,7 +185,8 @@ SCOPES = record("tfinspect scopes", {
         "name": (STRING, "the variable's name"),
         "graph": (INT, "the graph's id"),
         "name_scope": (STRING, "the name scope it was created in"),
-        "variable_scope": (STRING, "the variable scope it was created in"),
+        "variable_scope": (nullable(STRING), "the variable scope it was created in; `null` where it is not known "
+                                             "(a graph file, a TF2 program: TF2 has no variable scopes)"),
         "created_by": (one_of("tf.Variable", "get_variable", "unknown"), "the call that created it"),
         "made_by": (nullable(STRING), "what made it for the user, or `null`"),
         "reused": (BOOL, "a later `get_variable` call returned it again"),
