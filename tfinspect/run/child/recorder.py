@@ -243,11 +243,12 @@ class Recorder:
         """The fed arrays of the first runs of a line. The stopped run's feeds are kept too: checks can say what
         it would have done. A run the guard condemned is kept whatever the budget, at any step: its finding must
         not be lost."""
-        if call.values and (call.condemned or self._keep_values(call.site, call.values)):
+        values = {name: value for name, value in call.values.items() if _ids_like(call.graph, name, value)}
+        if values and (call.condemned or self._keep_values(call.site, values)):
             import numpy as np
 
             path = os.path.join(self.out_dir, feed_file(call.record["index"]))
-            np.savez(path, **{escape_feed_key(k): v for k, v in call.values.items()})
+            np.savez(path, **{escape_feed_key(k): v for k, v in values.items()})
             call.record["values_kept"] = True
 
     def _skim_plan(self, graph, key, names: list[str], fed_names: list[str]):
@@ -431,6 +432,21 @@ class Recorder:
 
 # What is decided before a run executes, in order.
 BEFORE_RUN = (Recorder._decide, Recorder._ask_metadata, Recorder._guard, Recorder._keep_feeds)
+
+
+def _ids_like(graph, name: str, value) -> bool:
+    """Whether a fed array is kept: what the checks read are ids and labels, integers (or booleans), and
+    floats fed to an integer placeholder (TensorFlow converts them). Float data (images, embeddings) is
+    recorded by dtype and shape only: a capture of a script that feeds large float arrays stays small."""
+    kind = getattr(getattr(value, "dtype", None), "kind", "")
+    if kind in "iub":
+        return bool(kind)
+    if kind != "f":
+        return False
+    try:
+        return graph.get_tensor_by_name(name).dtype.is_integer
+    except (KeyError, ValueError, AttributeError):
+        return False
 
 
 def _soft_placement(session) -> bool | None:
