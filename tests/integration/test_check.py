@@ -521,3 +521,19 @@ def test_strict_and_fail_on(tmp_path):
     (project / "pyproject.toml").write_text("[tool.tfinspect]\nstrict = \"yes\"\n")
     bad = run_cli("check", str(project / "model.py"), "--quiet")
     assert bad.code == 2 and "strict is true or false" in bad.err
+
+
+def test_two_dropouts_with_one_seed_draw_the_same_mask():
+    """The oracle for TFI013 on a computed shape: the two dropouts' uniform draws, run by TensorFlow, are equal."""
+    import numpy as np
+
+    tf = pytest.importorskip("tensorflow").compat.v1
+    with tf.Graph().as_default() as graph:
+        x = tf.placeholder(tf.float32, [None, 256])
+        h1 = tf.nn.relu(tf.matmul(x, tf.ones([256, 256])))
+        d1 = tf.nn.dropout(h1, rate=0.5, seed=1)
+        tf.nn.dropout(tf.nn.relu(tf.matmul(d1, tf.ones([256, 256]))), rate=0.5, seed=1)
+        draws = [op.outputs[0] for op in graph.get_operations() if op.type == "RandomUniform"]
+        with tf.Session() as sess:
+            first, second = sess.run(draws, feed_dict={x: np.ones((4, 256), dtype=np.float32)})
+    assert len(draws) == 2 and (first == second).all()

@@ -9,20 +9,25 @@ from tfinspect.checks.check import check
 from tfinspect.checks.context import CheckContext
 from tfinspect.checks.finding import Finding, Related, Severity
 from tfinspect.core.optypes import RANDOM_OPS, SEEDED_OPS
+from tfinspect.index.tensors import output_shape
 
 FAMILY = "randomness"
 
 
-def _shape_key(index, node: int) -> bytes | None:
-    """The value of the op's shape input when it is a constant (its serialized tensor), else None."""
+def _shape_key(index, node: int):
+    """What decides the op's shape: its shape input's value when it is a constant (the serialized tensor);
+    else the shape computed at run time, known as the op's static output shape with unknown dimensions
+    (``(None, 256)`` for dropout on a batch of activations: two such ops with one seed draw the same mask
+    whenever their batches are as large, as they are in one step). None when not even the rank is known."""
     inputs = index.inputs(node)
     if not len(inputs) or inputs[0] < 0:
         return None
     source = int(inputs[0])
-    if index.op_types[source] != "Const":
-        return None
-    attr = index.graph_def.node[source].attr
-    return attr["value"].tensor.SerializeToString() if "value" in attr else None
+    if index.op_types[source] == "Const":
+        attr = index.graph_def.node[source].attr
+        return attr["value"].tensor.SerializeToString() if "value" in attr else None
+    shape = output_shape(index.graph_def.node[node])
+    return None if shape is None else ("computed", tuple(shape))
 
 
 @check("TFI013", "same-random-seed", Severity.WARNING, family=FAMILY,
@@ -33,7 +38,8 @@ def same_random_seed(context: CheckContext) -> Iterator[Finding]:
     What it checks:
         Random ops (``tf.random_normal``, ``tf.random_uniform``, ``tf.truncated_normal``, initializers,
         dropout, ``tf.random_shuffle``, ...) given an explicit op-level ``seed``: ops of the same type,
-        dtype and constant shape with the same ``(seed, seed2)`` pair.
+        dtype and shape with the same ``(seed, seed2)`` pair; a shape computed at run time (dropout on a
+        batch of activations, ``[None, 256]``) counts by its static form.
 
     Why it matters:
         TensorFlow derives an op's random stream from the graph-level seed and the op-level seed alone.
