@@ -33,7 +33,11 @@ def test_placeholders_with_known_and_unknown_shapes():
     found = placeholders_of(GraphCapture(0, gd, sources={"x": SourceLocation("/m.py", 4)}))
     assert [(p.name, p.dtype, p.shape, p.has_default) for p in found] == [
         ("x", "int64", (None, 3), False), ("y", "float32", None, True)]
-    assert found[0].shape_problem == "unknown dimension" and found[1].shape_problem == "unknown rank (shape=None)"
+    assert found[0].shape_problem is None  # (None, 3): a batch dimension of None is the normal case
+    assert found[1].shape_problem == "unknown rank (shape=None)"
+    x.attr["shape"].shape.dim[1].size = -1
+    (again, _) = placeholders_of(GraphCapture(0, gd))
+    assert again.shape == (None, None) and again.shape_problem == "unknown dimension"
     assert found[0].source.line == 4
 
 

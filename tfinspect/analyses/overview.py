@@ -49,7 +49,7 @@ class PlaceholderInfo:
         """Why this shape defeats shape inference, or None when it is fully known."""
         if self.shape is None:
             return "unknown rank (shape=None)"
-        if any(d is None for d in self.shape):
+        if any(d is None for d in self.shape[1:]):  # (None, k): a batch of any size is the normal case
             return "unknown dimension"
         return None
 

@@ -125,7 +125,7 @@ def placeholders_table(graph: GraphSummary) -> Table:
 def signatures_table(view: GraphOverview) -> Table:
     """A SavedModel's signatures: what a caller feeds and fetches, with the dtypes and shapes they declare."""
     table = titled_table("Signatures")
-    for column in ("signature", "", "key", "tensor", "dtype", "shape"):
+    for column in ("signature", "in/out", "key", "tensor", "dtype", "shape"):
         table.add_column(column, no_wrap=column != "tensor", overflow="fold")
     for s in view.signatures:
         name = s.name + (f" (graph {s.graph})" if len(view.graphs) > 1 else "")
