@@ -80,7 +80,6 @@ class Calls:
         self._gradients: dict[int, list] = {}  # id(FuncGraph) -> its optimizers' apply calls (TFI016)
         self._guards: dict[int, Any] = {}
         self._data: dict[tuple, Any] = {}
-        self._noted = False
 
     # -- what the hooks report -----------------------------------------------------------------------------
     def known(self, function) -> None:
@@ -342,13 +341,9 @@ class Calls:
         return error
 
     def _note_skimming(self, site, index: int) -> None:
-        if self._noted or not self.recorder.notes:
-            return
-        self._noted = True
-        where = f"{os.path.basename(site[0])}:{site[1]}" if site else "a line"
-        print(f"tfinspect: skimming from call #{index} ({where}): after the first calls of each line, later "
-              "calls of the same function do not execute and return that line's last real result (a tf.data "
-              "iterator still advances; --runs all executes every call)", file=sys.stderr)
+        self.recorder._note_skimming(site, "call", index, "after the first calls of each line, later calls of the "
+                                     "same function do not execute and return that line's last real result (a "
+                                     "tf.data iterator still advances; --runs all executes every call)")
 
 
 class _TraceGuard:

@@ -275,14 +275,17 @@ class Recorder:
                 raise
         return copy.deepcopy(self._results[key])
 
-    def _note_skimming(self, frame) -> None:
+    def _note_skimming(self, frame, what: str = "run", index: int | None = None,
+                       detail: str = "after the first runs of each Session.run line, later runs that fetch the "
+                                     "same do not execute and return that line's last real result (printed values "
+                                     "repeat; --runs all executes every run)") -> None:
+        """Say once, on stderr, where skimming began (a Session.run, or a TF2 call with its own ``detail``)."""
         if self._skim_noted or not self.notes:
             return
         self._skim_noted = True
         where = f"{os.path.basename(frame[0])}:{frame[1]}" if frame else "a line"
-        print(f"tfinspect: skimming from run #{len(self.runs) - 1} ({where}): after the first runs of each "
-              "Session.run line, later runs that fetch the same do not execute and return that line's last "
-              "real result (printed values repeat; --runs all executes every run)", file=sys.stderr)
+        number = len(self.runs) - 1 if index is None else index
+        print(f"tfinspect: skimming from {what} #{number} ({where}): {detail}", file=sys.stderr)
 
     def initializer_feeds_of(self, graph, maker) -> dict | None:
         """The last feed_dict the script ran the iterator initializer ``maker`` with (None: none, or not fed)."""
