@@ -1,5 +1,6 @@
-"""Mutated graph files of every kind through the CLI: exit 0, 1 or 2 only, never a traceback or exit 3,
-each within 5 s, and no input raising the peak memory by 1 GiB.
+"""Mutated files of every kind (graph files, saved captures with their arrays' headers, checkpoints) through
+every command that reads a file: exit 0, 1 or 2 only, never a traceback or exit 3, each within 5 s, no control
+character and no line starting '::' in any output, and no input raising the peak memory by 1 GiB.
 
 The inputs come from a fixed seed, so a failure names an input that can be made again. The CI run
 mutates ``TFINSPECT_FUZZ`` inputs (default 2000); ``TFINSPECT_FUZZ=10000 pytest tests/fuzz`` is the
@@ -23,7 +24,12 @@ from tests.conftest import FIXTURES, run_cli
 COUNT = int(os.environ.get("TFINSPECT_FUZZ", "2000"))
 SEED = 20261203
 COMMANDS = (("summary",), ("graph", "--format", "json"), ("check", "--format", "json"), ("scopes", "--format", "json"),
-            ("dump", "--format", "pbtxt"), ("collections", "--format", "json"))
+            ("dump", "--format", "pbtxt"), ("collections", "--format", "json"), ("graph",), ("check",),
+            ("scopes",), ("subgraph", "--format", "json"), ("dump", "--format", "dot"), ("summary", "--format", "json"))
+# What no text output may hold, whatever the input: a control character (newline and tab aside) or a line
+# that starts with '::' (a CI workflow command), docs/security.md.
+_CONTROL = set(map(chr, [*range(0, 9), *range(11, 32), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F),
+                         *range(0x2066, 0x206A)]))
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +62,15 @@ def seeds(tmp_path_factory) -> dict[str, Path]:
     saved = folder / "model.tfinspect"
     script = FIXTURES / "checks" / "TFI002_fed_center_word.py"
     assert run_cli("graph", str(script), "--quiet", "--save", str(saved), "--format", "json").code == 2 or saved.exists()
+    with tf.Graph().as_default():
+        tf.get_variable("embed/table", [20, 4])
+        tf.get_variable("bias", [4], initializer=tf.zeros_initializer())
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            prefix = tf.train.Saver().save(sess, str(folder / "ckpt" / "model"))
     return {"pb": folder / "graph.pb", "pbtxt": folder / "graph.pbtxt", "meta": folder / "model.meta",
-            "saved_model": folder / "saved" / "saved_model.pb", "events": event, "capture": saved}
+            "saved_model": folder / "saved" / "saved_model.pb", "events": event, "capture": saved,
+            "checkpoint": Path(prefix + ".index")}
 
 
 def _mutate(rng: random.Random, data: bytes) -> bytes:
@@ -86,7 +99,9 @@ def _mutate_capture(rng: random.Random, source: Path, target: Path) -> None:
     with zipfile.ZipFile(source) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     name = rng.choice(sorted(members))
-    if name == "capture.json" and rng.random() < 0.7:
+    if name.endswith(".npz") and rng.random() < 0.5:  # the arrays' own headers, inside the archive's member
+        members[name] = _mutate_npy_headers(rng, members[name])
+    elif name == "capture.json" and rng.random() < 0.7:
         document = json.loads(members[name])
         _mutate_json(rng, document)
         members[name] = json.dumps(document).encode()
@@ -95,6 +110,23 @@ def _mutate_capture(rng: random.Random, source: Path, target: Path) -> None:
     with zipfile.ZipFile(target, "w") as archive:
         for member, data in members.items():
             archive.writestr(member, data)
+
+
+def _mutate_npy_headers(rng: random.Random, data: bytes) -> bytes:
+    """An .npz whose arrays' .npy headers (magic, version, the header dict's text) are mutated."""
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            arrays = {name: archive.read(name) for name in archive.namelist()}
+    except zipfile.BadZipFile:
+        return _mutate(rng, data)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, array in arrays.items():
+            head = min(len(array), 128)
+            archive.writestr(name, _mutate(rng, array[:head]) + array[head:])
+    return out.getvalue()
 
 
 _ODD_VALUES = (None, -1, 0, 2 ** 63, 1.5, "", "x", "../../etc/passwd", "/dev/zero", [], {}, [None], True)
@@ -130,6 +162,14 @@ def test_mutated_files_never_crash(seeds, tmp_path):
         if kind == "capture":
             path = case / "model.tfinspect"
             _mutate_capture(rng, seed, path)
+        elif kind == "checkpoint":  # its .index or its data file mutated; read by ckpt
+            data_file = next(seed.parent.glob("model.data-*"))
+            mutated = rng.choice((seed, data_file))
+            for part in (seed, data_file):
+                content = part.read_bytes()
+                (case / part.name).write_bytes(_mutate(rng, content) if part == mutated else content)
+            path = case / "model"
+            command = ("ckpt", "--format", "json") if number % 2 else ("ckpt",)
         elif kind == "saved_model":
             path = case / "saved"
             path.mkdir()
@@ -144,6 +184,11 @@ def test_mutated_files_never_crash(seeds, tmp_path):
         if result.code not in (0, 1, 2) or "Traceback" in result.err or elapsed > 5:
             failures.append(f"#{number} {kind} {' '.join(command)}: exit {result.code} in {elapsed:.1f} s: "
                             f"{result.err.strip().splitlines()[-1] if result.err.strip() else ''}")
+        text = result.out + result.err
+        forged = next((line for line in text.splitlines() if line.lstrip().startswith("::")), None)
+        if _CONTROL & set(text) or forged is not None:
+            failures.append(f"#{number} {kind} {' '.join(command)}: printed a control character "
+                            f"{sorted(_CONTROL & set(text))!r} or a line starting '::': {forged!r}")
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
     print(f"{COUNT} inputs; slowest {slowest[0]:.2f} s ({slowest[1]}); peak memory grew by {grown // 1024} MiB")
     assert grown < 1 << 20, f"reading the inputs raised this process's peak memory by {grown // 1024} MiB"
