@@ -371,6 +371,7 @@ def test_several_sources_give_one_report_and_one_exit_code():
     assert [r["ruleId"] for r in run["results"]] == ["TFI001"]
     text = run_cli("check", clean, bad, "--quiet")
     assert f"{clean}: no findings" in text.out and f"{bad}: 1 error" in text.out
+    assert text.out.rstrip().splitlines()[-1] == "2 sources: 1 error"  # the grand total, last
     missing = run_cli("check", clean, str(CHECKS / "missing.py"), "--quiet")
     assert missing.code == 2 and "missing.py: no such file" in missing.err
 

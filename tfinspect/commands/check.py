@@ -190,6 +190,21 @@ def _text(results, checks) -> None:
         if number:
             print_renderable(Text(""))
         print_renderable(findings_view(r.findings, r.source, checked=coverage_of(r.capture)[1]))
+    if len(results) > 1:  # the grand total, after each source's own line
+        from tfinspect.render.formatting import plural
+
+        counts = {}
+        for r in results:
+            for finding in r.findings:
+                counts[finding.severity.value] = counts.get(finding.severity.value, 0) + 1
+        totals = [plural(counts[s], s) if s != "info" else f"{counts[s]} info" for s in ("error", "warning", "info")
+                  if s in counts]
+        unchecked = sum(1 for r in results if coverage_of(r.capture)[0] != "all")
+        line = f"{len(results)} sources: {', '.join(totals) if totals else 'no findings'}"
+        if unchecked:
+            line += f" ({unchecked} not wholly checked)"
+        print_renderable(Text(""))
+        print_renderable(Text(line, style="tfi.title"))
 
 
 # Each --format and what prints it: (each source's results, the checks that ran) -> None.
