@@ -181,3 +181,10 @@ def test_a_variable_made_inside_a_function_is_explained(tmp_path):
     assert result.code == 2
     assert "raised an error: ValueError: tf.function only supports singleton tf.Variables" in result.err
     assert "hint: a tf.function creates a tf.Variable each time it is traced" in result.err
+
+
+def test_a_keras_step_is_fed_by_its_iterator():
+    """The iterator a Keras step function is given is an input of the call, not a placeholder nothing feeds."""
+    result = run_cli_cached("subgraph", str(FIXTURES / "clean_tf2" / "keras_mlp_regression.py"), "--quiet")
+    assert result.code == 0, result.err
+    assert "feeds iterator:0" in result.out.splitlines()[0] and "nothing feeds" not in result.out

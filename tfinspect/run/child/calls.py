@@ -78,6 +78,7 @@ class Calls:
         self._reads: dict[int, int] = {}  # id(iterator) -> elements real calls read, before it was first skimmed
         self._keys: dict[int, tuple] = {}  # run index -> its (graph, line), while it is decided and executes
         self._gradients: dict[int, list] = {}  # id(FuncGraph) -> its optimizers' apply calls (TFI016)
+        self._unrecorded: set[str] = set()  # traces whose calls could not be recorded (said once each)
         self._guards: dict[int, Any] = {}
         self._data: dict[tuple, Any] = {}
 
@@ -127,6 +128,21 @@ class Calls:
                       for name, variable in zip(names, variables) if name in missing}})
         self._keep.append(graph)
 
+    def not_recorded(self, concrete, error: Exception) -> None:
+        """A call tfinspect could not record (a trace it cannot rewrite): said once per trace, on stderr."""
+        import os as _os
+
+        name = _name(concrete)
+        if name in self._unrecorded:
+            return
+        self._unrecorded.add(name)
+        print(f"tfinspect: a call of {name} was not recorded ({type(error).__name__}: {str(error)[:200]}); it runs "
+              "as usual, unchecked", file=sys.stderr)
+        if _os.environ.get("TFINSPECT_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+
     def after_call(self, pending) -> None:
         from tfinspect.run.child.tf2_hooks import _tracing_count
 
@@ -147,7 +163,8 @@ class Calls:
             "source": recorder.files.location(site), "status": "running", "ops_before": extractor.op_count(),
             "values_kept": False,
         }
-        values = self._feeds(concrete, tensor_inputs, captured_inputs, record)
+        values = self._feeds(concrete, tensor_inputs, captured_inputs, record,
+                             [{"op": name} for name in extractor.trace.captured_placeholders])
         key = (graph_id, site[:2] if site else None)
         verdict = Verdict.REAL
         allowed = True
@@ -259,14 +276,18 @@ class Calls:
         self._keep.append(concrete)
         return graph_id
 
-    def _feeds(self, concrete, tensor_inputs, captured_inputs, record) -> dict[str, Any]:
+    def _feeds(self, concrete, tensor_inputs, captured_inputs, record, trace_variables=()) -> dict[str, Any]:
         """The call's arguments (and captured tensors that are not variables) as feeds; integer values kept."""
         values = {}
         placeholders = list(concrete.inputs)
         given = list(tensor_inputs) + list(captured_inputs)
+        captured = {entry["op"] for entry in trace_variables}
         for placeholder, value in zip(placeholders, given):
             dtype = getattr(getattr(value, "dtype", None), "name", None)
-            if dtype in (None, "resource", "variant"):
+            if dtype is None or placeholder.op.name in captured:
+                continue  # a captured variable is a VarHandleOp in the capture's graph, not a feed
+            if dtype in ("resource", "variant"):  # an iterator, a lookup table: fed by the call, no values
+                record["feeds"].append({"name": placeholder.name, "dtype": dtype, "shape": []})
                 continue
             shape = [int(d) if d is not None else -1 for d in getattr(value, "shape", ())]
             record["feeds"].append({"name": placeholder.name, "dtype": dtype if dtype != "string" else "string",

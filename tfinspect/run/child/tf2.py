@@ -101,6 +101,7 @@ class TraceGraph:
         captured = _captured_variables(graph)
         renames: dict[str, str] = {}
         taken = {node.name for node in source.node}
+        self.captured_placeholders = set(captured)  # the placeholders that became VarHandleOps
         for name, variable in captured.items():
             wanted = variable_path(variable)
             new = wanted

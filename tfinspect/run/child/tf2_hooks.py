@@ -59,7 +59,10 @@ def _function_call(recorder, original, local):
             return original(self, *args, **kwargs)
         finally:
             local.pending = None
-            recorder.calls.after_call(pending)
+            try:
+                recorder.calls.after_call(pending)
+            except Exception:  # recording must never break the user's script
+                pass
 
     return call
 
@@ -70,7 +73,11 @@ def _call_flat(recorder, original, local):
         if pending is None or pending["record"] is not None or not _eager() \
                 or not recorder.calls.belongs(self, pending["function"]):
             return original(self, tensor_inputs, captured_inputs)
-        record = recorder.calls.before_call(self, pending, tensor_inputs, captured_inputs)  # may stop here
+        try:
+            record = recorder.calls.before_call(self, pending, tensor_inputs, captured_inputs)  # may stop here
+        except Exception as error:  # recording must never break the user's script: this call runs unrecorded
+            recorder.calls.not_recorded(self, error)
+            return original(self, tensor_inputs, captured_inputs)
         if record["status"] == "skimmed":
             return recorder.calls.skimmed_result(record, pending)
         try:
