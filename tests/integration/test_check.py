@@ -101,6 +101,7 @@ ORACLE = {  # fixture -> what TensorFlow itself says when the same run executes 
     "TFI002_tf_function_lookup.py": "indices[3] = 57 is not in [0, 50)",
     "TFI004_keras_fit_arrays.py": "is not in [0, 100)",
     "TFI004_keras_fit_dataset.py": "= 64 is not in [0, 64)",
+    "TFI004_keras_steps_per_execution.py": "is not in [0, 20)",
 }
 
 

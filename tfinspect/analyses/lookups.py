@@ -342,6 +342,8 @@ def trace_origins(index: GraphIndex, start: tuple[int, int], limit: int = 200) -
             origins.append(Origin("sampler", node, port, wraps_negative=wraps))
         elif op in ("IteratorGetNext", "IteratorGetNextSync", "IteratorGetNextAsOptional"):
             origins.append(Origin("dataset", node, port, wraps_negative=wraps))
+        elif op == "OptionalGetValue":  # component `port` of an element read as an optional (Keras' multi-step loop)
+            origins.append(Origin("dataset", node, port, wraps_negative=wraps))
         elif op in PRESERVING:
             inputs = index.data_inputs(node)
             if op in _AXIS_INPUT and inputs:

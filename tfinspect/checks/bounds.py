@@ -250,8 +250,9 @@ def dataset_ids(context: CheckContext) -> Iterator[Finding]:
         Build the ids and the tables from the same vocabulary; map rare words to an UNK id below it.
     """
     for graph, index, lookups in context.graphs():
+        seen: set = set()  # (call, table): Keras' multi-step loop reads one table at two places of one trace
         for lookup, origin in _origins(lookups, "dataset"):
-            yield from _call_data(context, graph, index, lookup, origin)
+            yield from _call_data(context, graph, index, lookup, origin, seen)
             for sample in _dataset_samples(context, graph, index, origin):
                 values = context.capture.dataset_values(sample, origin.port)
                 low = lookup.low(origin)
@@ -273,7 +274,7 @@ def dataset_ids(context: CheckContext) -> Iterator[Finding]:
                 )
 
 
-def _call_data(context: CheckContext, graph, index, lookup, origin) -> Iterator[Finding]:
+def _call_data(context: CheckContext, graph, index, lookup, origin, seen: set) -> Iterator[Finding]:
     """TF2: the dataset a call's iterator reads (Keras ``fit`` on arrays or a dataset), read ahead by the child."""
     tensor = f"{index.names[origin.node]}:{origin.port}"
     for run in context.capture.runs:
@@ -282,8 +283,9 @@ def _call_data(context: CheckContext, graph, index, lookup, origin) -> Iterator[
         values = context.capture.feed_values.for_run(run.index).get(tensor)
         low = lookup.low(origin)
         violation = None if values is None else check_ids(values, lookup.size, low=low)
-        if violation is None:
+        if violation is None or (run.index, lookup.table) in seen:
             continue
+        seen.add((run.index, lookup.table))
         op = index.names[lookup.node]
         where = f" given at {run.source.short()}" if run.source else ""
         yield Finding(op,

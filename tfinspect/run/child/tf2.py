@@ -7,6 +7,8 @@ often sit in another function the trace calls (Keras ``fit`` runs ``multi_step_o
 
 - every captured variable's placeholder becomes a ``VarHandleOp`` named by the variable's path
   (``sequential/embedding/embeddings``), with its shape and dtype, marked ``_tfinspect_captured``;
+- a loop's body and condition and a conditional's branches (``While``, ``If``, ``Case``, Keras' loop of
+  ``steps_per_execution`` steps) are added under the op's name (``while/body/...``), the op waiting for them;
 - every call of a function in the library is inlined under the function's name (``one_step_on_data/
   sequential_1/embedding_1/GatherV2``; a second call of it under the call op's name): the callee's arguments
   read the call's inputs through ``Identity``
@@ -26,6 +28,9 @@ from typing import Any
 from tfinspect.runtime.frames import op_frame
 
 CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
+# Ops that run functions of the library as loops or branches: the attribute naming the function, and the first
+# data input its arguments read (a conditional's input 0 is its predicate)
+BRANCHES = {"body": 0, "cond": 0, "then_branch": 1, "else_branch": 1}
 MAX_INLINE_DEPTH = 6  # functions calling functions: deeper calls stay call ops
 MAX_INLINED_OPS = 200_000  # an inlined trace larger than this keeps its remaining calls as call ops
 
@@ -149,14 +154,21 @@ class TraceGraph:
         while index < len(graph_def.node):
             node = graph_def.node[index]
             index += 1
-            if node.op not in CALL_OPS or "f" not in node.attr:
-                continue
             if len(self.graph_def.node) > MAX_INLINED_OPS:
                 return
-            callee = self._callee(node.attr["f"].func.name)
-            if callee is None:
+            if node.op in CALL_OPS and "f" in node.attr:
+                callee = self._callee(node.attr["f"].func.name)
+                if callee is not None:
+                    self._inline(node, callee, depth)
                 continue
-            self._inline(node, callee, depth)
+            branches = [(key, node.attr[key].func.name, offset) for key, offset in BRANCHES.items()
+                        if key in node.attr and node.attr[key].func.name]
+            if "branches" in node.attr:  # Case
+                branches += [(f"branch_{k}", f.name, 1) for k, f in enumerate(node.attr["branches"].list.func)]
+            for key, name, offset in branches:
+                callee = self._callee(name)
+                if callee is not None:
+                    self._inline(node, callee, depth, prefix=f"{node.name}/{key}/", offset=offset, replace=False)
 
     def _prefix(self, call) -> str:
         """The scope an inlined function's ops go under: the function's own name (``one_step_on_data/``) the
@@ -189,14 +201,18 @@ class TraceGraph:
                 return found
         return None
 
-    def _inline(self, call, callee, depth: int) -> None:
+    def _inline(self, call, callee, depth: int, *, prefix: str | None = None, offset: int = 0,
+                replace: bool = True) -> None:
+        """Add ``callee``'s ops under ``prefix``, its arguments reading ``call``'s data inputs from ``offset`` on.
+        ``replace``: the call op becomes an IdentityN of the callee's outputs (a function call); else (a loop's
+        body, a branch of a conditional) the op stays and also waits for the function's ops, as it runs them."""
         from tensorflow.core.framework import graph_pb2
 
-        prefix = self._prefix(call)
+        prefix = prefix or self._prefix(call)
         body = callee.graph.as_graph_def(add_shapes=True)
         inner_ops = {op.name: op for op in callee.graph.get_operations()}
         arguments = [t.op.name for t in callee.inputs]
-        call_inputs = [i for i in call.input if not i.startswith("^")]
+        call_inputs = [i for i in call.input if not i.startswith("^")][offset:]
         call_controls = [i for i in call.input if i.startswith("^")]
         renames = {}
         for node in body.node:
@@ -230,6 +246,13 @@ class TraceGraph:
             name, _, port = tensor.name.rpartition(":")
             outputs.append(prefix + name if port == "0" else f"{prefix}{name}:{port}")
         controls = ["^" + prefix + op.name for op in getattr(callee.graph, "control_outputs", ()) or ()]
+        if not replace:
+            waits = dict.fromkeys("^" + name.split(":")[0] for name in outputs)
+            call.input.extend(w for w in [*waits, *controls] if w not in call.input)
+            self.graph_def.node.extend(added.node)
+            self.graphs.append(callee.graph)
+            self.inlined += 1
+            return
         dtypes = [t.dtype.as_datatype_enum for t in callee.outputs]
         shapes = call.attr["_output_shapes"] if "_output_shapes" in call.attr else None
         function = call.attr["f"].func.name
