@@ -346,6 +346,9 @@ def not_checked(context: CheckContext) -> Iterator[Finding]:
     for graph, index, lookups in context.graphs():
         for lookup in lookups:
             op = index.names[lookup.node]
+            if graph.function is not None and graph.sources.get(op) is None:
+                continue  # in a TF2 trace, an op without the user's line is TensorFlow's or Keras' own (an
+                # optimizer's branch for sparse gradients): nothing the user could check or change
             reasons = []
             if lookup.size is None:
                 reasons.append(lookup.unsized or f"the size of {lookup.what.split(' (')[0]} is not known statically")
