@@ -130,15 +130,13 @@ class Calls:
 
     def not_recorded(self, concrete, error: Exception) -> None:
         """A call tfinspect could not record (a trace it cannot rewrite): said once per trace, on stderr."""
-        import os as _os
-
         name = _name(concrete)
         if name in self._unrecorded:
             return
         self._unrecorded.add(name)
         print(f"tfinspect: a call of {name} was not recorded ({type(error).__name__}: {str(error)[:200]}); it runs "
               "as usual, unchecked", file=sys.stderr)
-        if _os.environ.get("TFINSPECT_DEBUG"):
+        if os.environ.get("TFINSPECT_DEBUG"):
             import traceback
 
             traceback.print_exc()
@@ -163,8 +161,7 @@ class Calls:
             "source": recorder.files.location(site), "status": "running", "ops_before": extractor.op_count(),
             "values_kept": False,
         }
-        values = self._feeds(concrete, tensor_inputs, captured_inputs, record,
-                             [{"op": name} for name in extractor.trace.captured_placeholders])
+        values = self._feeds(concrete, tensor_inputs, captured_inputs, record, extractor.trace.captured_placeholders)
         key = (graph_id, site[:2] if site else None)
         verdict = Verdict.REAL
         allowed = True
@@ -179,7 +176,7 @@ class Calls:
                 allowed, condemned = False, True
                 record["error"] = error
         if values and (condemned or recorder._keep_values(key[1], values)):
-            self._keep_values(record, values)
+            recorder.save_values(record, values)
         with recorder._lock:
             recorder.runs.append(record)
         if not allowed:
@@ -276,12 +273,11 @@ class Calls:
         self._keep.append(concrete)
         return graph_id
 
-    def _feeds(self, concrete, tensor_inputs, captured_inputs, record, trace_variables=()) -> dict[str, Any]:
+    def _feeds(self, concrete, tensor_inputs, captured_inputs, record, captured: set[str]) -> dict[str, Any]:
         """The call's arguments (and captured tensors that are not variables) as feeds; integer values kept."""
         values = {}
         placeholders = list(concrete.inputs)
         given = list(tensor_inputs) + list(captured_inputs)
-        captured = {entry["op"] for entry in trace_variables}
         for placeholder, value in zip(placeholders, given):
             dtype = getattr(getattr(value, "dtype", None), "name", None)
             if dtype is None or placeholder.op.name in captured:
@@ -298,15 +294,6 @@ class Calls:
                 except Exception:
                     pass
         return values
-
-    def _keep_values(self, record, values) -> None:
-        import numpy as np
-
-        from tfinspect.record.layout import escape_feed_key, feed_file
-
-        path = os.path.join(self.recorder.out_dir, feed_file(record["index"]))
-        np.savez(path, **{escape_feed_key(k): v for k, v in values.items()})
-        record["values_kept"] = True
 
     # -- the guard ---------------------------------------------------------------------------------------------
     def _guard(self, graph_id: int, trace: TraceGraph, values, pending, record) -> str | None:

@@ -245,11 +245,15 @@ class Recorder:
         not be lost."""
         values = {name: value for name, value in call.values.items() if _ids_like(call.graph, name, value)}
         if values and (call.condemned or self._keep_values(call.site, values)):
-            import numpy as np
+            self.save_values(call.record, values)
 
-            path = os.path.join(self.out_dir, feed_file(call.record["index"]))
-            np.savez(path, **{escape_feed_key(k): v for k, v in values.items()})
-            call.record["values_kept"] = True
+    def save_values(self, record: dict[str, Any], values: dict[str, Any]) -> None:
+        """Write a run's (or a TF2 call's) kept arrays beside the capture."""
+        import numpy as np
+
+        path = os.path.join(self.out_dir, feed_file(record["index"]))
+        np.savez(path, **{escape_feed_key(k): v for k, v in values.items()})
+        record["values_kept"] = True
 
     def _skim_plan(self, graph, key, names: list[str], fed_names: list[str]):
         from tfinspect.run.child.skim import skim_plan

@@ -53,31 +53,10 @@ def _captured_variables(graph) -> dict[str, Any]:
             by_handle[id(handle)] = variable
     found = {}
     for external, internal in getattr(graph, "captures", ()) or ():
-        variable = by_handle.get(id(external))
-        if variable is None:
-            variable = _variable_of_handle(external)
+        variable = by_handle.get(id(external))  # a nested function's capture is the outer graph's placeholder
         if variable is not None:
             found[internal.op.name] = variable
     return found
-
-
-def _variable_of_handle(handle):
-    """The variable behind a captured resource tensor that ``graph.variables`` does not list (a nested
-    function's capture is the outer graph's placeholder: no variable; None then)."""
-    return None
-
-
-def _capture_dtype_shape(handle) -> tuple[Any, Any] | None:
-    """(dtype enum, shape list) of a captured resource handle's variable, from its handle data."""
-    try:
-        data = handle._handle_data  # noqa: SLF001  (EagerTensor: the variable's dtype and shape)
-    except AttributeError:
-        return None
-    if data is None or not data.is_set or not data.shape_and_type:
-        return None
-    entry = data.shape_and_type[0]
-    dims = None if entry.shape.unknown_rank else [d.size for d in entry.shape.dim]
-    return entry.dtype, dims
 
 
 class TraceGraph:
@@ -127,7 +106,7 @@ class TraceGraph:
             self.frames[out.name] = _frame(ops.get(node.name))
         if renames:
             _rename_inputs(self.graph_def.node, renames)
-        self._inline_calls(self.graph_def, "", ops_by_function={}, depth=0)
+        self._inline_calls(self.graph_def, depth=0)
 
     def _as_variable(self, node, name: str, variable) -> None:
         from tensorflow.core.framework import types_pb2
@@ -146,7 +125,7 @@ class TraceGraph:
         node.attr["_tfinspect_captured"].s = original.encode()
         node.attr["_output_shapes"].list.shape.add()  # a handle is a scalar
 
-    def _inline_calls(self, graph_def, prefix: str, ops_by_function: dict, depth: int) -> None:
+    def _inline_calls(self, graph_def, depth: int) -> None:
         """Replace each call of a known function in ``graph_def`` by the callee's ops (recursively)."""
         if depth >= MAX_INLINE_DEPTH:
             return
@@ -239,7 +218,7 @@ class TraceGraph:
         for node in added.node:
             if node.op != "Identity" or node.name[len(prefix):] not in arguments:
                 _rename_node_inputs(node, renames)
-        self._inline_calls(added, prefix, {}, depth + 1)
+        self._inline_calls(added, depth + 1)
         # the call op: its outputs are the callee's outputs; it waits for the callee's stateful ops
         outputs = []
         for tensor in callee.outputs:
