@@ -25,7 +25,8 @@ COUNT = int(os.environ.get("TFINSPECT_FUZZ", "2000"))
 SEED = 20261203
 COMMANDS = (("summary",), ("graph", "--format", "json"), ("check", "--format", "json"), ("scopes", "--format", "json"),
             ("dump", "--format", "pbtxt"), ("collections", "--format", "json"), ("graph",), ("check",),
-            ("scopes",), ("subgraph", "--format", "json"), ("dump", "--format", "dot"), ("summary", "--format", "json"))
+            ("scopes",), ("subgraph", "--format", "json"), ("dump", "--format", "dot"), ("summary", "--format", "json"),
+            ("diff", "--format", "json"), ("diff", "--no-check"))
 # What no text output may hold, whatever the input: a control character (newline and tab aside) or a line
 # that starts with '::' (a CI workflow command), docs/security.md.
 _CONTROL = set(map(chr, [*range(0, 9), *range(11, 32), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F),
@@ -178,7 +179,12 @@ def test_mutated_files_never_crash(seeds, tmp_path):
             path = case / seed.name
             path.write_bytes(_mutate(rng, seed.read_bytes()))
         start = time.perf_counter()
-        result = run_cli(command[0], str(path), *command[1:])
+        if command[0] == "diff":  # the damaged file against its pristine seed, as old and as new
+            pristine = str(seed.parent if kind == "saved_model" else seed)
+            sides = [str(path), pristine] if number % 2 else [pristine, str(path)]
+            result = run_cli("diff", *sides, *command[1:])
+        else:
+            result = run_cli(command[0], str(path), *command[1:])
         elapsed = time.perf_counter() - start
         slowest = max(slowest, (elapsed, f"#{number} {kind} {command[0]}"))
         if result.code not in (0, 1, 2) or "Traceback" in result.err or elapsed > 5:

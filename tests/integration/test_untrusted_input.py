@@ -77,6 +77,30 @@ def test_damaged_graph_files_are_one_line_and_exit_2(tmp_path, payload):
             assert "Traceback" not in result.err and str(path) in result.err
 
 
+# A node framed correctly (its name, op type and length are sound) whose attribute protobuf rejects: the
+# node columns alone would accept it, so every command must ask protobuf (one verdict for all).
+_BAD_UTF8_ATTR = b"\x0a\x01a\x12\x05Const" + b"\x2a\x09" + b"\x0a\x01x\x12\x04\x4a\x02\xff\xfe"
+_CORRUPT_ATTR = b"\x0a\x01a\x12\x05Const" + b"\x2a\x03\x0a\x05x"
+
+
+@pytest.mark.parametrize("node, reason", [(_BAD_UTF8_ATTR, "bad UTF-8"), (_CORRUPT_ATTR, "Wire format was corrupt")])
+@pytest.mark.fast
+def test_a_graph_def_protobuf_rejects_is_rejected_by_every_command(tmp_path, node, reason):
+    bad = tmp_path / "bad.pb"
+    bad.write_bytes(b"\x0a" + bytes([len(node)]) + node)
+    good = tmp_path / "good.pb"
+    good.write_bytes(b"\x0a\x0a\x0a\x01b\x12\x05Const")
+    assert run_cli("summary", str(good)).code == 0
+    for argv in (["summary", str(bad)], ["summary", str(bad), "--format", "json"], ["graph", str(bad)],
+                 ["check", str(bad)], ["scopes", str(bad)], ["dump", str(bad), "--format", "json"],
+                 ["subgraph", str(bad), "--fetch", "a"], ["diff", str(good), str(bad)],
+                 ["diff", str(bad), str(good), "--no-check"]):
+        result = run_cli(*argv)
+        assert result.code == 2, (argv, result.code, result.err)
+        assert f"{bad}: not a GraphDef" in result.err and reason in result.err, (argv, result.err)
+        assert result.out == "", argv
+
+
 @pytest.mark.fast
 def test_names_are_shown_escaped():
     assert printable("a\x1b[31mb\n::error::x") == "a\\x1b[31mb\\n::error::x"

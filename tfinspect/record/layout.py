@@ -144,6 +144,8 @@ def parse_message(message, data: bytes, path: str, what: str):
         message.ParseFromString(data)
     except DecodeError as e:
         raise SourceError(f"{path}: not a {what}, or a truncated one ({e})") from None
+    except (RecursionError, MemoryError) as e:  # crafted nesting or sizes: still one clear error
+        raise SourceError(f"{path}: too large or too deeply nested to read ({type(e).__name__})") from None
     return message
 
 
