@@ -235,7 +235,9 @@ def dataset_ids(context: CheckContext) -> Iterator[Finding]:
         Ids that reach a table lookup from a ``tf.data`` iterator (``from_tensor_slices``,
         ``from_generator``, ``batch``, ``map``, ...). ``tfinspect check`` iterates each dataset with an
         iterator of its own, up to ``--max-elements`` elements, and checks every id it yields against
-        the table's row count.
+        the table's row count. A pipeline that calls Python (``from_generator``, ``tf.py_func`` in
+        ``map``) is never iterated again, since its side effects would repeat: each element the
+        script's runs read is checked before the run that reads it executes.
 
     Why it matters:
         The bad id surfaces at some training step, possibly hours in, as
@@ -261,9 +263,11 @@ def dataset_ids(context: CheckContext) -> Iterator[Finding]:
                     continue
                 getter, op = index.names[origin.node], index.names[lookup.node]
                 scope = "all" if sample.complete else f"the first {sample.elements}"
+                checked = (f"{scope} elements checked" if sample.python is None else
+                           f"{scope} elements checked, as the script's runs read them: its pipeline calls Python")
                 yield Finding(op,
                     f"the dataset read by {getter}:{origin.port} yields {violation.describe()} outside "
-                    f"[{low}, {lookup.size}) for {lookup.what} indexed by {op} ({scope} elements checked)",
+                    f"[{low}, {lookup.size}) for {lookup.what} indexed by {op} ({checked})",
                     hint=_hint(lookup), source=graph.sources.get(getter) or graph.sources.get(op),
                     related=_related(graph, index, lookup=lookup.node, table=lookup.table,
                                      dataset=index.ids.get(sample.make_iterator)),
@@ -361,12 +365,20 @@ def not_checked(context: CheckContext) -> Iterator[Finding]:
                         samples = _dataset_samples(context, graph, index, origin)
                         read = any(r.graph == graph.id and f"{name}:{origin.port}" in {d.name for d in r.data}
                                    for r in context.capture.runs)  # TF2: a call's data, read ahead
-                        if not samples and not read:
+                        unread = next((r.data_unread for r in context.capture.runs
+                                       if r.graph == graph.id and r.data_unread), None)
+                        if not samples and not read and unread:
+                            reasons.append(f"its ids come from the tf.data iterator {name}:{origin.port}: {unread}")
+                        elif not samples and not read:
                             reasons.append(f"its ids come from the tf.data iterator {name}:{origin.port}, whose "
                                            "dataset was not iterated (--max-elements 0, or an iterator made in a "
                                            "way tfinspect cannot make again)")
                         for sample in samples:
-                            if sample.unfed:
+                            if sample.python is not None and not sample.elements and not sample.error:
+                                reasons.append(f"the dataset behind {name}:{origin.port} calls Python ("
+                                               f"{sample.python}), which tfinspect does not run again, and the "
+                                               "script's runs read none of it")
+                            elif sample.unfed:
                                 reasons.append(f"the dataset behind {name}:{origin.port} could not be iterated "
                                                f"here: {sample.unfed}")
                             elif context.capture.dataset_values(sample, origin.port) is None:

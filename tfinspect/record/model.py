@@ -211,6 +211,7 @@ class RunRecord:
     soft_placement: bool | None = None  # the session's allow_soft_placement (None: not known)
     kind: str = "run"  # "run": a Session.run; "call": a call of a tf.function trace (TF2)
     data: tuple[FeedInfo, ...] = ()  # ids a call's tf.data iterator yields, read ahead (kept with the values)
+    data_unread: str | None = None  # why the data of the call's iterator was not read ahead (Python in it)
 
     @property
     def executed(self) -> bool:
@@ -364,6 +365,7 @@ class DatasetSample:
     error: str | None = None
     file: str | None = None  # integer components, by output index "c0", "c1", ...
     unfed: str | None = None  # why it could not be iterated outside the script (an unfed placeholder, variables)
+    python: str | None = None  # the stage that calls Python: not iterated again; `elements` are what the script read
 
 
 @dataclass(frozen=True, eq=False)

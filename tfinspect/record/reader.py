@@ -132,6 +132,7 @@ def run_from_raw(raw: Mapping[str, Any], files: list[str]) -> RunRecord:
         soft_placement=raw.get("soft_placement"),
         kind=raw.get("kind", "run"),
         data=tuple(FeedInfo(f["name"], f["dtype"], tuple(f["shape"])) for f in raw.get("data", ())),
+        data_unread=raw.get("data_unread"),
     )
 
 

@@ -58,14 +58,16 @@ FEED = Record({"name": str, "dtype": str, "shape": [int]}, "name", "dtype", "sha
 RUN = Record({"index": int, "graph": int, "fetches": [str], "feeds": [FEED], "source": LOCATION,
               "status": OneOf(RunStatus), "ops_before": int, "error": (NONE, str), "values_kept": bool,
               "metadata_kept": bool, "traced_nodes": (NONE, [str]), "stop_reason": (NONE, str),
-              "soft_placement": (NONE, bool), "kind": OneOf(("run", "call")), "data": [FEED]},
+              "soft_placement": (NONE, bool), "kind": OneOf(("run", "call")), "data": [FEED],
+              "data_unread": (NONE, str)},
              "index", "graph", "fetches", "status")
 JSON_LOCATION = (NONE, Record({"file": str, "line": int, "function": (NONE, str)}, "file", "line"))
 OUTCOME = (NONE, Record({"status": OneOf(OutcomeStatus), "message": str, "traceback": (NONE, str),
                          "exit_code": (NONE, int), "location": JSON_LOCATION, "callers": [JSON_LOCATION]},
                         "status"))
 DATASET = Record({"graph": int, "make_iterator": str, "iterator": str, "elements": int, "complete": bool,
-                  "error": (NONE, str), "file": (NONE, str), "unfed": (NONE, str)},
+                  "error": (NONE, str), "file": (NONE, str), "unfed": (NONE, str),
+                  "python": (NONE, str)},
                  "graph", "make_iterator", "iterator", "elements", "complete")
 DOCUMENT = Record({"format": str, "version": int, "source": str, "origin": str, "tf_version": (NONE, str),
                    "tf1_mode": (NONE, bool), "files": [str], "graphs": [GRAPH], "runs": [RUN], "outcome": OUTCOME,

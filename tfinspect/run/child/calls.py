@@ -81,6 +81,7 @@ class Calls:
         self._unrecorded: set[str] = set()  # traces whose calls could not be recorded (said once each)
         self._guards: dict[int, Any] = {}
         self._data: dict[tuple, Any] = {}
+        self._python: dict[int, tuple] = {}  # id(dataset) -> (dataset, the stage that calls Python or None)
 
     # -- what the hooks report -----------------------------------------------------------------------------
     def known(self, function) -> None:
@@ -226,6 +227,9 @@ class Calls:
                 pass
             state = self._iterators[id(iterator)] = [iterator, length, self._reads.get(id(iterator), 0)]
         length = state[1]
+        if self._python_stage(iterator._dataset) is not None:  # noqa: SLF001
+            iterator.get_next()  # Python in the pipeline: its side effects happen once per call, as they would
+            return
         if length == -1:
             return  # endless: nothing to count
         if length < 0:
@@ -328,6 +332,10 @@ class Calls:
         dataset = getattr(iterator, "_dataset", None)
         if dataset is None:
             return None
+        stage = self._python_stage(dataset)
+        if stage is not None:  # reading it ahead would run the script's Python again (run/child/pipelines.py)
+            record["data_unread"] = f"its pipeline calls Python ({stage}), which tfinspect does not run again"
+            return None
         error = None
         for (getter, port), constraints in guard.by_port.items():
             key = (id(dataset), port)
@@ -347,6 +355,15 @@ class Calls:
                     error = (f"not executed: the dataset it reads ({tensor}) holds {violation.describe()} outside "
                              f"[{low}, {size}) for {what} indexed by {lookup}")
         return error
+
+    def _python_stage(self, dataset) -> str | None:
+        """The stage of ``dataset`` that calls Python, or None (asked once per dataset)."""
+        from tfinspect.run.child.pipelines import dataset_python_stage
+
+        found = self._python.get(id(dataset))
+        if found is None or found[0] is not dataset:
+            found = self._python[id(dataset)] = (dataset, dataset_python_stage(dataset))
+        return found[1]
 
     def _note_skimming(self, site, index: int) -> None:
         self.recorder._note_skimming(site, "call", index, "after the first calls of each line, later calls of the "

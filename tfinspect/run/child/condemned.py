@@ -66,6 +66,16 @@ class StaticCondemnation:
         state = self._state(graph)
         if not state.condemned and not state.dataset_lookups:
             return
+        verdict, reached = self._verdict(state, fetch_names, fed_names)
+        if verdict is None and reached:
+            verdict = self._dataset_verdict(graph, state.index, reached)
+        if verdict is not None:
+            code, op = verdict.split(":", 1)
+            raise CondemnedRun(code, op)
+
+    @staticmethod
+    def _verdict(state: _GraphState, fetch_names: list[str], fed_names: list[str]) -> tuple:
+        """(the static verdict, the (lookup, dataset origin) pairs the run reaches) of one run's subgraph."""
         key = (tuple(fetch_names), tuple(fed_names))
         if key not in state.verdicts:
             from tfinspect.analyses.subgraph import plan
@@ -76,12 +86,22 @@ class StaticCondemnation:
             reached = [(lookup, origin) for lookup, origin in state.dataset_lookups
                        if mask[lookup.node] and mask[origin.node]]
             state.verdicts[key] = (verdict, reached)
-        verdict, reached = state.verdicts[key]
-        if verdict is None and reached:
-            verdict = self._dataset_verdict(graph, state.index, reached)
-        if verdict is not None:
-            code, op = verdict.split(":", 1)
-            raise CondemnedRun(code, op)
+        return state.verdicts[key]
+
+    def check_read(self, graph, fetch_names: list[str], fed_names: list[str], read: dict[str, list]) -> None:
+        """Raise CondemnedRun when an element the run read (``read``: get-next op -> its outputs' values, from a
+        pipeline that calls Python, read by the run itself) holds an id its lookups would fail on."""
+        from tfinspect.analyses.lookups import check_ids
+        import numpy as np
+
+        state = self._state(graph)
+        for lookup, origin in self._verdict(state, fetch_names, fed_names)[1]:
+            values = read.get(state.index.names[origin.node])
+            if values is None or origin.port >= len(values):
+                continue
+            ids = np.asarray(values[origin.port])
+            if ids.dtype.kind in "iu" and check_ids(ids.reshape(-1), lookup.size, low=lookup.low(origin)) is not None:
+                raise CondemnedRun(DATASET_CODE, state.index.names[lookup.node])
 
     def _dataset_verdict(self, graph, index, reached) -> str | None:
         """Iterate each dataset the run reads ids from (as the script last initialised it) and check them."""
@@ -92,6 +112,9 @@ class StaticCondemnation:
             iterator = getter.inputs[0].op if getter.inputs else None
             if iterator is None:
                 continue
+            pipelines = self._recorder.pipelines
+            if pipelines is not None and pipelines.stage(graph, iterator) is not None:
+                continue  # it calls Python: never iterated here; the run reads it first (check_read)
             maker, feeds = self._initializer(graph, iterator)
             key = (id(graph), graph.version, iterator.name, origin.port, lookup.node, id(feeds))
             if key not in self._dataset_verdicts:

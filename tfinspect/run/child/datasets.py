@@ -78,6 +78,11 @@ def iterate_datasets(recorder, out_dir: str, max_elements: int, seconds: float =
             entry = {"graph": extractor.graph_id, "make_iterator": maker.name, "iterator": iterator_name,
                      "elements": 0, "complete": False, "error": None, "file": None, "unfed": None}
             results.append(entry)
+            iterator_op = maker if maker.type == "OneShotIterator" else maker.inputs[1].op
+            stage = None if recorder.pipelines is None else recorder.pipelines.stage(graph, iterator_op)
+            if stage is not None:  # it calls Python: what the script's own runs read is what was checked
+                _from_script(np, recorder.pipelines.read.get((id(graph), iterator_name)), entry, stage, folder, maker)
+                continue
             if dataset is None:
                 entry["error"] = "the Dataset object was not seen when it was built"
                 continue
@@ -105,6 +110,19 @@ def iterate_datasets(recorder, out_dir: str, max_elements: int, seconds: float =
         document = json.load(f)
     document["datasets"] = results
     write_atomic(meta_path, json.dumps(document).encode())
+
+
+def _from_script(np, read, entry: dict, stage: str, folder: str, maker) -> None:
+    """A pipeline that calls Python is not iterated again (its side effects would repeat): its entry holds the
+    elements the script's runs read (run/child/pipelines.py)."""
+    entry["python"] = stage
+    if read is None:
+        return
+    entry.update(elements=read["elements"], complete=read["complete"], error=read["error"])
+    components = {f"c{port}": np.concatenate(chunks) for port, chunks in read["chunks"].items() if chunks}
+    if components:
+        entry["file"] = _file_name(maker.name)
+        np.savez(os.path.join(folder, entry["file"]), **components)
 
 
 def _iterate(tf, np, graph, dataset, max_elements: int, seconds: float, label: str, entry: dict,

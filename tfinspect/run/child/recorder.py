@@ -82,6 +82,11 @@ class Recorder:
             from tfinspect.run.child.condemned import StaticCondemnation
 
             self.condemnation = StaticCondemnation(self, options.datasets)
+        self.pipelines = None  # with `check`: pipelines that call Python are read once, by the script's runs
+        if options.guard or options.datasets:
+            from tfinspect.run.child.pipelines import PythonPipelines
+
+            self.pipelines = PythonPipelines()
         self.policy = RunPolicy(options.runs)
         self.calls = Calls(self)  # TF2: tf.function traces as graphs, calls as runs
         self.notes = not options.quiet
@@ -272,12 +277,70 @@ class Recorder:
         key = self._skimming.pop(record["index"])
         plan = self._plans.get((key, tuple(f["name"] for f in record["feeds"])))
         if plan is not None and plan.inputs:
+            getters = self._python_getters(session.graph, plan)
             try:
-                run(session, list(plan.inputs), feed_dict)
+                values = run(session, list(plan.inputs), feed_dict)
             except BaseException as error:
+                for getter in getters:
+                    self.pipelines.ended(session.graph, getter, error)
                 self.after_run(record, error)
                 raise
+            if getters:
+                read = dict(zip(plan.inputs, values))
+                self._check_read(session.graph, record, {g.name: [read[t.name] for t in g.outputs] for g in getters})
         return copy.deepcopy(self._results[key])
+
+    def _python_getters(self, graph, plan) -> list:
+        """The get-next ops of pipelines that call Python which this run reads (not through a control edge)."""
+        if self.pipelines is None or plan is None or not plan.inputs:
+            return []
+        return [g for g in self.pipelines.getters(graph, plan.inputs) if g.name not in plan.controlled]
+
+    def read_python_inputs(self, session, record: dict[str, Any], feed_dict, run) -> dict | None:
+        """``check``: a run that reads a pipeline calling Python reads it first, alone (``run`` is TensorFlow's
+        own Session.run); the element is kept and its ids checked, and the returned feeds stand for it in the
+        run itself, so the pipeline advances once, as in a plain run (run/child/pipelines.py). None: nothing to
+        split. Raises what reading raised (the script sees it as the run's error), or CaptureStopped when the
+        element's ids would fail the run."""
+        key = self._real_keys.get(record["index"])
+        if key is None or self.pipelines is None:
+            return None
+        graph = session.graph
+        getters = self._python_getters(graph, self._plans.get((key, tuple(f["name"] for f in record["feeds"]))))
+        if not getters:
+            return None
+        tensors = [t for g in getters for t in g.outputs]
+        try:
+            values = run(session, tensors, feed_dict)
+        except BaseException as error:
+            for getter in getters:
+                self.pipelines.ended(graph, getter, error)
+            self.after_run(record, error)
+            raise
+        read, at = {}, 0
+        for getter in getters:
+            read[getter.name] = values[at:at + len(getter.outputs)]
+            at += len(getter.outputs)
+        self._check_read(graph, record, read)
+        return dict(zip(tensors, values))
+
+    def _check_read(self, graph, record: dict[str, Any], read: dict[str, list]) -> None:
+        """Keep what a run read from pipelines that call Python; stop the script at a run whose ids are out of
+        range (it is not executed, as a condemned run)."""
+        from tfinspect.run.child.condemned import CondemnedRun
+
+        for name, values in read.items():
+            self.pipelines.keep(graph, graph.get_operation_by_name(name), values)
+        if self.condemnation is None:
+            return
+        try:
+            self.condemnation.check_read(graph, record["fetches"], [f["name"] for f in record["feeds"]], read)
+        except CondemnedRun as error:
+            self._real_keys.pop(record["index"], None)
+            record["status"], record["error"] = "stopped", str(error)
+            self.stopped_at = record
+            self.snapshot()
+            raise CaptureStopped() from None
 
     def _note_skimming(self, frame, what: str = "run", index: int | None = None,
                        detail: str = "after the first runs of each Session.run line, later runs that fetch the "

@@ -21,6 +21,7 @@ class SkimPlan:
     inputs: tuple[str, ...] = ()  # tensors a skimmed run still computes (the outputs of its input ops)
     always_real: bool = False  # the run initialises an input pipeline
     misleading: str | None = None  # why skimming this run would mislead (then the script stops instead)
+    controlled: tuple[str, ...] = ()  # input ops the run needs through a control edge (they run whatever is fed)
 
 
 def skim_plan(graph, fetch_names: list[str], fed_names: list[str]) -> SkimPlan:
@@ -36,6 +37,7 @@ def skim_plan(graph, fetch_names: list[str], fed_names: list[str]) -> SkimPlan:
     inputs: list[str] = []
     always_real = False
     py_func = None
+    controlled: set[str] = set()
     while stack:
         op = stack.pop()
         if op.name in seen:
@@ -50,10 +52,14 @@ def skim_plan(graph, fetch_names: list[str], fed_names: list[str]) -> SkimPlan:
         for tensor in op.inputs:
             if tensor.name not in fed and tensor.op.name not in seen:
                 stack.append(tensor.op)
-        stack.extend(c for c in op.control_inputs if c.name not in seen)
+        for control in op.control_inputs:
+            if control.type.startswith(INPUT_PREFIXES):
+                controlled.add(control.name)
+            if control.name not in seen:
+                stack.append(control)
     misleading = (f"it calls tf.py_func ({py_func}), whose Python side effects a skimmed run would skip"
                   if py_func else None)
-    return SkimPlan(tuple(sorted(inputs)), always_real, misleading)
+    return SkimPlan(tuple(sorted(inputs)), always_real, misleading, tuple(sorted(controlled)))
 
 
 def fetch_shape(fetches) -> object:

@@ -101,6 +101,14 @@ def _session_run(recorder, original, local):
         keep_metadata = "metadata_kept" in record
         if keep_metadata:
             options, run_metadata = _full_trace(options, run_metadata)
+        if recorder.pipelines is not None:  # check: a pipeline that calls Python is read once, alone, then fed
+            local.depth = 1
+            try:
+                read = recorder.read_python_inputs(self, record, feed_dict, original)
+            finally:
+                local.depth = 0
+            if read:
+                feed_dict = {**(feed_dict or {}), **read}
         local.depth = 1
         try:
             result = original(self, fetches, feed_dict, options, run_metadata)
