@@ -203,3 +203,13 @@ def golden(request):
 def _plain_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("NO_COLOR", "1")
+
+
+def each_run(document: dict) -> list[dict]:
+    """graph's JSON runs one per run, in index order: an entry standing for several skimmed runs (schema 2's
+    ``count`` and ``indexes``) is repeated for each, with its index."""
+    runs = []
+    for entry in document["runs"]:
+        for first, last, step in entry["indexes"]:
+            runs.extend({**entry, "index": index} for index in range(first, last + 1, step))
+    return sorted(runs, key=lambda r: r["index"])

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tfinspect.checks.registry import all_checks
-from tests.conftest import FIXTURES, REPO, expected_findings, run_cli, run_cli_cached
+from tests.conftest import each_run, FIXTURES, REPO, expected_findings, run_cli, run_cli_cached
 
 CHECKS = FIXTURES / "checks"
 
@@ -308,7 +308,7 @@ def test_a_wrapped_error_keeps_its_root_cause(tmp_path):
     assert result.code == 2
     data = result.json()
     assert data["outcome"]["message"].startswith("NotFoundError: Key b not found in checkpoint")
-    assert [r["error"] for r in data["runs"] if r["error"]] == [
+    assert [r["error"] for r in each_run(data) if r["error"]] == [
         "NotFoundError: Key b not found in checkpoint (at op save/RestoreV2)"]
     assert "tfinspect ckpt CHECKPOINT --against SCRIPT" in result.err
 
@@ -364,7 +364,7 @@ def test_several_sources_give_one_report_and_one_exit_code():
     both = run_cli("check", clean, bad, "--format", "json", "--quiet")
     assert both.code == 1
     data = both.json()
-    assert data["schema_version"] == 1 and data["command"] == "check"
+    assert data["schema_version"] == 2 and data["command"] == "check"
     assert [(s["source"], s["findings"]) for s in data["sources"]] == [(clean, 0), (bad, 1)]
     assert [f["code"] for f in data["findings"]] == ["TFI001"]
     sarif = run_cli("check", clean, bad, "--format", "sarif", "--quiet")

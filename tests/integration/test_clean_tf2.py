@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.conftest import FIXTURES, run_cli_cached
+from tests.conftest import each_run, FIXTURES, run_cli_cached
 
 CLEAN = sorted(p.name for p in (FIXTURES / "clean_tf2").glob("*.py"))
 
@@ -47,7 +47,7 @@ def test_graph_lists_functions_variables_and_calls(name, golden):
     assert data["outcome"]["status"] == "completed"
     traces = [g for g in data["graphs"] if g["function"] is not None]
     assert traces and all(g["ops"] > 0 for g in traces)
-    calls = [r for r in data["runs"] if r["kind"] == "call"]
+    calls = [r for r in each_run(data) if r["kind"] == "call"]
     assert calls and {r["graph"] for r in calls} <= {g["id"] for g in traces}
     assert sum(g["function"]["calls"] for g in traces) == len(calls)
     golden(f"clean_tf2/{name.removesuffix('.py')}.txt", _summary(data))

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.conftest import FIXTURES, run_cli, run_cli_cached
+from tests.conftest import each_run, FIXTURES, run_cli, run_cli_cached
 
 SCRIPTS = FIXTURES / "scripts"
 
@@ -41,7 +41,7 @@ def test_sys_exit_nonzero():
     data = result.json()
     assert data["outcome"] == {"status": "exit", "ok": False, "message": "the script called sys.exit(3)",
                                "exit_code": 3, "traceback": ""}
-    assert data["ops"] == 3 and [r["source"]["line"] for r in data["runs"]] == [11]
+    assert data["ops"] == 3 and [r["source"]["line"] for r in each_run(data)] == [11]
     assert "2.0" not in result.out  # the script's print goes to stderr, never into the JSON
     assert "5.0" in result.err
 
@@ -68,7 +68,7 @@ def test_os_exit():
     assert result.code == 2
     data = result.json()
     assert data["outcome"]["status"] == "exit" and data["outcome"]["exit_code"] == 4
-    assert data["ops"] == 2 and len(data["runs"]) == 1
+    assert data["ops"] == 2 and len(each_run(data)) == 1
 
 
 def test_hang_in_python_times_out_with_partial_graph():
@@ -86,7 +86,7 @@ def test_hang_in_a_kernel_times_out_with_the_run():
     assert result.code == 2
     data = result.json()
     assert data["outcome"]["status"] == "timeout"
-    assert [(r["source"]["line"], r["fetches"], r["status"]) for r in data["runs"]] == [(10, ["doubled:0"], "running")]
+    assert [(r["source"]["line"], r["fetches"], r["status"]) for r in each_run(data)] == [(10, ["doubled:0"], "running")]
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="segfault handling is tested on Linux")
@@ -95,7 +95,7 @@ def test_segfault_keeps_the_graph():
     assert result.code == 2
     data = result.json()
     assert data["outcome"]["status"] == "crashed" and "SIGSEGV" in data["outcome"]["message"]
-    assert data["ops"] == 2 and len(data["runs"]) == 1
+    assert data["ops"] == 2 and len(each_run(data)) == 1
 
 
 def test_runaway_memory_is_killed(tmp_path):
@@ -131,7 +131,7 @@ def test_long_training_loop_is_stopped_before_the_fourth_step(tmp_path):
     result = run_cli("graph", str(SCRIPTS / "long_training.py"), "--format", "json", "--", str(log))
     assert result.code == 0, result.err
     data = result.json()
-    assert [r["status"] for r in data["runs"]] == ["ok", "ok", "ok", "ok", "stopped"]
+    assert [r["status"] for r in each_run(data)] == ["ok", "ok", "ok", "ok", "stopped"]
     # TensorFlow itself wrote one line per executed step: the stopped run never ran
     assert log.read_text().splitlines() == ["step 1", "step 2", "step 3"]
     assert data["outcome"]["status"] == "stopped"
@@ -151,8 +151,8 @@ def test_two_graphs_of_compat_v1_code():
     assert data["tf1_mode"] is False
     assert [g["ops"] for g in data["graphs"]] == [2, 3]
     assert data["placeholders"][0]["shape"] == [None, 4]
-    assert [r["graph"] for r in data["runs"]] == [g["id"] for g in data["graphs"]]
-    assert data["runs"][1]["feed_details"] == [{"name": "p:0", "dtype": "float32", "shape": [2, 4]}]
+    assert [r["graph"] for r in each_run(data)] == [g["id"] for g in data["graphs"]]
+    assert each_run(data)[1]["feed_details"] == [{"name": "p:0", "dtype": "float32", "shape": [2, 4]}]
 
 
 def test_keras_3_layers_get_a_hint(tmp_path):
@@ -173,10 +173,10 @@ def test_keras_3_layers_get_a_hint(tmp_path):
 def test_queue_runner_threads_are_not_stopped():
     data = graph("queue_runners.py").json()
     assert data["outcome"]["status"] == "completed"
-    mine = [r["status"] for r in data["runs"] if r["source"] and r["source"]["line"] == 15]
+    mine = [r["status"] for r in each_run(data) if r["source"] and r["source"]["line"] == 15]
     assert mine == ["ok"] * 3 + ["skimmed"] * 7  # skimmed runs still dequeue
     # the queue runner's own runs (recorded when its thread got there before the end) are never stopped
-    assert all(r["status"] != "stopped" for r in data["runs"] if r["source"] is None)
+    assert all(r["status"] != "stopped" for r in each_run(data) if r["source"] is None)
 
 
 @pytest.mark.parametrize("source, expected", [

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, fixture_path, run_cli_cached
+from tests.conftest import each_run, FIXTURES, fixture_path, run_cli_cached
 
 FLAVOURS = ("tf1", "compat")
 
@@ -32,7 +32,7 @@ def graph_json(relative: str, flavour: str, tmp_path_factory, *extra: str) -> di
     result = run_cli_cached("graph", script, "--format", "json", "--cwd", str(workdir), *extra)
     assert result.code == 0, result.err
     data = result.json()
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["tf1_mode"] is (flavour == "tf1")
     return data
 
@@ -42,7 +42,7 @@ def variables(data: dict) -> dict[str, dict]:
 
 
 def run_lines(data: dict) -> list[tuple[int, list[str], str]]:
-    return [(r["source"]["line"], r["fetches"], r["status"]) for r in data["runs"]]
+    return [(r["source"]["line"], r["fetches"], r["status"]) for r in each_run(data)]
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
@@ -54,7 +54,7 @@ def test_add_pow(flavour, tmp_path_factory):
     second = line_of("lectures/add_pow.py", "sess.run([pow_op, useless])")
     assert run_lines(data) == [(first, ["Pow:0"], "ok"), (second, ["Pow:0", "Mul_1:0"], "ok")]
     assert data["outcome"]["status"] == "completed"
-    assert Path(data["runs"][0]["source"]["file"]).name == "add_pow.py"
+    assert Path(each_run(data)[0]["source"]["file"]).name == "add_pow.py"
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
@@ -78,8 +78,8 @@ def test_linreg_feed(flavour, tmp_path_factory):
     after = line_of(rel, "w_out, b_out = sess.run([w, b])")
     assert run_lines(data) == ([(init, ["init"], "ok")] + [(step, fetches, "ok")] * 3
                                + [(step, fetches, "skimmed")] * 18997 + [(after, ["weights:0", "bias:0"], "ok")])
-    assert data["runs"][1]["feeds"] == ["X:0", "Y:0"]
-    assert data["runs"][1]["feed_details"][0] == {"name": "X:0", "dtype": "float32", "shape": []}
+    assert each_run(data)[1]["feeds"] == ["X:0", "Y:0"]
+    assert each_run(data)[1]["feed_details"][0] == {"name": "X:0", "dtype": "float32", "shape": []}
     assert data["outcome"]["status"] == "completed" and data["outcome"]["ok"] is True
     assert data["collections"]["trainable_variables"] == ["weights:0", "bias:0"]
     assert "train_op" in data["collections"]
@@ -96,7 +96,7 @@ def test_linreg_dataset(flavour, tmp_path_factory):
     step = line_of(rel, "_, l = sess.run([optimizer, loss])")
     lines = [(line, status) for line, _, status in run_lines(data)]
     assert lines[:6] == [(init, "ok"), (iterator, "ok"), (step, "ok"), (step, "ok"), (step, "ok"), (step, "skimmed")]
-    assert data["runs"][1]["fetches"] == ["MakeIterator"]
+    assert each_run(data)[1]["fetches"] == ["MakeIterator"]
     # 100 epochs, each re-initialising the iterator (always executed) and ended by OutOfRangeError, which skimmed
     # runs still reach: their IteratorGetNext executes.
     assert Counter(lines) == {(init, "ok"): 1, (iterator, "ok"): 100, (step, "ok"): 3, (step, "skimmed"): 18997,
@@ -115,7 +115,7 @@ def test_two_layers_broken_has_two_sets(flavour, tmp_path_factory):
     w1 = line_of(rel, 'name="h1_weights"')
     assert found["h1_weights"]["source"]["line"] == w1 and found["h1_weights_1"]["source"]["line"] == w1
     assert found["h2_biases"]["shape"] == [10]
-    runs = data["runs"]
+    runs = each_run(data)
     assert [r["source"]["line"] for r in runs] == [line_of(rel, "global_variables_initializer"),
                                                   line_of(rel, "reduce_mean"), line_of(rel, "out1, out2")]
     # the reduce_mean run added ops: the graph grew between runs
@@ -163,7 +163,7 @@ def test_word2vec(flavour, tmp_path_factory):
     step = line_of(rel, "sess.run([loss, optimizer, summary_op])")
     assert run_lines(data)[:2] == [(line_of(rel, "sess.run(iterator.initializer)"), ["data/MakeIterator"], "ok"),
                                    (line_of(rel, "global_variables_initializer"), ["init"], "ok")]
-    steps = [r for r in data["runs"] if r["source"]["line"] == step]
+    steps = [r for r in each_run(data) if r["source"]["line"] == step]
     assert [r["status"] for r in steps] == ["ok"] * 3 + ["skimmed"] * 697
     assert steps[0]["fetches"] == ["loss/loss:0", "optimizer/GradientDescent", "summaries/Merge/MergeSummary:0"]
     assert data["collections"]["summaries"] == ["summaries/loss:0", "summaries/histogram_loss:0"]
@@ -171,16 +171,16 @@ def test_word2vec(flavour, tmp_path_factory):
 
 def test_runs_option_zero_builds_only(tmp_path_factory):
     data = graph_json("lectures/linreg_feed.py", "tf1", tmp_path_factory, "--runs", "0")
-    assert [r["status"] for r in data["runs"]] == ["stopped"]
+    assert [r["status"] for r in each_run(data)] == ["stopped"]
     assert data["ops"] > 0 and len(data["variables"]) == 2
 
 
 def test_runs_option_number(tmp_path_factory):
     data = graph_json("lectures/linreg_feed.py", "tf1", tmp_path_factory, "--runs", "7")
-    assert [r["status"] for r in data["runs"]] == ["ok"] * 7 + ["stopped"]
+    assert [r["status"] for r in each_run(data)] == ["ok"] * 7 + ["stopped"]
 
 
 def test_runs_all_lets_the_script_finish(tmp_path_factory):
     data = graph_json("lectures/two_layers_broken.py", "tf1", tmp_path_factory, "--runs", "all")
     assert data["outcome"]["status"] == "completed"
-    assert all(r["status"] == "ok" for r in data["runs"])
+    assert all(r["status"] == "ok" for r in each_run(data))

@@ -38,7 +38,7 @@ def _valid(command: str, result) -> dict:
 ], ids=["unused", "raises"])
 def test_graph(argv):
     document = _valid("graph", run_cli_cached(*argv))
-    assert document["command"] == "graph" and document["schema_version"] == 1
+    assert document["command"] == "graph" and document["schema_version"] == 2
 
 
 def test_graph_of_a_graph_file(tmp_path):

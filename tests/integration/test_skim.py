@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.conftest import FIXTURES, run_cli, run_cli_cached
+from tests.conftest import each_run, FIXTURES, run_cli, run_cli_cached
 
 SKIM = FIXTURES / "skim"
 
@@ -27,9 +27,9 @@ def test_lazy_loading_shows_both_loops_and_the_graph_growing():
     assert data["outcome"]["status"] == "completed"
     assert {"x", "y", "x_1", "y_1"} <= {v["name"] for v in data["variables"]}
     # The first loop fetches the same z: 3 real runs, then skimmed.
-    assert _statuses(data["runs"], 14) == ["ok"] * 3 + ["skimmed"] * 7
+    assert _statuses(each_run(data), 14) == ["ok"] * 3 + ["skimmed"] * 7
     # The second loop fetches a new Add op at every step: each executes, and the graph grows while it runs.
-    second = [r for r in data["runs"] if r["source"] and r["source"]["line"] == 22]
+    second = [r for r in each_run(data) if r["source"] and r["source"]["line"] == 22]
     assert [r["status"] for r in second] == ["ok"] * 10
     assert [r["fetches"][0] for r in second] == [f"Add_{i}:0" for i in range(1, 11)]
     assert [r["ops_before"] for r in second] == list(range(20, 30))
@@ -55,9 +55,9 @@ def test_a_dataset_still_ends_where_it_would():
     result, data = _graph("dataset_epochs.py")
     assert data["outcome"]["status"] == "completed"
     assert [f"epoch {e} steps 100" in result.err for e in range(3)] == [True] * 3 and "done" in result.err
-    counts = Counter(_statuses(data["runs"], 19))
+    counts = Counter(_statuses(each_run(data), 19))
     assert counts == {"ok": 3, "skimmed": 297, "error": 3}  # each epoch's end: OutOfRangeError, as in TensorFlow
-    assert _statuses(data["runs"], 15) == ["ok"] * 3  # the iterator's initializer always executes
+    assert _statuses(each_run(data), 15) == ["ok"] * 3  # the iterator's initializer always executes
 
 
 def test_a_queue_still_ends_where_it_would():
@@ -71,24 +71,24 @@ def test_a_loop_that_ends_on_a_fetched_value_is_stopped_and_says_why():
 
     _, data = _graph("while_loss.py")
     assert data["outcome"]["status"] == "stopped"
-    stop = data["runs"][-1]
+    stop = each_run(data)[-1]
     assert stop["status"] == "stopped" and "while loss > eps" in stop["stop_reason"]
-    assert Counter(_statuses(data["runs"], 16)) == {"ok": 3, "skimmed": WHILE_SKIMS, "stopped": 1}
+    assert Counter(_statuses(each_run(data), 16)) == {"ok": 3, "skimmed": WHILE_SKIMS, "stopped": 1}
 
 
 def test_a_run_that_calls_py_func_is_not_skimmed():
     result, data = _graph("py_func_step.py")
     assert data["outcome"]["status"] == "stopped"
-    assert _statuses(data["runs"], 24) == ["ok"] * 3 + ["stopped"]
-    assert "tf.py_func" in data["runs"][-1]["stop_reason"]
+    assert _statuses(each_run(data), 24) == ["ok"] * 3 + ["stopped"]
+    assert "tf.py_func" in each_run(data)[-1]["stop_reason"]
     assert "batches logged" not in result.err
 
 
 def test_runs_stop_is_the_old_default():
     _, data = _graph("lazy_loading.py", "--runs", "stop")
     assert data["outcome"]["status"] == "stopped"
-    assert _statuses(data["runs"], 14) == ["ok"] * 3 + ["stopped"]
-    assert data["runs"][-1]["stop_reason"] == "the run limit was reached"
+    assert _statuses(each_run(data), 14) == ["ok"] * 3 + ["stopped"]
+    assert each_run(data)[-1]["stop_reason"] == "the run limit was reached"
 
 
 def test_lecture_fixtures_run_to_their_last_line():
@@ -96,3 +96,42 @@ def test_lecture_fixtures_run_to_their_last_line():
         result = run_cli_cached("graph", str(script), "--format", "json", "--quiet")
         outcome = result.json()["outcome"]
         assert outcome["status"] == "completed", (script.name, outcome)
+
+
+TWO_LINES = """
+import numpy as np
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None], name="x")
+w = tf.Variable(1.0)
+loss = tf.reduce_sum(tf.square(x * w))
+train = tf.train.GradientDescentOptimizer(1e-3).minimize(loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for step in range(400):
+        sess.run(train, feed_dict={x: np.ones(4, np.float32)})
+        sess.run(loss, feed_dict={x: np.ones(4 if step < 399 else 2, np.float32)})
+"""
+
+
+def test_graph_json_groups_skimmed_runs_of_a_line(tmp_path):
+    """Skimmed runs of one line that fetch and feed the same are one entry (schema 2): the counts add up to every
+    run, the indexes name each run once, and a run fed another shape stays an entry of its own."""
+    import json
+
+    script = tmp_path / "two_lines.py"
+    script.write_text(TWO_LINES)
+    result = run_cli("graph", str(script), "--format", "json", "--quiet")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    assert document["schema_version"] == 2
+    runs = document["runs"]
+    assert sum(r["count"] for r in runs) == 801  # the initializer and 2 x 400 steps
+    indexes = sorted(i for r in runs for first, last, step in r["indexes"] for i in range(first, last + 1, step))
+    assert indexes == list(range(801))
+    grouped = [r for r in runs if r["count"] > 1]
+    assert [(r["source"]["line"], r["status"]) for r in grouped] == [(12, "skimmed"), (13, "skimmed")]
+    assert all(len(r["indexes"]) == 1 and r["indexes"][0][2] == 2 for r in grouped)  # every second run
+    assert len(runs) < 20
+    last = next(r for r in runs if r["index"] == 800)
+    assert last["count"] == 1 and last["feed_details"][0]["shape"] == [2] and last["status"] == "skimmed"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import FIXTURES, REPO, run_cli, run_cli_cached, skip_without_legacy_keras
+from tests.conftest import each_run, FIXTURES, REPO, run_cli, run_cli_cached, skip_without_legacy_keras
 
 ADD_POW = str(FIXTURES / "lectures" / "add_pow.py")
 FEED_CUT = str(FIXTURES / "subgraph" / "feed_cuts_graph.py")
@@ -223,7 +223,7 @@ def test_sparse_and_named_feeds_and_nested_fetches():
     script = str(FIXTURES / "scripts" / "sparse_feed_after_reset.py")
     graph = run_cli_cached("graph", script, "--format", "json", "--quiet").json()
     assert [g["ops"] for g in graph["graphs"]] == [1, 11]
-    run = graph["runs"][1]
+    run = each_run(graph)[1]
     assert run["fetches"] == ["mul:0", "SparseReduceSum:0", "x:0"]
     assert run["feeds"] == ["x:0", "sp/indices:0", "sp/values:0", "sp/shape:0"]
     data = subgraph_json(script, "--run", "1")

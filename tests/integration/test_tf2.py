@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import FIXTURES, run_cli, run_cli_cached
+from tests.conftest import each_run, FIXTURES, run_cli, run_cli_cached
 
 CHECKS = FIXTURES / "checks"
 
@@ -22,10 +22,10 @@ def test_graph_lists_the_function_its_variable_and_its_calls():
     assert function["signature"] == "word_ids: int32 (4,)" and function["reason"] is None
     (variable,) = data["variables"]
     assert (variable["name"], variable["shape"], variable["source"]["line"]) == ("embeddings", [50, 8], 7)
-    assert all(r["kind"] == "call" and r["graph"] == trace["id"] for r in data["runs"])
+    assert all(r["kind"] == "call" and r["graph"] == trace["id"] for r in each_run(data))
     # call #40 passes 57 to the 50-row table: it is skimmed by default, so it is checked, not executed, and
     # the program stops there as TensorFlow would have stopped it: never a clean exit
-    last = data["runs"][-1]
+    last = each_run(data)[-1]
     assert (last["index"], last["status"]) == (40, "stopped") and "57" in last["error"]
     assert function["calls"] == 41
     assert result.code == 2 and "call #40" in result.err and "would fail" in result.err
@@ -86,7 +86,7 @@ def test_a_skimmed_tf1_run_that_would_fail_is_flagged_by_graph():
     result = run_cli_cached("graph", str(FIXTURES / "skim" / "bad_id_at_step_500.py"), "--format", "json",
                             "--quiet")
     assert result.code == 2 and "would fail" in result.err
-    stopped = [r for r in result.json()["runs"] if r["status"] == "stopped"]
+    stopped = [r for r in each_run(result.json()) if r["status"] == "stopped"]
     assert [r["index"] for r in stopped] == [501] and "out of range" in stopped[0]["error"]
 
 
@@ -94,7 +94,7 @@ def test_a_fit_of_many_steps_reaches_its_end_under_skim():
     result = _graph(FIXTURES / "tf2" / "keras_fit_steps.py", "--", "2000")
     data = result.json()
     assert result.code == 0 and data["outcome"]["status"] == "completed"
-    calls = [r for r in data["runs"] if r["kind"] == "call"]
+    calls = [r for r in each_run(data) if r["kind"] == "call"]
     assert len(calls) == 2000 and sum(r["executed"] for r in calls) == 3
 
 

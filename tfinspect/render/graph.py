@@ -8,7 +8,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from tfinspect.analyses.overview import GraphOverview, GraphSummary, RunGroup, ScopeNode
-from tfinspect.record.model import OutcomeStatus
+from tfinspect.record.model import OutcomeStatus, RunStatus
 from tfinspect.render.formatting import created_by_text, names_text, plural, shape_text, source_text
 from tfinspect.render.formatting import shape_json, source_json
 from tfinspect.render.json import SCHEMA_VERSION
@@ -264,6 +264,39 @@ def variable_json(v: VariableInfo, graph: int) -> dict[str, Any]:
     }
 
 
+def runs_json(runs) -> list[dict[str, Any]]:
+    """One entry per run, except skimmed runs: those of one line that fetch, feed (names, dtypes, shapes) and
+    report the same are one entry, placed at the first of them, with their ``count`` and their ``indexes`` as
+    arithmetic progressions ``[first, last, step]``. A loop of 78,000 skimmed steps is one entry, not a
+    60 MB document."""
+    entries: list[dict[str, Any]] = []
+    groups: dict[tuple, dict[str, Any]] = {}
+    for r in runs:
+        if r.status is RunStatus.SKIMMED:
+            key = (r.graph, r.kind, r.source.file if r.source else None, r.source.line if r.source else None,
+                   r.fetches, r.feeds, r.data, r.error, r.stop_reason, r.ops_before)
+            entry = groups.get(key)
+            if entry is not None:
+                entry["count"] += 1
+                _extend(entry["indexes"], r.index)
+                continue
+            entry = groups[key] = run_json(r)
+        else:
+            entry = run_json(r)
+        entries.append(entry)
+    return entries
+
+
+def _extend(progressions: list[list[int]], index: int) -> None:
+    first, last, step = progressions[-1]
+    if first == last and index > last:
+        progressions[-1] = [first, index, index - first]
+    elif index - last == step:
+        progressions[-1][1] = index
+    else:
+        progressions.append([index, index, 1])
+
+
 def run_json(r: RunRecord) -> dict[str, Any]:
     return {
         "index": r.index, "graph": r.graph, "fetches": list(r.fetches), "feeds": [f.name for f in r.feeds],
@@ -272,6 +305,7 @@ def run_json(r: RunRecord) -> dict[str, Any]:
         "ops_before": r.ops_before,
         "source": source_json(r.source), "kind": r.kind,
         "data": [{"name": d.name, "dtype": d.dtype, "shape": list(d.shape)} for d in r.data],
+        "count": 1, "indexes": [[r.index, r.index, 1]],
     }
 
 
@@ -323,7 +357,7 @@ def graph_json(view: GraphOverview) -> dict[str, Any]:
              "has_default": p.has_default, "source": source_json(p.source)}
             for p in view.placeholders
         ],
-        "runs": [run_json(r) for r in view.runs],
+        "runs": runs_json(view.runs),
         **({"signatures": [signature_json(s) for s in view.signatures]} if view.signatures else {}),
         "collections": collections,
     }

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Versions: 1 (first release); 2 (2026-12-06): an entry of graph's `runs` stands for one run or for several
+# skimmed runs of one line alike (`count`, `indexes`), so its length is no longer the number of runs.
 
 
 def dump(document: dict[str, Any], file: IO[str]) -> None:

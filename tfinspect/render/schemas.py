@@ -113,6 +113,10 @@ RUN = record("run", {
              "fetches the trace's outputs and feeds its arguments"),
     "data": (list_of(FEED), "for a call given a tf.data iterator (Keras `fit`): the iterator's outputs whose ids "
              "tfinspect read ahead and checked"),
+    "count": (INT, "the runs this entry stands for: 1, or (skimmed runs only) every skimmed run of its line that "
+              "fetches, feeds and reports the same"),
+    "indexes": (list_of(list_of(INT)), "the runs' indexes as `[first, last, step]` progressions (`[[7, 7, 1]]` for "
+                "one run; `[[4, 78002, 2]]`: every second run from 4 to 78002)"),
 })
 FUNCTION = record("function", {
     "name": (STRING, "the Python function (`train_step`; Keras' step functions: `keras fit multi_step_on_iterator`)"),
@@ -165,7 +169,9 @@ def _graph_schema(command: str) -> dict[str, Any]:
         })), "the captured graphs (TF2: one per trace of each `tf.function`)"),
         "variables": (list_of(VARIABLE), "every variable, in the order each graph created them"),
         "placeholders": (list_of(PLACEHOLDER), "every placeholder"),
-        "runs": (list_of(RUN), "every `Session.run` call (TF2: every call of a `tf.function` from eager code)"),
+        "runs": (list_of(RUN), "every `Session.run` call (TF2: every call of a `tf.function` from eager code), one "
+                 "entry each, except skimmed runs of one line that fetch and feed the same: one entry (`count`, "
+                 "`indexes`); the runs are the sum of the counts"),
         "signatures": (list_of(SIGNATURE), "a SavedModel's signatures: what a server feeds and fetches"),
         "collections": (mapping(list_of(STRING)), "collection key -> member names, over all graphs"),
         "unused": (list_of(OP), "with `--unused`: ops no run reached (fed placeholders left out)"),
