@@ -10,7 +10,7 @@ from rich.text import Text
 
 from tfinspect.core.version import __version__
 from tfinspect.checks.finding import Finding, Severity
-from tfinspect.render.formatting import printable, source_json, source_text
+from tfinspect.render.formatting import printable, shown_path, source_json, source_text
 
 STYLE = {Severity.ERROR: "tfi.error", Severity.WARNING: "tfi.warn", Severity.INFO: "tfi.dim"}
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -40,7 +40,7 @@ def findings_view(findings: list[Finding], source: str, *, checked: str | None =
             hinted.add(f.hint)
             parts.append(Text(f"    hint: {f.hint}", style="tfi.note"))
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
-    summary = Text(f"{printable(source)}: ", style="tfi.name")
+    summary = Text(f"{printable(shown_path(source))}: ", style="tfi.name")
     if not findings:
         summary.append(checked or "no findings", style="tfi.warn" if checked else "tfi.ok")
     else:

@@ -21,6 +21,14 @@ def source_json(source: SourceLocation | None) -> dict | None:
     return {"file": file, "line": source.line}
 
 
+def shown_path(path: str) -> str:
+    """A source's path as findings show their files: relative to the working directory when below it (an
+    absolute path given for a file under it is shown as the findings' lines show it)."""
+    if not os.path.isabs(path):
+        return path
+    return SourceLocation(path, 0).short().rsplit(":", 1)[0]
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     """``1 op``, ``2 ops``; ``many`` where adding an s is wrong."""
     return f"{n} {word if n == 1 else (many or word + 's')}"
