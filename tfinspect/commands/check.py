@@ -43,7 +43,8 @@ def add_parser(commands) -> None:
                              "[tool.tfinspect])")
     parser.add_argument("--max-elements", type=int, default=10_000, metavar="N",
                         help="iterate each tf.data dataset up to N elements to check the ids it yields "
-                             "(default 10000; 0: do not iterate)")
+                             "(default 10000; 0: do not iterate). A pipeline that calls Python (from_generator, "
+                             "py_func) is never iterated again: each element the script reads is checked instead")
     parser.add_argument("--format", default="text", choices=choices("check"),
                         help="text (default), json (one object: the sources and their findings; docs/json.md), "
                              "sarif (2.1.0, for code scanning) "
