@@ -90,3 +90,47 @@ def test_a_constant_with_other_values_is_a_change():
 
     result = diff(graph([1.0, 2.0]), graph([1.0, 3.0]))
     assert [(c.name, c.details) for c in result.ops] == [("c", ("attr value: other values",))]
+
+
+def _chain_graph(size: int, edits: dict[int, float], insert_at: int | None = None) -> GraphDef:
+    """A chain of ``size`` Mul ops, each with a constant attribute ``scale``; ``edits`` change some scales,
+    ``insert_at`` inserts an op there (every later op then sits one position further on)."""
+    graph = GraphDef()
+    graph.node.add(name="x", op="Placeholder")
+    previous = "x"
+    for k in range(size):
+        if k == insert_at:
+            graph.node.add(name="inserted", op="Relu", input=[previous])
+        node = graph.node.add(name=f"layer_{k}/mul", op="Mul", input=[previous, previous])
+        node.attr["scale"].f = edits.get(k, 1.0)
+        if k % 97 == 0:
+            node.device = "/device:CPU:0"
+        previous = node.name
+    return graph
+
+
+def _from_file(tmp_path, name: str, graph: GraphDef) -> Capture:
+    from tfinspect.readers import load_graph_file
+
+    path = tmp_path / name
+    path.write_bytes(graph.SerializeToString())
+    return load_graph_file(str(path))
+
+
+def test_attribute_edits_anywhere_in_long_unchanged_runs_are_all_found(tmp_path, monkeypatch):
+    """Records are compared as byte ranges of the two files, split where they differ: an edit at the first op,
+    deep inside a run of thousands, beside an inserted op and at the last op is each found, and the answer is
+    the one the record-by-record comparison gives."""
+    from tfinspect.index.columns import NodeColumns
+
+    edits = {0: 2.0, 1234: 0.5, 2999: 3.0, 3000: 3.0, 4999: 9.0}
+    old = _from_file(tmp_path, "old.pb", _chain_graph(5000, {}))
+    new = _from_file(tmp_path, "new.pb", _chain_graph(5000, edits, insert_at=3000))
+    result = diff(old, new)
+    found = {c.name: c.details for c in result.ops if c.kind == "changed"}
+    assert found == {f"layer_{k}/mul": (f"attr scale: 1.0 -> {v}",) for k, v in edits.items()}
+    assert [c.name for c in result.ops if c.kind == "added"] == ["inserted"]
+    monkeypatch.setattr(NodeColumns, "record_spans", lambda self: None)  # one by one, as for a capture
+    slow = diff(_from_file(tmp_path, "old2.pb", _chain_graph(5000, {})),
+                _from_file(tmp_path, "new2.pb", _chain_graph(5000, edits, insert_at=3000)))
+    assert [(c.kind, c.name, c.details) for c in slow.ops] == [(c.kind, c.name, c.details) for c in result.ops]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from itertools import chain, count, repeat
-from operator import itemgetter
+from operator import eq, itemgetter
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -157,27 +157,52 @@ def _joint_codes(old: list[str], new: list[str]) -> tuple[np.ndarray, np.ndarray
             np.fromiter(map(table.__getitem__, new), dtype=np.uint64, count=len(new)))
 
 
-def _leaf_codes(old: list[str], new: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _leaf_codes(old: list[str], new: list[str], named: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes of each name's last part without a ``_N`` suffix (``a/b/Add_3`` -> ``Add``), equal across both
-    lists; all in C."""
+    lists; all in C. ``named``: per OLD name, the position of the same name in NEW (-1: none); a NEW name
+    that OLD has takes OLD's code, so only the names new in NEW are split."""
     last = itemgetter(2)
     old_leaves = list(map(last, map(str.rpartition, old, repeat("/"))))
-    new_leaves = list(map(last, map(str.rpartition, new, repeat("/"))))
+    at_old = np.flatnonzero(named >= 0)
+    unnamed = np.ones(len(new), dtype=bool)
+    unnamed[named[at_old]] = False
+    rest = np.flatnonzero(unnamed)
+    new_leaves = [new[j].rpartition("/")[2] for j in rest.tolist()]
     distinct = list(dict.fromkeys(chain(old_leaves, new_leaves)))
     # trailing digits and underscores go (``Add_3`` -> ``Add``; also ``conv2`` -> ``conv``: a hash feature
     # may be coarse, never finer than the uniquifier), two C calls per distinct leaf
     bases = list(map(str.rstrip, map(str.rstrip, distinct, repeat("0123456789")), repeat("_")))
     codes = dict(zip(dict.fromkeys(bases), count()))
     table = dict(zip(distinct, map(codes.__getitem__, bases)))
-    return (np.fromiter(map(table.__getitem__, old_leaves), dtype=np.uint64, count=len(old)),
-            np.fromiter(map(table.__getitem__, new_leaves), dtype=np.uint64, count=len(new)))
+    old_codes = np.fromiter(map(table.__getitem__, old_leaves), dtype=np.uint64, count=len(old))
+    new_codes = np.empty(len(new), dtype=np.uint64)
+    new_codes[named[at_old]] = old_codes[at_old]
+    new_codes[rest] = np.fromiter(map(table.__getitem__, new_leaves), dtype=np.uint64, count=len(new_leaves))
+    return old_codes, new_codes
 
 
-def structural_hashes(old: GraphIndex, new: GraphIndex) -> tuple[np.ndarray, np.ndarray]:
+def same_names(old: GraphIndex, new: GraphIndex) -> np.ndarray:
+    """Per OLD op: the NEW op of the same name (-1: none). Two versions of a model mostly keep their ops'
+    order: a name at the same position is compared in C first, and only the others are looked up."""
+    common = min(len(old), len(new))
+    here = np.fromiter(map(eq, old.names, new.names), dtype=bool, count=common)
+    named = np.full(len(old), -1, dtype=np.int64)
+    at = np.flatnonzero(here)
+    named[at] = at
+    rest = np.concatenate((np.flatnonzero(~here), np.arange(common, len(old)))).tolist()
+    if rest:
+        names = old.names
+        named[rest] = np.fromiter(map(new.ids.get, [names[i] for i in rest], repeat(-1)), dtype=np.int64,
+                                  count=len(rest))
+    return named
+
+
+def structural_hashes(old: GraphIndex, new: GraphIndex, named: np.ndarray | None = None) -> tuple[np.ndarray,
+                                                                                                     np.ndarray]:
     """Per op of each graph: a hash of its type, its name's last part without a _N suffix, and its inputs'
-    hashes in order (``ROUNDS`` hops), equal for equal structure in either graph."""
+    hashes in order (``ROUNDS`` hops), equal for equal structure in either graph. ``named``: same_names."""
     old_types, new_types = _joint_codes(old.type_names, new.type_names)
-    old_leaves, new_leaves = _leaf_codes(old.names, new.names)
+    old_leaves, new_leaves = _leaf_codes(old.names, new.names, same_names(old, new) if named is None else named)
     return (_hashes(old, _mix(old_types[old.type_codes], old_leaves)),
             _hashes(new, _mix(new_types[new.type_codes], new_leaves)))
 
@@ -213,10 +238,10 @@ class _Matching:
 
 
 def match_ops(old: GraphIndex, new: GraphIndex) -> _Matching:
-    h_old, h_new = structural_hashes(old, new)
+    named = same_names(old, new)
+    h_old, h_new = structural_hashes(old, new, named)
     matching = _Matching(np.full(len(old), -1, dtype=np.int64), np.full(len(new), -1, dtype=np.int64))
     # 1. same name, same structure
-    named = np.fromiter(map(new.ids.get, old.names, repeat(-1)), dtype=np.int64, count=len(old))
     at_old = np.flatnonzero(named >= 0)
     at_new = named[at_old]
     same = h_old[at_old] == h_new[at_new]
@@ -270,16 +295,8 @@ def _op_changes(old: GraphCapture, new: GraphCapture, o: GraphIndex, n: GraphInd
         if before != after:
             found.append("inputs " + _tensor_list(o, _inputs(o, i)) + " -> " + _tensor_list(n, _inputs(n, j)))
         details[(i, j)] = found
-    # devices, for every op matched under its own name (a device is not part of the structure)
-    devices_old, devices_new = _joint_codes(_devices(old, o), _devices(new, n))
-    pairs = np.flatnonzero(matching.old_to_new >= 0)
-    targets = matching.old_to_new[pairs]
-    for i in pairs[devices_old[pairs] != devices_new[targets]].tolist():
-        j = int(matching.old_to_new[i])
-        if o.names[i] == n.names[j]:
-            before, after = old.graph_def.node[i].device, new.graph_def.node[j].device
-            details.setdefault((i, j), []).append(f"device {before or '(none)'} -> {after or '(none)'}")
-    for (i, j), found in _attr_changes(old, new, matching).items():
+    # devices (for ops matched under their own name: a device is not part of the structure) and attributes
+    for (i, j), found in _record_changes(old, new, o, n, matching).items():
         details.setdefault((i, j), []).extend(found)
     for (i, j), found in sorted(details.items()):
         if found:
@@ -313,30 +330,69 @@ ATTR_LIMIT = 48  # characters of an attribute's value shown
 
 
 def _node_records(graph: GraphCapture, size: int):
-    """Each op's serialized NodeDef, in the index's order (None: the columns do not line up)."""
+    """Each op's serialized NodeDef, in the index's order, and where they lie in the serialized GraphDef
+    (NodeColumns.record_spans, or None); (None, None) when the columns do not line up."""
     from tfinspect.index.columns import columns_of
 
     columns = columns_of(graph)
     if columns is None or columns.records is None or len(columns.records.node) != size:
-        return None
-    return columns.records.node
+        return None, None
+    return columns.records.node, columns.record_spans()
 
 
-def _attr_changes(old: GraphCapture, new: GraphCapture, matching: _Matching) -> dict[tuple[int, int], list[str]]:
-    """``attr NAME: before -> after`` of every matched pair whose attributes differ."""
+_CHUNK = 64  # matched pairs compared record by record once a run of them holds a difference
+
+
+def _differing(pairs: np.ndarray, targets: np.ndarray, records_old, records_new, spans_old, spans_new) -> list[int]:
+    """The OLD ops among ``pairs`` whose record differs from their NEW op's (``targets``). Where both sides'
+    records lie in their files one after another, a run of pairs that step by one on both sides is compared as
+    two byte ranges at once (equal bytes and equal record lengths: equal records), split in halves where they
+    differ; short runs are compared record by record. A diff of two versions of one model, mostly unchanged,
+    compares a few ranges instead of making a bytes object per op."""
+    if spans_old is None or spans_new is None:
+        before = np.array(list(records_old), dtype=object)[pairs]  # object arrays: indexed and compared in C
+        after = np.array(list(records_new), dtype=object)[targets]
+        return pairs[before != after].tolist()
+    (buf_o, ends_o, len_o), (buf_n, ends_n, len_n) = spans_old, spans_new
+    found: list[int] = []
+
+    def compare(a: int, b: int) -> None:  # pairs[a:b] step by one on both sides
+        i0, i1, j0, j1 = int(pairs[a]), int(pairs[b - 1]), int(targets[a]), int(targets[b - 1])
+        so, eo = int(ends_o[i0] - len_o[i0]), int(ends_o[i1])
+        sn, en = int(ends_n[j0] - len_n[j0]), int(ends_n[j1])
+        if eo - so == en - sn and np.array_equal(len_o[i0:i1 + 1], len_n[j0:j1 + 1]) \
+                and np.array_equal(buf_o[so:eo], buf_n[sn:en]):
+            return
+        if b - a <= _CHUNK:
+            found.extend(int(pairs[k]) for k in range(a, b)
+                         if records_old[int(pairs[k])] != records_new[int(targets[k])])
+            return
+        middle = (a + b) // 2
+        compare(a, middle)
+        compare(middle, b)
+
+    if len(pairs):
+        breaks = (np.flatnonzero((np.diff(pairs) != 1) | (np.diff(targets) != 1)) + 1).tolist()
+        for a, b in zip([0, *breaks], [*breaks, len(pairs)]):
+            compare(a, b)
+    return found
+
+
+def _record_changes(old: GraphCapture, new: GraphCapture, o: GraphIndex, n: GraphIndex,
+                    matching: _Matching) -> dict[tuple[int, int], list[str]]:
+    """``device A -> B`` (for ops matched under their own name) and ``attr NAME: before -> after`` of every
+    matched pair whose serialized NodeDefs differ (a device or an attribute changes the record's bytes)."""
     pairs = np.flatnonzero(matching.old_to_new >= 0)
     targets = matching.old_to_new[pairs]
-    records_old = _node_records(old, len(matching.old_to_new))
-    records_new = _node_records(new, len(matching.new_to_old))
+    records_old, spans_old = _node_records(old, len(matching.old_to_new))
+    records_new, spans_new = _node_records(new, len(matching.new_to_old))
     if records_old is None or records_new is None:
         differ = pairs.tolist()
         node_old, node_new = old.graph_def.node.__getitem__, new.graph_def.node.__getitem__
     else:
         from tensorboard.compat.proto.node_def_pb2 import NodeDef
 
-        before = np.array(list(records_old), dtype=object)[pairs]  # object arrays: indexed and compared in C
-        after = np.array(list(records_new), dtype=object)[targets]
-        differ = pairs[before != after].tolist() if len(pairs) else []
+        differ = _differing(pairs, targets, records_old, records_new, spans_old, spans_new)
 
         def node_old(i):
             return NodeDef.FromString(records_old[i])
@@ -346,16 +402,18 @@ def _attr_changes(old: GraphCapture, new: GraphCapture, matching: _Matching) -> 
     found: dict[tuple[int, int], list[str]] = {}
     for i in differ:
         j = int(matching.old_to_new[i])
-        a, b = node_old(i).attr, node_new(j).attr
-        if a == b:
-            continue
+        before_node, after_node = node_old(i), node_new(j)
         texts = []
-        for key in sorted(set(a) | set(b)):
-            if key.startswith("_") or (key in a and key in b and a[key] == b[key]):
-                continue  # "_" attributes are TensorFlow's annotations (colocation with a name, inferred shapes)
-            before = _attr_text(a[key]) if key in a else "(none)"
-            after = _attr_text(b[key]) if key in b else "(none)"
-            texts.append(f"attr {key}: {before} -> {after}" if before != after else f"attr {key}: other values")
+        if before_node.device != after_node.device and o.names[i] == n.names[j]:
+            texts.append(f"device {before_node.device or '(none)'} -> {after_node.device or '(none)'}")
+        a, b = before_node.attr, after_node.attr
+        if a != b:
+            for key in sorted(set(a) | set(b)):
+                if key.startswith("_") or (key in a and key in b and a[key] == b[key]):
+                    continue  # "_" attributes are TensorFlow's annotations (colocation with a name, inferred shapes)
+                before = _attr_text(a[key]) if key in a else "(none)"
+                after = _attr_text(b[key]) if key in b else "(none)"
+                texts.append(f"attr {key}: {before} -> {after}" if before != after else f"attr {key}: other values")
         if texts:
             found[(i, j)] = texts
     return found
@@ -387,19 +445,6 @@ def _attr_text(value) -> str:
     else:
         text = repr(getattr(value, kind))
     return text if len(text) <= ATTR_LIMIT else text[:ATTR_LIMIT - 1] + "…"
-
-
-def _devices(graph: GraphCapture, index: GraphIndex) -> list[str]:
-    """Each op's device, in the index's order (a .pb's node columns hold them without a parse)."""
-    from tfinspect.index.columns import columns_of
-
-    if graph.wire is not None:
-        devices = columns_of(graph).devices  # only the non-empty ones
-        if not devices:
-            return [""] * len(index)
-        if len(devices) == len(index):
-            return list(devices)
-    return [node.device for node in graph.graph_def.node]
 
 
 def _tensor_list(index: GraphIndex, inputs: list[tuple[int, int]]) -> str:

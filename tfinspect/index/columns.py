@@ -35,6 +35,8 @@ class NodeColumns:
     inputs: list[str]  # every node's inputs, concatenated in node order
     devices: list[str]  # the non-empty device fields only, in node order
     records: object = field(default=None, repr=False, compare=False)  # NodeBodies: each node's serialized NodeDef
+    # where each node's record lies in the serialized GraphDef: {"data", "ends", "lengths"} (record_spans)
+    layout: dict = field(default_factory=dict, repr=False, compare=False)
 
     def node_def(self, i: int):
         """Node ``i`` as a NodeDef, parsed from its own record (no need to parse the whole GraphDef)."""
@@ -45,6 +47,17 @@ class NodeColumns:
     def record_size(self, i: int) -> int:
         """Bytes of node ``i``'s serialized NodeDef."""
         return len(self.records.node[i])
+
+    def record_spans(self):
+        """(the serialized GraphDef as a uint8 array, each node record's end offset in it, each record's length),
+        for comparing many records at once without a bytes object per node; None unless the input-count walk
+        found the records one after another at the GraphDef's start, as TensorFlow writes them (then compare
+        ``records`` one by one)."""
+        import numpy as np
+
+        if "ends" not in self.layout:
+            return None
+        return np.frombuffer(self.layout["data"], dtype=np.uint8), self.layout["ends"], self.layout["lengths"]
 
 
 @lru_cache(maxsize=1)
@@ -117,9 +130,10 @@ def input_counts(data: bytes, columns: NodeColumns):
     import numpy as np  # here, not at the top: `summary` never needs numpy, and importing it costs 0.1 s
 
     node_count = len(columns.names)
-    counts = _walk_input_counts(data, columns.records, node_count, np)
+    counts = _walk_input_counts(data, columns.records, node_count, np, columns.layout)
     if counts is not None and int(counts.sum()) == len(columns.inputs):
         return counts
+    columns.layout.clear()  # not laid out as the walk assumed: no spans either
     _, per_node_class, _ = _classes()
     per_node = per_node_class()
     per_node.ParseFromString(data)
@@ -129,7 +143,7 @@ def input_counts(data: bytes, columns: NodeColumns):
 _TAIL = 16  # nodes still being walked when the rest is done in plain Python
 
 
-def _walk_input_counts(data: bytes, records, node_count: int, np):
+def _walk_input_counts(data: bytes, records, node_count: int, np, layout: dict | None = None):
     """Input counts read from the wire bytes for all nodes at once, with numpy; None where the bytes are
     not laid out the way TensorFlow and protobuf write them (then the caller asks protobuf, node by node).
 
@@ -154,6 +168,8 @@ def _walk_input_counts(data: bytes, records, node_count: int, np):
     buf = np.frombuffer(data, dtype=np.uint8)
     if stop[-1] > len(buf) or (buf[pos - header] != 0x0A).any():
         return None
+    if layout is not None:  # kept: diff compares the records of two graphs by these spans
+        layout.update(data=data, ends=stop.copy(), lengths=lengths)
     last = len(buf) - 1
     counts = np.zeros(node_count, dtype=np.int64)
     active = np.flatnonzero(lengths)
