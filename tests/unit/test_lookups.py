@@ -211,3 +211,24 @@ def test_a_ref_variable_read_is_sized_by_the_variable_where_the_graphdef_has_no_
     graph.node.add(name="picked", op="GatherV2", input=["table/read", "ids", "axis"])
     (lookup,) = find_lookups(GraphIndex.build(graph))
     assert lookup.size == 10 and "(10 rows)" in lookup.what
+
+
+def test_positions_made_from_the_same_tensor_are_not_lookups():
+    """embedding_lookup_sparse on a resource table segments rows it gathered by a Unique's values with that
+    Unique's positions, and tf.sparse.from_dense gathers a tensor where a condition on it holds: both are in
+    range by construction (no TFI006 about them), while the table lookups and a user's own gather_nd stay."""
+    tf.disable_v2_behavior()
+    graph = tf.Graph()
+    with graph.as_default():
+        dense = tf.placeholder(tf.int64, [None, 2], name="dense")
+        ids = tf.sparse.from_dense(dense)
+        table = tf.get_variable("table", [50, 4], use_resource=True)
+        tf.nn.embedding_lookup_sparse(table, ids, None, name="pooled")
+        positions = tf.placeholder(tf.int64, [None, 2], name="positions")
+        tf.gather_nd(dense, tf.where(tf.not_equal(positions, 0)), name="users_own")
+    index, lookups = _lookups(graph)
+    types = {name: index.op_types[index.ids[name]] for name in lookups}
+    assert not any(t.startswith("SparseSegment") for t in types.values()), types
+    assert "dense_to_sparse/GatherNd" not in lookups
+    assert types["pooled/embedding_lookup"] == "ResourceGather" and lookups["pooled/embedding_lookup"].size == 50
+    assert "users_own" in lookups  # a condition on another tensor: its positions are not known to fit

@@ -362,6 +362,67 @@ def trace_origins(index: GraphIndex, start: tuple[int, int], limit: int = 200) -
     return tuple(origins)
 
 
+def _through(index: GraphIndex, tensor: tuple[int, int] | None) -> tuple[int, int] | None:
+    """``tensor`` followed back through ops that pass their first input on unchanged (Identity, Cast, ...)."""
+    seen = 0
+    while tensor is not None and tensor[0] >= 0 and index.op_types[tensor[0]] in PRESERVING and seen < 64:
+        inputs = index.data_inputs(tensor[0])
+        if not inputs or PRESERVING[index.op_types[tensor[0]]] != (0,):
+            break
+        tensor, seen = inputs[0], seen + 1
+    return tensor
+
+
+def _unique_positions(index: GraphIndex, node: int) -> bool:
+    """A SparseSegment reduction whose indices are a Unique's positions (its output 1) into rows gathered by
+    that Unique's values (output 0): in range by construction, as ``embedding_lookup_sparse`` builds it."""
+    indices = _through(index, _input(index, node, 1))
+    if indices is None or indices[0] < 0 or indices[1] != 1 or \
+            not index.op_types[indices[0]].startswith("Unique"):
+        return False
+    data = _through(index, _input(index, node, 0))
+    if data is None or data[0] < 0:
+        return False
+    return any(_through(index, tensor) == (indices[0], 0) for tensor in index.data_inputs(data[0])[1:2])
+
+
+_COMPARISONS = frozenset({"Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual"})
+
+
+def _where_positions(index: GraphIndex, node: int) -> bool:
+    """``gather_nd(x, where(x != 0))`` (``tf.sparse.from_dense``, ``boolean_mask`` on ``x``): the positions are
+    where a condition on ``x`` itself holds, so they are in range by construction."""
+    positions = _through(index, _input(index, node, 1))
+    if positions is None or positions[0] < 0 or index.op_types[positions[0]] != "Where":
+        return False
+    params = _through(index, _input(index, node, 0))
+    condition = _through(index, _input(index, positions[0], 0))
+    if params is None or condition is None:
+        return False
+    if condition == params:
+        return True
+    if condition[0] >= 0 and index.op_types[condition[0]] in _COMPARISONS:
+        compared = index.data_inputs(condition[0])
+        return bool(compared) and _through(index, compared[0]) == params and \
+            all(_no_wider(index, t, params) for t in compared[1:])
+    return False
+
+
+def _no_wider(index: GraphIndex, tensor: tuple[int, int], params: tuple[int, int]) -> bool:
+    """``tensor`` cannot widen a comparison with ``params`` by broadcasting: a constant of one element, or
+    ``zeros_like``/``ones_like`` of ``params``."""
+    tensor = _through(index, tensor)
+    if tensor is None or tensor[0] < 0:
+        return False
+    kind = index.op_types[tensor[0]]
+    if kind in ("ZerosLike", "OnesLike"):
+        return _through(index, _input(index, tensor[0], 0)) == params
+    if kind != "Const":
+        return False
+    shape = _node(index, tensor[0]).attr["value"].tensor.tensor_shape
+    return not shape.unknown_rank and all(d.size == 1 for d in shape.dim)
+
+
 def find_lookups(index: GraphIndex) -> tuple[Lookup, ...]:
     """Every op that indexes a table, with the table size and the origins of its ids.
 
@@ -378,6 +439,10 @@ def find_lookups(index: GraphIndex) -> tuple[Lookup, ...]:
             if ids is not None and index.op_types[ids[0]] == "DynamicPartition":
                 partitions.setdefault(ids[0], {})[ids[1]] = node
                 continue
+        if index.op_types[node].startswith("SparseSegment") and _unique_positions(index, node):
+            continue
+        if index.op_types[node] == "GatherNd" and _where_positions(index, node):
+            continue
         found = handler(index, node)
         if found is None:
             continue

@@ -376,8 +376,8 @@ def not_checked(context: CheckContext) -> Iterator[Finding]:
                         for sample in samples:
                             if sample.python is not None and not sample.elements and not sample.error:
                                 reasons.append(f"the dataset behind {name}:{origin.port} calls Python ("
-                                               f"{sample.python}), which tfinspect does not run again, and the "
-                                               "script's runs read none of it")
+                                               f"{sample.python}), which tfinspect does not run again, and no "
+                                               "element the script's runs read could be checked")
                             elif sample.unfed:
                                 reasons.append(f"the dataset behind {name}:{origin.port} could not be iterated "
                                                f"here: {sample.unfed}")

@@ -294,7 +294,9 @@ class Recorder:
         """The get-next ops of pipelines that call Python which this run reads (not through a control edge)."""
         if self.pipelines is None or plan is None or not plan.inputs:
             return []
-        return [g for g in self.pipelines.getters(graph, plan.inputs) if g.name not in plan.controlled]
+        return [g for g in self.pipelines.getters(graph, plan.inputs) if g.name not in plan.controlled
+                and all(graph.is_feedable(t) and graph.is_fetchable(t) and t.dtype.name not in ("variant", "resource")
+                        for t in g.outputs)]  # a sparse or ragged element travels as a variant: not split
 
     def read_python_inputs(self, session, record: dict[str, Any], feed_dict, run) -> dict | None:
         """``check``: a run that reads a pipeline calling Python reads it first, alone (``run`` is TensorFlow's

@@ -18,7 +18,7 @@ from tfinspect.core.optypes import INITIALIZER_OPS, INPUT_PREFIXES, PY_FUNC_OPS
 
 @dataclass(frozen=True)
 class SkimPlan:
-    inputs: tuple[str, ...] = ()  # tensors a skimmed run still computes (the outputs of its input ops)
+    inputs: tuple[str, ...] = ()  # tensors a skimmed run still computes (the outputs of its input ops; an op)
     always_real: bool = False  # the run initialises an input pipeline
     misleading: str | None = None  # why skimming this run would mislead (then the script stops instead)
     controlled: tuple[str, ...] = ()  # input ops the run needs through a control edge (they run whatever is fed)
@@ -44,7 +44,10 @@ def skim_plan(graph, fetch_names: list[str], fed_names: list[str]) -> SkimPlan:
             continue
         seen.add(op.name)
         if op.type.startswith(INPUT_PREFIXES):
-            inputs += [t.name for t in op.outputs]
+            if all(t.dtype.name not in ("variant", "resource") for t in op.outputs):
+                inputs += [t.name for t in op.outputs]
+            else:  # a sparse or ragged element travels as a variant, which Session.run cannot return: run the op
+                inputs.append(op.name)
         elif op.type in INITIALIZER_OPS:
             always_real = True
         elif op.type in PY_FUNC_OPS and py_func is None:
