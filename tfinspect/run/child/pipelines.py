@@ -145,19 +145,33 @@ class PythonPipelines:
 
 def dataset_python_stage(dataset) -> str | None:
     """TF2: the stage of an eager ``tf.data.Dataset`` that calls Python (``"FlatMapDataset"``), or None. Read
-    from the dataset's own serialized graph; a dataset that cannot be serialized counts as calling Python (it
-    is then not read ahead: reading it could repeat the script's side effects)."""
-    try:
-        from tensorflow.core.framework import graph_pb2
-        from tensorflow.python.data.ops import options as options_lib
-
-        serialized = dataset._as_serialized_graph(  # noqa: SLF001
-            external_state_policy=options_lib.ExternalStatePolicy.IGNORE)
-        graph_def = graph_pb2.GraphDef.FromString(serialized.numpy())
-    except Exception:
-        return "a stage tfinspect could not read"
-    functions = python_functions(graph_def.library)
-    for node in graph_def.node:
-        if node.op in PY_FUNC_OPS or node.op in functions or set(_attr_functions(node.attr)) & functions:
-            return node.op
+    from the dataset objects themselves (each stage, its input stages, and the graphs of the functions it
+    runs: small), never by serializing the pipeline, which would copy the arrays a ``from_tensor_slices``
+    holds. A pipeline that cannot be walked counts as calling Python: it is then not read ahead (reading it
+    could repeat the script's side effects), and TFI006 says its ids were not checked."""
+    seen: set[int] = set()
+    stack = [dataset]
+    while stack:
+        stage = stack.pop()
+        if id(stage) in seen:
+            continue
+        seen.add(id(stage))
+        for value in list(vars(stage).values()):
+            graph = getattr(getattr(value, "function", None), "graph", None)  # a StructuredFunctionWrapper's
+            if graph is not None and _graph_calls_python(graph):
+                return type(stage).__name__.lstrip("_")
+        try:
+            stack.extend(stage._inputs())  # noqa: SLF001
+        except Exception:
+            return "a stage tfinspect could not read"
     return None
+
+
+def _graph_calls_python(graph) -> bool:
+    """Whether a function's graph runs Python: a py_func op in it, or in a function it calls."""
+    try:
+        if any(op.type in PY_FUNC_OPS for op in graph.get_operations()):
+            return True
+        return bool(python_functions(graph.as_graph_def().library))
+    except Exception:
+        return True
