@@ -222,12 +222,12 @@ class Calls:
         if state is None or state[0] is not iterator:
             length = -2
             try:
-                length = int(iterator._dataset.cardinality())  # noqa: SLF001  (-1: infinite, -2: unknown)
+                length = int(_dataset_of(iterator).cardinality())  # (-1: infinite, -2: unknown)
             except Exception:
                 pass
             state = self._iterators[id(iterator)] = [iterator, length, self._reads.get(id(iterator), 0)]
         length = state[1]
-        if self._python_stage(iterator._dataset) is not None:  # noqa: SLF001
+        if self._python_stage(_dataset_of(iterator)) is not None:
             iterator.get_next()  # Python in the pipeline: its side effects happen once per call, as they would
             return
         if length == -1:
@@ -329,7 +329,7 @@ class Calls:
         """Read the dataset behind the call's iterator ahead (once per dataset) and check its ids."""
         from tfinspect.analyses.lookups import check_ids
 
-        dataset = getattr(iterator, "_dataset", None)
+        dataset = _dataset_of(iterator)
         if dataset is None:
             return None
         stage = self._python_stage(dataset)
@@ -438,11 +438,22 @@ def _read(dataset, port: int):
     return np.concatenate(chunks) if chunks else None
 
 
+def _dataset_of(iterator):
+    """The tf.data dataset an iterator reads: its own, or for a tf.distribute iterator (Keras under a
+    MirroredStrategy) its single worker's, which yields the same elements split per replica; None otherwise."""
+    dataset = getattr(iterator, "_dataset", None)
+    if dataset is None:
+        workers = getattr(iterator, "_iterators", None)
+        if isinstance(workers, (list, tuple)) and len(workers) == 1:
+            dataset = getattr(workers[0], "_dataset", None)
+    return dataset
+
+
 def _iterators(pending) -> list:
     """The tf.data iterators among a call's arguments (Keras' step functions are given one)."""
     found = []
     for value in list(pending["args"]) + list(pending["kwargs"].values()):
-        if hasattr(value, "get_next") and hasattr(value, "_dataset"):
+        if hasattr(value, "get_next") and _dataset_of(value) is not None:
             found.append(value)
     return found
 
