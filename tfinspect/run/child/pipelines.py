@@ -65,7 +65,10 @@ class PythonPipelines:
         ``iterator`` (an iterator op of the live graph); None when none does."""
         key = (id(graph), iterator.name)
         if key not in self._verdicts:
-            self._verdicts[key] = self._stage(graph, iterator)
+            try:
+                self._verdicts[key] = self._stage(graph, iterator)
+            except Exception:  # a graph TensorFlow builds otherwise than here: read it as before, never fail the run
+                self._verdicts[key] = None
         return self._verdicts[key]
 
     def _library_functions(self, graph) -> tuple[set[str], dict]:
@@ -78,7 +81,7 @@ class PythonPipelines:
         return self._functions[key]
 
     def _stage(self, graph, iterator) -> str | None:
-        if not graph._functions:  # noqa: SLF001  (no function at all: no pipeline stage can call Python)
+        if not getattr(graph, "_functions", True):  # no function at all: no pipeline stage can call Python
             return None
         functions, definitions = self._library_functions(graph)
         if not functions:
