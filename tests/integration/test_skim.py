@@ -164,3 +164,52 @@ def test_a_skimmed_run_of_sparse_dataset_elements_still_advances(tmp_path):
     statuses = Counter(r["status"] for r in each_run(run_cli("graph", str(script), "--quiet", "--format",
                                                                   "json").json()))
     assert statuses == {"ok": 4, "skimmed": 5}
+
+
+MONITORED = """
+import numpy as np
+import tensorflow as tf
+
+ids = tf.data.Dataset.range(100).map(lambda x: x % 7).batch(4).repeat().make_one_shot_iterator().get_next()
+table = tf.get_variable("table", [7, 3])
+loss = tf.reduce_sum(tf.nn.embedding_lookup(table, ids))
+step = tf.train.get_or_create_global_step()
+train = tf.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=step)
+with tf.train.MonitoredTrainingSession(hooks=[tf.train.StopAtStepHook(last_step=30)]) as sess:
+    while not sess.should_stop():
+        sess.run(train)
+"""
+
+
+def test_a_monitored_session_is_stopped_not_skimmed(tmp_path):
+    """MonitoredSession keys its hooks' fetches by the hook objects, and its loop ends when StopAtStepHook sees
+    the global step: a skimmed run failed to copy the result (TypeError: cannot pickle 'SymbolicTensor'), and
+    skimming could never end the loop. The first runs execute, then the script stops there, saying why."""
+    script = tmp_path / "monitored.py"
+    script.write_text(MONITORED)
+    result = run_cli("graph", str(script), "--quiet", "--format", "json")
+    assert result.code == 0, result.err
+    runs = each_run(result.json())
+    assert runs[-1]["status"] == "stopped" and "MonitoredSession" in runs[-1]["stop_reason"]
+    assert "TypeError" not in result.err
+    whole = run_cli("graph", str(script), "--quiet", "--runs", "all", "--format", "json")
+    assert whole.code == 0 and whole.json()["outcome"]["status"] == "completed"
+
+
+def test_a_skimmed_result_is_copied_without_copying_dict_keys():
+    from collections import OrderedDict, namedtuple
+
+    import numpy as np
+
+    from tfinspect.run.child.recorder import copied_result
+
+    class Hook:
+        def __deepcopy__(self, memo):
+            raise TypeError("cannot pickle 'SymbolicTensor' object")
+
+    hook, Pair = Hook(), namedtuple("Pair", "a b")
+    value = {"caller": [np.arange(3), Pair(np.ones(2), 1.5)], hook: np.int64(4), "od": OrderedDict(x=np.zeros(1))}
+    copy = copied_result(value)
+    assert list(copy) == ["caller", hook, "od"] and next(k for k in copy if k is hook) is hook
+    assert isinstance(copy["caller"][1], Pair) and isinstance(copy["od"], OrderedDict)
+    assert copy["caller"][0] is not value["caller"][0] and (copy["caller"][0] == value["caller"][0]).all()

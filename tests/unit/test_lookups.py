@@ -232,3 +232,21 @@ def test_positions_made_from_the_same_tensor_are_not_lookups():
     assert "dense_to_sparse/GatherNd" not in lookups
     assert types["pooled/embedding_lookup"] == "ResourceGather" and lookups["pooled/embedding_lookup"].size == 50
     assert "users_own" in lookups  # a condition on another tensor: its positions are not known to fit
+
+
+def test_boolean_mask_of_a_known_length_is_not_a_lookup():
+    """tf.boolean_mask gathers the positions where a mask holds: with a mask no longer than the tensor (as in
+    TensorFlow's own report_uninitialized_variables, run by every MonitoredSession) nothing can be out of
+    range; a mask of unknown length stays a lookup whose ids were not checked."""
+    tf.disable_v2_behavior()
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.get_variable("a", [2])
+        tf.get_variable("b", [3])
+        tf.report_uninitialized_variables()
+        names = tf.placeholder(tf.string, [None], name="names")
+        keep = tf.placeholder(tf.bool, [None], name="keep")
+        tf.boolean_mask(names, keep, name="users_mask")
+    index, lookups = _lookups(graph)
+    assert not [name for name in lookups if name.startswith("report_uninitialized_variables")]
+    assert [name for name in lookups if name.startswith("users_mask")] == ["users_mask/GatherV2"]

@@ -386,6 +386,23 @@ def _unique_positions(index: GraphIndex, node: int) -> bool:
     return any(_through(index, tensor) == (indices[0], 0) for tensor in index.data_inputs(data[0])[1:2])
 
 
+def _where_bounded(index: GraphIndex, ids: tuple[int, int], rows: int | None) -> bool:
+    """Ids that are the positions where a one-dimensional condition of known length holds (``boolean_mask``:
+    ``gather(x, squeeze(where(mask)))``), no longer than the table: in range by construction. TensorFlow's own
+    ``report_uninitialized_variables`` (MonitoredSession, Supervisor) is one."""
+    source = _through(index, ids)
+    while source is not None and source[0] >= 0 and index.op_types[source[0]] in ("Squeeze", "Reshape"):
+        inputs = index.data_inputs(source[0])
+        source = _through(index, inputs[0]) if inputs else None
+    if rows is None or source is None or source[0] < 0 or index.op_types[source[0]] != "Where":
+        return False
+    condition = _input(index, source[0], 0)
+    if condition is None or condition[0] < 0:
+        return False
+    shape = output_shape(_node(index, condition[0]), condition[1])
+    return shape is not None and len(shape) == 1 and shape[0] is not None and shape[0] <= rows
+
+
 _COMPARISONS = frozenset({"Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual"})
 
 
@@ -447,7 +464,7 @@ def find_lookups(index: GraphIndex) -> tuple[Lookup, ...]:
         if found is None:
             continue
         ids = found[0]
-        if ids is None:
+        if ids is None or (kind == "gather" and _where_bounded(index, ids, found[1])):
             continue
         result.append(Lookup(node, kind, *found[:4], trace_origins(index, ids), *found[4:]))
     for node, parts in partitions.items():

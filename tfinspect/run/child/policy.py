@@ -55,7 +55,7 @@ class RunPolicy:
     reason: str = ""  # why the last STOP
 
     def decide(self, site: object, *, known: bool, always_real: bool = False, misleading: str | None = None,
-               while_loop: bool = False, now: float | None = None) -> Verdict:
+               while_loop: bool = False, monitored: bool = False, now: float | None = None) -> Verdict:
         """What to do with the next run at ``site``. Counts the run.
 
         Args:
@@ -64,6 +64,8 @@ class RunPolicy:
             misleading: why skimming this run would mislead (it stops the script instead).
             while_loop: the line is inside a ``while`` loop, and the run reads no input pipeline (so nothing
                 but a fetched value can end the loop).
+            monitored: the run goes through a MonitoredSession, whose loop ends when its hooks see fetched
+                values (StopAtStepHook: the global step), which skimmed runs would repeat for ever.
         """
         import time
 
@@ -82,6 +84,9 @@ class RunPolicy:
             return Verdict.REAL
         if misleading:
             return self._stop(f"this run cannot be skimmed: {misleading}")
+        if monitored and known:
+            return self._stop("this run cannot be skimmed: a MonitoredSession's loop ends when its hooks see "
+                              "fetched values (StopAtStepHook: the global step), which skimmed runs would repeat")
         if not known:
             if self.executed < AUTO_MAX_RUNS:
                 return self._real(site)

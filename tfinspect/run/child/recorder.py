@@ -218,7 +218,8 @@ class Recorder:
         plan = self._skim_plan(call.graph, call.key, call.names, [f["name"] for f in call.record["feeds"]])
         call.verdict = self.policy.decide(call.site, known=call.key in self._results, always_real=plan.always_real,
                                           misleading=plan.misleading,
-                                          while_loop=not plan.inputs and in_while_loop(call.frame[0], call.frame[1]))
+                                          while_loop=not plan.inputs and in_while_loop(call.frame[0], call.frame[1]),
+                                          monitored=_monitored(call.fetches))
         call.allowed = call.verdict is not Verdict.STOP
 
     def _ask_metadata(self, call: RunCall) -> None:
@@ -272,8 +273,6 @@ class Recorder:
         """The result of a skimmed run: the line's last real result (a copy). Its input ops still execute
         (``run`` is TensorFlow's own Session.run), so a dataset or a queue advances and ends where it would:
         their OutOfRangeError reaches the script."""
-        import copy
-
         key = self._skimming.pop(record["index"])
         plan = self._plans.get((key, tuple(f["name"] for f in record["feeds"])))
         if plan is not None and plan.inputs:
@@ -288,7 +287,7 @@ class Recorder:
             if getters:
                 read = dict(zip(plan.inputs, values))
                 self._check_read(session.graph, record, {g.name: [read[t.name] for t in g.outputs] for g in getters})
-        return copy.deepcopy(self._results[key])
+        return copied_result(self._results[key])
 
     def _python_getters(self, graph, plan) -> list:
         """The get-next ops of pipelines that call Python which this run reads (not through a control edge)."""
@@ -525,3 +524,39 @@ def _soft_placement(session) -> bool | None:
     config = getattr(session, "_config", None)
     value = getattr(config, "allow_soft_placement", None)
     return value if isinstance(value, bool) else None
+
+
+def copied_result(value):
+    """A copy of a Session.run result for a skimmed run, so that the script changing one in place does not
+    change the next. Containers and arrays are copied; dict keys are kept as they are (MonitoredSession's
+    hooks key their fetches by the hook objects, which hold tensors and cannot be copied); a value that
+    cannot be copied is returned itself."""
+    import copy
+
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        items = [(k, copied_result(v)) for k, v in value.items()]
+        try:
+            return type(value)(items)
+        except Exception:
+            return dict(items)
+    if isinstance(value, (list, tuple)):
+        items = [copied_result(v) for v in value]
+        if isinstance(value, tuple) and hasattr(value, "_fields"):
+            return type(value)(*items)
+        try:
+            return type(value)(items)
+        except Exception:
+            return items if isinstance(value, list) else tuple(items)
+    try:
+        return copy.deepcopy(value)
+    except Exception:
+        return value
+
+
+def _monitored(fetches) -> bool:
+    """A Session.run made by a MonitoredSession: it fetches {'caller': the script's fetches, hook: ...}."""
+    return isinstance(fetches, dict) and "caller" in fetches and any(not isinstance(k, str) for k in fetches)
