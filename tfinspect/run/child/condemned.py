@@ -130,7 +130,7 @@ class StaticCondemnation:
         iterator is its own initializer. A reinitializable iterator's maker is the one the script fed."""
         if iterator.type == "OneShotIterator":
             return iterator, None
-        makers = _makers(graph, iterator)
+        makers = iterator_makers(graph, iterator)
         for maker in makers:
             feeds = self._recorder.initializer_feeds_of(graph, maker)
             if feeds is not None:
@@ -171,7 +171,7 @@ class _GraphState:
     verdicts: dict[tuple, tuple] = field(default_factory=dict)  # (fetches, feeds) -> (verdict, reached lookups)
 
 
-def _makers(graph, iterator) -> list:
+def iterator_makers(graph, iterator) -> list:
     """The MakeIterator ops that initialise ``iterator`` (one per dataset of a reinitializable iterator)."""
     return [op for op in graph.get_operations() if op.type == "MakeIterator" and len(op.inputs) > 1
             and op.inputs[1].op is iterator]

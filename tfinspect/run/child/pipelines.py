@@ -93,8 +93,9 @@ class PythonPipelines:
                         return f"{node.op}, copied into {iterator.name}"
                 return iterator.name
             return None
-        stack = [op.inputs[0].op for op in graph.get_operations()
-                 if op.type == "MakeIterator" and len(op.inputs) > 1 and op.inputs[1].op is iterator]
+        from tfinspect.run.child.condemned import iterator_makers
+
+        stack = [maker.inputs[0].op for maker in iterator_makers(graph, iterator)]
         seen: set[str] = set()
         while stack:
             op = stack.pop()
