@@ -188,3 +188,43 @@ def test_a_keras_step_is_fed_by_its_iterator():
     result = run_cli_cached("subgraph", str(FIXTURES / "clean_tf2" / "keras_mlp_regression.py"), "--quiet")
     assert result.code == 0, result.err
     assert "feeds iterator:0" in result.out.splitlines()[0] and "nothing feeds" not in result.out
+
+
+TWO_MODELS_ONE_DATASET = """
+import numpy as np
+import tensorflow as tf
+
+rng = np.random.default_rng(3)
+data = tf.data.Dataset.from_tensor_slices((rng.integers(0, 40, (64, 5)), rng.random(64))).batch(16)
+
+
+def model(rows):
+    m = tf.keras.Sequential([tf.keras.layers.Embedding(rows, 4), tf.keras.layers.GlobalAveragePooling1D(),
+                             tf.keras.layers.Dense(1)])
+    m.compile("adam", "mse")
+    return m
+
+
+first = model(40)
+first.fit(data, epochs=2, verbose=0)
+first.evaluate(data, verbose=0)
+second = model(30)  # the bug: the same ids, a smaller table
+second.fit(data, epochs=1, verbose=0)
+"""
+
+
+def test_a_dataset_read_by_several_traces_is_checked_for_each(tmp_path):
+    """The dataset is read ahead once, and checked against every trace that reads it: evaluate after fit is
+    checked (no TFI006 about it), and a second model with a smaller table fails before its first call (TensorFlow
+    fails that call); before, only the first trace was checked."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "two_models.py"
+    script.write_text(TWO_MODELS_ONE_DATASET)
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert plain.returncode != 0 and "is not in [0, 30)" in plain.stderr
+    result = run_cli("check", str(script), "--quiet", "--format", "json")
+    assert result.code == 1, result.err
+    findings = [(f["code"], f["source"]["line"]) for f in result.json()["findings"]]
+    assert findings == [("TFI004", 20)]  # second.fit

@@ -81,7 +81,8 @@ class Calls:
         self._unrecorded: set[str] = set()  # traces whose calls could not be recorded (said once each)
         self._guards: dict[int, Any] = {}
         self._data: dict[tuple, Any] = {}
-        self._python: dict[int, tuple] = {}  # id(dataset) -> (dataset, the stage that calls Python or None)
+        self._python: dict[int, tuple] = {}
+        self._data_checked: set[tuple] = set()  # (id(dataset), port, id(the trace's guard)) read and checked  # id(dataset) -> (dataset, the stage that calls Python or None)
 
     # -- what the hooks report -----------------------------------------------------------------------------
     def known(self, function) -> None:
@@ -326,7 +327,9 @@ class Calls:
         return None
 
     def _dataset_guard(self, guard, iterator, record, values, limit: int) -> str | None:
-        """Read the dataset behind the call's iterator ahead (once per dataset) and check its ids."""
+        """Read the dataset behind the call's iterator ahead (once per dataset) and check its ids against the
+        lookups of the call's trace (once per trace: Keras' evaluate after fit reads the same dataset with
+        another trace, and a second model may read it with a smaller table)."""
         from tfinspect.analyses.lookups import check_ids
 
         dataset = _dataset_of(iterator)
@@ -341,11 +344,10 @@ class Calls:
             key = (id(dataset), port)
             if key not in self._data:
                 self._data[key] = _component(self.recorder, dataset, port, limit)
-            else:
-                continue  # read and checked at an earlier call
             ids = self._data[key]
-            if ids is None:
-                continue
+            if ids is None or (*key, id(guard)) in self._data_checked:
+                continue  # not integers, or checked for this trace at an earlier call
+            self._data_checked.add((*key, id(guard)))
             tensor = f"{getter}:{port}"
             record.setdefault("data", []).append({"name": tensor, "dtype": ids.dtype.name, "shape": list(ids.shape)})
             for lookup, size, low, what in constraints:
