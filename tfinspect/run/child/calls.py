@@ -81,8 +81,8 @@ class Calls:
         self._unrecorded: set[str] = set()  # traces whose calls could not be recorded (said once each)
         self._guards: dict[int, Any] = {}
         self._data: dict[tuple, Any] = {}
-        self._python: dict[int, tuple] = {}
-        self._data_checked: set[tuple] = set()  # (id(dataset), port, id(the trace's guard)) read and checked  # id(dataset) -> (dataset, the stage that calls Python or None)
+        self._python: dict[int, tuple] = {}  # id(dataset) -> (dataset, the stage that calls Python or None)
+        self._data_checked: set[tuple] = set()  # (id(dataset), port, id(the trace's guard)) read and checked
 
     # -- what the hooks report -----------------------------------------------------------------------------
     def known(self, function) -> None:
