@@ -197,12 +197,11 @@ def same_names(old: GraphIndex, new: GraphIndex) -> np.ndarray:
     return named
 
 
-def structural_hashes(old: GraphIndex, new: GraphIndex, named: np.ndarray | None = None) -> tuple[np.ndarray,
-                                                                                                     np.ndarray]:
+def structural_hashes(old: GraphIndex, new: GraphIndex, named: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per op of each graph: a hash of its type, its name's last part without a _N suffix, and its inputs'
     hashes in order (``ROUNDS`` hops), equal for equal structure in either graph. ``named``: same_names."""
     old_types, new_types = _joint_codes(old.type_names, new.type_names)
-    old_leaves, new_leaves = _leaf_codes(old.names, new.names, same_names(old, new) if named is None else named)
+    old_leaves, new_leaves = _leaf_codes(old.names, new.names, named)
     return (_hashes(old, _mix(old_types[old.type_codes], old_leaves)),
             _hashes(new, _mix(new_types[new.type_codes], new_leaves)))
 

@@ -56,7 +56,7 @@ class PythonPipelines:
 
     def __init__(self) -> None:
         self._verdicts: dict[tuple[int, str], str | None] = {}
-        self._functions: dict[tuple[int, int], set[str]] = {}
+        self._functions: dict[tuple[int, int], tuple[set[str], dict]] = {}  # (graph, version) -> library facts
         # (graph id, iterator op name) -> {"chunks": {port: [arrays]}, "elements", "complete", "error"}
         self.read: dict[tuple[int, str], dict[str, Any]] = {}
 

@@ -192,12 +192,9 @@ class Recorder:
         with self._lock:
             self.runs.append(record)
         if not call.allowed:
-            record["status"] = "stopped"
             if not call.condemned and self.policy.reason:
                 record["stop_reason"] = self.policy.reason
-            self.stopped_at = record
-            self.snapshot()
-            raise CaptureStopped()
+            self._stop_at(record)
         if call.verdict is Verdict.SKIM:
             record["status"] = "skimmed"
             self._skimming[record["index"]] = call.key
@@ -207,6 +204,13 @@ class Recorder:
         if self._snapshot_due():
             self.snapshot()
         return record
+
+    def _stop_at(self, record: dict[str, Any]) -> None:
+        """The script stops at this run, which does not execute: recorded, snapshotted, CaptureStopped raised."""
+        record["status"] = "stopped"
+        self.stopped_at = record
+        self.snapshot()
+        raise CaptureStopped()
 
     def _decide(self, call: RunCall) -> None:
         """The run policy: execute, skim or stop. Runs with no user code on the stack come from TensorFlow's
@@ -277,25 +281,19 @@ class Recorder:
         plan = self._plans.get((key, tuple(f["name"] for f in record["feeds"])))
         if plan is not None and plan.inputs:
             getters = self._python_getters(session.graph, plan)
-            try:
-                values = run(session, list(plan.inputs), feed_dict)
-            except BaseException as error:
-                for getter in getters:
-                    self.pipelines.ended(session.graph, getter, error)
-                self.after_run(record, error)
-                raise
+            values = self._read_inputs(session, record, feed_dict, run, list(plan.inputs), getters)
             if getters:
-                read = dict(zip(plan.inputs, values))
-                self._check_read(session.graph, record, {g.name: [read[t.name] for t in g.outputs] for g in getters})
+                self._check_read(session.graph, record, _by_getter(getters, plan.inputs, values))
         return copied_result(self._results[key])
 
     def _python_getters(self, graph, plan) -> list:
-        """The get-next ops of pipelines that call Python which this run reads (not through a control edge)."""
+        """The get-next ops of pipelines that call Python which this run reads (not through a control edge),
+        whose outputs the skim plan fetches (not a variant: skim.py) and the run can be fed."""
         if self.pipelines is None or plan is None or not plan.inputs:
             return []
+        fetched = set(plan.inputs)
         return [g for g in self.pipelines.getters(graph, plan.inputs) if g.name not in plan.controlled
-                and all(graph.is_feedable(t) and graph.is_fetchable(t) and t.dtype.name not in ("variant", "resource")
-                        for t in g.outputs)]  # a sparse or ragged element travels as a variant: not split
+                and all(t.name in fetched and graph.is_feedable(t) for t in g.outputs)]
 
     def read_python_inputs(self, session, record: dict[str, Any], feed_dict, run) -> dict | None:
         """``check``: a run that reads a pipeline calling Python reads it first, alone (``run`` is TensorFlow's
@@ -311,19 +309,20 @@ class Recorder:
         if not getters:
             return None
         tensors = [t for g in getters for t in g.outputs]
+        values = self._read_inputs(session, record, feed_dict, run, [t.name for t in tensors], getters)
+        self._check_read(graph, record, _by_getter(getters, [t.name for t in tensors], values))
+        return dict(zip(tensors, values))
+
+    def _read_inputs(self, session, record: dict[str, Any], feed_dict, run, names: list[str], getters) -> list:
+        """Run a run's input ops alone (``run``: TensorFlow's own Session.run); what they raise is the run's error
+        (and, for ``getters``, how their pipeline ended)."""
         try:
-            values = run(session, tensors, feed_dict)
+            return run(session, names, feed_dict)
         except BaseException as error:
             for getter in getters:
-                self.pipelines.ended(graph, getter, error)
+                self.pipelines.ended(session.graph, getter, error)
             self.after_run(record, error)
             raise
-        read, at = {}, 0
-        for getter in getters:
-            read[getter.name] = values[at:at + len(getter.outputs)]
-            at += len(getter.outputs)
-        self._check_read(graph, record, read)
-        return dict(zip(tensors, values))
 
     def _check_read(self, graph, record: dict[str, Any], read: dict[str, list]) -> None:
         """Keep what a run read from pipelines that call Python; stop the script at a run whose ids are out of
@@ -338,10 +337,8 @@ class Recorder:
             self.condemnation.check_read(graph, record["fetches"], [f["name"] for f in record["feeds"]], read)
         except CondemnedRun as error:
             self._real_keys.pop(record["index"], None)
-            record["status"], record["error"] = "stopped", str(error)
-            self.stopped_at = record
-            self.snapshot()
-            raise CaptureStopped() from None
+            record["error"] = str(error)
+            self._stop_at(record)
 
     def _note_skimming(self, frame, what: str = "run", index: int | None = None,
                        detail: str = "after the first runs of each Session.run line, later runs that fetch the "
@@ -555,6 +552,12 @@ def copied_result(value):
         return copy.deepcopy(value)
     except Exception:
         return value
+
+
+def _by_getter(getters, names, values) -> dict[str, list]:
+    """get-next op name -> the values of its outputs, from the values of ``names`` run together."""
+    by_name = dict(zip(names, values))
+    return {g.name: [by_name[t.name] for t in g.outputs] for g in getters}
 
 
 def _monitored(fetches) -> bool:
