@@ -273,8 +273,7 @@ def runs_json(runs) -> list[dict[str, Any]]:
     groups: dict[tuple, dict[str, Any]] = {}
     for r in runs:
         if r.status is RunStatus.SKIMMED:
-            key = (r.graph, r.kind, r.source.file if r.source else None, r.source.line if r.source else None,
-                   r.fetches, r.feeds, r.data, r.error, r.stop_reason, r.ops_before)
+            key = (r.graph, r.kind, r.source, r.fetches, r.feeds, r.data, r.error, r.stop_reason, r.ops_before)
             entry = groups.get(key)
             if entry is not None:
                 entry["count"] += 1
